@@ -1,0 +1,667 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The engine: unprivileged and chrooted, it owns the CARP sockets, the
+ * election of every service and its timers.  It decides; the parent acts
+ * on the host (addresses, announcements, hooks) on its word.
+ */
+
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hafod.h"
+#include "log.h"
+
+#define DROP_LOG_INTERVAL	(10 * 1000000ULL)	/* usec */
+
+
+static struct event_base	*base;
+static struct msgchan		 chan;
+static struct event		*chanev;
+static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
+static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
+static struct eservice_head	 incoming = TAILQ_HEAD_INITIALIZER(incoming);
+static int			 configured;
+static int			 shutting_down;
+
+static void	engine_dispatch(int, short, void *);
+static void	engine_recv(int, short, void *);
+static void	engine_timer(int, short, void *);
+static void	engine_signal(int, short, void *);
+static void	service_act(struct eservice *, int, enum carp_state);
+
+static uint64_t
+now_us(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static void
+engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	if (msgchan_compose(&chan, type, peerid, getpid(), -1, data,
+	    len) == -1)
+		fatal("msgchan_compose %s", msg_type_name(type));
+	/* The parent reads at once; a blocked pipe means it is gone. */
+	if (msgchan_flush(&chan) == -1)
+		fatal("write to parent");
+}
+
+static struct eif *
+eif_find(const char *ifname, int af)
+{
+	struct eif	*eif;
+
+	TAILQ_FOREACH(eif, &eifs, entry)
+		if (eif->af == af && strcmp(eif->ifname, ifname) == 0)
+			return (eif);
+	return (NULL);
+}
+
+static void
+drop(struct eif *eif, struct eservice *s, enum carp_drop why,
+    const struct hafod_addr *src, uint64_t now)
+{
+	uint64_t	*last;
+
+	if (s != NULL) {
+		s->drops[why]++;
+		last = &s->droplog[why];
+	} else {
+		eif->drops[why]++;
+		last = &eif->droplog[why];
+	}
+	/* Once per reason per interval: a flood must not become a log flood. */
+	if (*last != 0 && now - *last < DROP_LOG_INTERVAL)
+		return;
+	*last = now;
+	log_warnx("%s: dropped advertisement from %s on %s: %s",
+	    s != NULL ? s->conf.name : "-", addr_ntop(src), eif->ifname,
+	    carp_drop_name(why));
+}
+
+static int
+is_peer(const struct service_conf *conf, const struct hafod_addr *src)
+{
+	int	i;
+
+	for (i = 0; i < conf->npeers; i++)
+		if (addr_eq(&conf->peers[i], src))
+			return (1);
+	return (0);
+}
+
+/* Remember who we hear, for hafoctl: the oldest entry makes room. */
+static void
+peer_seen(struct eservice *s, const struct hafod_addr *src,
+    const struct carp_advert *adv, uint64_t now)
+{
+	struct epeer	*p, *slot = &s->peers[0];
+	int		 i;
+
+	for (i = 0; i < CTL_PEERS_MAX; i++) {
+		p = &s->peers[i];
+		if (p->addr.af != 0 && addr_eq(&p->addr, src)) {
+			slot = p;
+			break;
+		}
+		if (p->seen < slot->seen)
+			slot = p;
+	}
+	slot->addr = *src;
+	slot->advbase = adv->advbase;
+	slot->advskew = adv->advskew;
+	slot->demote = adv->demote;
+	slot->seen = now;
+}
+
+static void
+engine_recv(int fd, short event, void *arg)
+{
+	struct eif		*eif = arg;
+	struct eservice		*s;
+	struct carp_advert	 adv;
+	struct fsm_advert	 fa;
+	struct hafod_addr	 src;
+	enum carp_drop		 why;
+	enum carp_state		 prev;
+	uint8_t			 buf[2048];
+	unsigned int		 ifindex;
+	uint64_t		 now;
+	ssize_t			 n;
+	int			 ttl, budget;
+
+	/* Bounded, so a flood on one interface cannot starve the rest. */
+	for (budget = 64; budget > 0; budget--) {
+		n = net_recv(fd, eif->af, buf, sizeof(buf), &src, &ttl,
+		    &ifindex);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("%s: recv", eif->ifname);
+			return;
+		}
+		now = now_us();
+		s = n >= 2 ? eif->byvhid[buf[1]] : NULL;
+		if ((why = carp_decode(buf, n, ttl, &adv)) != DROP_NONE) {
+			drop(eif, s, why, &src, now);
+			continue;
+		}
+		if (s == NULL) {
+			drop(eif, NULL, DROP_VHID, &src, now);
+			continue;
+		}
+		if (eif->self.af != 0 && addr_eq(&src, &eif->self))
+			why = DROP_OWN;
+		else if (s->conf.npeers > 0 && !is_peer(&s->conf, &src))
+			why = DROP_SOURCE;
+		else if (!carp_verify(&s->key, &adv))
+			why = DROP_HMAC;
+		if (why != DROP_NONE) {
+			drop(eif, s, why, &src, now);
+			continue;
+		}
+		s->received++;
+		peer_seen(s, &src, &adv, now);
+		fa.advbase = adv.advbase;
+		fa.advskew = adv.advskew;
+		fa.demote = adv.demote;
+		fa.src = src;
+		prev = s->fsm.state;
+		service_act(s, fsm_input(&s->fsm, &fa, now), prev);
+	}
+}
+
+static void
+service_send(struct eservice *s)
+{
+	struct carp_advert	adv;
+	struct fsm_advert	fa;
+	uint8_t			buf[CARP_ADVERT_LEN];
+	int			i;
+
+	if (!s->eif->up || s->eif->self.af == 0)
+		return;
+	fsm_advert(&s->fsm, &fa);
+	memset(&adv, 0, sizeof(adv));
+	adv.version = CARP_VERSION;
+	adv.type = CARP_TYPE_ADVERT;
+	adv.vhid = s->conf.vhid;
+	adv.advskew = fa.advskew;
+	adv.authlen = CARP_AUTHLEN;
+	adv.demote = fa.demote;
+	adv.advbase = fa.advbase;
+	/* Ours alone, never a peer's: OpenBSD drops its own counter. */
+	adv.counter = ++s->counter;
+	carp_sign(&s->key, &adv);
+	carp_encode(&adv, buf);
+
+	if (s->conf.npeers == 0) {
+		if (net_send(s->eif->fd, s->eif->af, s->eif->ifindex,
+		    &s->eif->self, NULL, buf, sizeof(buf)) == -1)
+			log_warn("%s: send on %s", s->conf.name,
+			    s->eif->ifname);
+		else
+			s->sent++;
+		return;
+	}
+	for (i = 0; i < s->conf.npeers; i++) {
+		if (net_send(s->eif->fd, s->eif->af, s->eif->ifindex,
+		    &s->eif->self, &s->conf.peers[i], buf, sizeof(buf)) == -1)
+			log_warn("%s: send to %s", s->conf.name,
+			    addr_ntop(&s->conf.peers[i]));
+		else
+			s->sent++;
+	}
+}
+
+static void
+service_arm(struct eservice *s, uint64_t now)
+{
+	struct timeval	tv;
+	uint64_t	deadline, delta;
+
+	if ((deadline = fsm_deadline(&s->fsm)) == 0) {
+		evtimer_del(s->timer);
+		return;
+	}
+	delta = deadline > now ? deadline - now : 0;
+	tv.tv_sec = delta / 1000000;
+	tv.tv_usec = delta % 1000000;
+	evtimer_add(s->timer, &tv);
+}
+
+static void
+shutdown_check(void)
+{
+	struct eservice	*s;
+
+	if (!shutting_down)
+		return;
+	TAILQ_FOREACH(s, &services, entry)
+		if (s->fsm.state != CARP_INIT &&
+		    s->fsm.state != CARP_LINKDOWN)
+			return;
+	log_info("every service has let go");
+	engine_send(MSG_SHUTDOWN_DONE, 0, NULL, 0);
+	exit(0);
+}
+
+static void
+service_act(struct eservice *s, int actions, enum carp_state prev)
+{
+	struct msg_state	st;
+
+	/*
+	 * The parent hears of a new master before the wire does, so that it
+	 * is adding the addresses while the old master hears our first
+	 * advertisement and lets go of its own.
+	 */
+	if ((actions & FSM_STATE) && s->fsm.state != prev) {
+		s->since = now_us();
+		log_info("%s: %s -> %s: %s", s->conf.name, state_name(prev),
+		    state_name(s->fsm.state), s->fsm.reason);
+		memset(&st, 0, sizeof(st));
+		st.service = s->conf.id;
+		st.state = s->fsm.state;
+		st.prev = prev;
+		st.hold = s->fsm.state == CARP_MASTER;
+		strlcpy(st.reason, s->fsm.reason, sizeof(st.reason));
+		engine_send(MSG_STATE, s->conf.id, &st, sizeof(st));
+	} else if (actions & FSM_ANNOUNCE) {
+		log_debug("%s: announcing again", s->conf.name);
+		engine_send(MSG_ANNOUNCE, s->conf.id, &s->conf.id,
+		    sizeof(s->conf.id));
+	}
+	if (actions & FSM_SEND)
+		service_send(s);
+	service_arm(s, now_us());
+	shutdown_check();
+}
+
+static void
+engine_timer(int fd, short event, void *arg)
+{
+	struct eservice	*s = arg;
+	enum carp_state	 prev = s->fsm.state;
+
+	service_act(s, fsm_timeout(&s->fsm, now_us()), prev);
+}
+
+/* Link state or addresses changed: follow them in every service there. */
+static void
+engine_link(const struct msg_link *ml)
+{
+	struct eif	*eif;
+	struct eservice	*s;
+	enum carp_state	 prev;
+	uint64_t	 now = now_us();
+	int		 usable;
+
+	TAILQ_FOREACH(eif, &eifs, entry) {
+		if (strcmp(eif->ifname, ml->ifname) != 0)
+			continue;
+		eif->ifindex = ml->ifindex;
+		eif->up = ml->up;
+		eif->self = eif->af == AF_INET ? ml->primary4 : ml->primary6;
+		usable = eif->up && eif->self.af != 0;
+		log_debug("%s: link %s, %s address %s", eif->ifname,
+		    eif->up ? "up" : "down",
+		    eif->af == AF_INET ? "IPv4" : "IPv6",
+		    addr_ntop(&eif->self));
+		if (!configured)
+			continue;
+		TAILQ_FOREACH(s, &services, entry) {
+			if (s->eif != eif)
+				continue;
+			s->fsm.self = eif->self;
+			prev = s->fsm.state;
+			if (usable && prev == CARP_LINKDOWN &&
+			    (s->demote_reasons & DEMOTE_VIPFAIL))
+				engine_demote(s, DEMOTE_VIPFAIL, 0);
+			if (usable && (prev == CARP_LINKDOWN ||
+			    prev == CARP_INIT) && !shutting_down)
+				service_act(s, prev == CARP_INIT ?
+				    fsm_start(&s->fsm, now) :
+				    fsm_link(&s->fsm, 1, now), prev);
+			else if (!usable && prev != CARP_LINKDOWN)
+				service_act(s, fsm_link(&s->fsm, 0, now),
+				    prev);
+		}
+	}
+}
+
+/*
+ * Demotion is the sum of the weights of its reasons.  A master demoted by
+ * the operator bows out and keeps its addresses until a successor has
+ * taken over, so that a planned switchover loses nothing.
+ */
+void
+engine_demote(struct eservice *s, uint32_t reason, int on)
+{
+	enum carp_state	prev = s->fsm.state;
+	uint64_t	now = now_us();
+	unsigned int	weight = 0;
+
+	if (on)
+		s->demote_reasons |= reason;
+	else
+		s->demote_reasons &= ~reason;
+	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
+		weight += DEMOTE_WEIGHT_OPERATOR;
+	if (s->demote_reasons & DEMOTE_VIPFAIL)
+		weight += DEMOTE_WEIGHT_VIPFAIL;
+	if (weight > 255)
+		weight = 255;
+	service_act(s, fsm_set_demote(&s->fsm, weight, now), prev);
+	if (on && (reason & (DEMOTE_OPERATOR | DEMOTE_PERSIST |
+	    DEMOTE_VIPFAIL)) && s->fsm.state == CARP_MASTER) {
+		prev = s->fsm.state;
+		service_act(s, fsm_leave(&s->fsm, 0, now), prev);
+	}
+}
+
+/*
+ * hafoctl promote: take over now where the rules allow it, else say why
+ * not.  Operator demotion is lifted first: promoting means "serve".
+ */
+int
+engine_promote(struct eservice *s, char *why, size_t len)
+{
+	enum carp_state	prev = s->fsm.state;
+	int		actions;
+
+	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
+		engine_demote(s, DEMOTE_OPERATOR | DEMOTE_PERSIST, 0);
+	prev = s->fsm.state;
+	if ((actions = fsm_promote(&s->fsm, now_us())) == 0) {
+		strlcpy(why, s->fsm.reason, len);
+		return (-1);
+	}
+	service_act(s, actions, prev);
+	return (0);
+}
+
+/* hafoctl reload: the parent reads the file; its answer goes to id. */
+void
+engine_reload(uint32_t id)
+{
+	engine_send(MSG_RELOAD, id, NULL, 0);
+}
+
+void
+engine_verbose(int verbose)
+{
+	int32_t	v = verbose;
+
+	log_setverbose(verbose);
+	engine_send(MSG_VERBOSE, 0, &v, sizeof(v));
+}
+
+struct eservice_head *
+engine_services(void)
+{
+	return (&services);
+}
+
+uint64_t
+engine_now(void)
+{
+	return (now_us());
+}
+
+static void
+engine_configure(void)
+{
+	struct eservice	*s;
+	struct eif	*eif;
+	uint64_t	 now = now_us();
+
+	while ((s = TAILQ_FIRST(&incoming)) != NULL) {
+		TAILQ_REMOVE(&incoming, s, entry);
+		eif = eif_find(s->conf.ifname, service_af(&s->conf));
+		if (eif == NULL)
+			fatalx("%s: no socket for %s", s->conf.name,
+			    s->conf.ifname);
+		if (eif->byvhid[s->conf.vhid] != NULL)
+			fatalx("%s: vhid %u taken on %s", s->conf.name,
+			    s->conf.vhid, eif->ifname);
+		s->eif = eif;
+		eif->byvhid[s->conf.vhid] = s;
+		carp_key_init(&s->key, &s->conf);
+		arc4random_buf(&s->counter, sizeof(s->counter));
+		if ((s->timer = evtimer_new(base, engine_timer, s)) == NULL)
+			fatal("evtimer_new");
+		fsm_init(&s->fsm);
+		s->fsm.advbase = s->conf.advbase;
+		s->fsm.advskew = s->conf.advskew;
+		s->fsm.preempt = s->conf.preempt;
+		s->fsm.self = eif->self;
+		TAILQ_INSERT_TAIL(&services, s, entry);
+		if (eif->up && eif->self.af != 0)
+			service_act(s, fsm_start(&s->fsm, now), CARP_INIT);
+		else {
+			log_warnx("%s: %s is down or has no %s address; "
+			    "waiting", s->conf.name, eif->ifname,
+			    eif->af == AF_INET ? "IPv4" : "IPv6 link-local");
+			service_act(s, fsm_link(&s->fsm, 0, now), CARP_INIT);
+		}
+	}
+	configured = 1;
+}
+
+static void
+engine_shutdown(void)
+{
+	struct eservice	*s;
+	enum carp_state	 prev;
+	uint64_t	 now = now_us();
+
+	if (shutting_down)
+		return;
+	shutting_down = 1;
+	log_info("shutting down: bowing out");
+	TAILQ_FOREACH(s, &services, entry) {
+		prev = s->fsm.state;
+		service_act(s, fsm_leave(&s->fsm, 1, now), prev);
+	}
+	shutdown_check();
+}
+
+static void
+engine_msg(struct msg *m)
+{
+	struct eservice		*s;
+	struct eif		*eif;
+	struct msg_socket	 ms;
+	struct msg_link		 ml;
+	struct msg_vip_failed	 mv;
+	struct msg_vip_status	 vs;
+
+	if (msg_check_size(m) == -1)
+		fatalx("bad %s message from parent (%zu bytes)",
+		    msg_type_name(m->hdr.type), m->datalen);
+	switch (m->hdr.type) {
+	case MSG_SOCKET:
+		memcpy(&ms, m->data, sizeof(ms));
+		if ((eif = calloc(1, sizeof(*eif))) == NULL)
+			fatal(NULL);
+		strlcpy(eif->ifname, ms.ifname, sizeof(eif->ifname));
+		eif->ifindex = ms.ifindex;
+		eif->af = ms.af;
+		eif->fd = m->fd;
+		m->fd = -1;
+		if ((eif->ev = event_new(base, eif->fd, EV_READ | EV_PERSIST,
+		    engine_recv, eif)) == NULL || event_add(eif->ev, NULL))
+			fatal("event_new");
+		TAILQ_INSERT_TAIL(&eifs, eif, entry);
+		break;
+	case MSG_CONF_SERVICE:
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			fatal(NULL);
+		memcpy(&s->conf, m->data, sizeof(s->conf));
+		s->conf.name[sizeof(s->conf.name) - 1] = '\0';
+		s->conf.ifname[sizeof(s->conf.ifname) - 1] = '\0';
+		if (s->conf.nvips > SERVICE_VIPS_MAX ||
+		    s->conf.npeers > SERVICE_PEERS_MAX ||
+		    s->conf.passlen > CARP_PASS_MAX || s->conf.vhid == 0)
+			fatalx("malformed service from parent");
+		TAILQ_INSERT_TAIL(&incoming, s, entry);
+		break;
+	case MSG_CONF_END:
+		if (configured)
+			fatalx("configuration sent twice");
+		engine_configure();
+		break;
+	case MSG_LINK:
+		memcpy(&ml, m->data, sizeof(ml));
+		ml.ifname[sizeof(ml.ifname) - 1] = '\0';
+		engine_link(&ml);
+		break;
+	case MSG_VIP_FAILED:
+		memcpy(&mv, m->data, sizeof(mv));
+		mv.reason[sizeof(mv.reason) - 1] = '\0';
+		TAILQ_FOREACH(s, &services, entry) {
+			if (s->conf.id != mv.service)
+				continue;
+			/*
+			 * A master that cannot hold its addresses must not
+			 * pretend to: bow out, and stay demoted until its
+			 * link comes back (OpenBSD counts errors in the
+			 * demote byte the same way).
+			 */
+			log_warnx("%s: cannot hold the addresses (%s): "
+			    "giving up mastership", s->conf.name, mv.reason);
+			engine_demote(s, DEMOTE_VIPFAIL, 1);
+		}
+		break;
+	case MSG_VIP_STATUS:
+		memcpy(&vs, m->data, sizeof(vs));
+		TAILQ_FOREACH(s, &services, entry)
+			if (s->conf.id == vs.service)
+				s->vips_installed = vs.installed;
+		break;
+	case MSG_SHUTDOWN:
+		engine_shutdown();
+		break;
+	case MSG_CONTROL:
+		control_init(base, m->fd);
+		m->fd = -1;
+		break;
+	case MSG_RELOAD_RESULT:
+	case MSG_RELOAD_END:
+		/* The client may have gone; the reload happened anyway. */
+		(void)control_reply(m->hdr.peerid, m->hdr.type ==
+		    MSG_RELOAD_RESULT ? MSG_CTL_RESULT : MSG_CTL_END,
+		    m->data, m->datalen);
+		break;
+	default:
+		fatalx("unexpected %s message from parent",
+		    msg_type_name(m->hdr.type));
+	}
+	if (m->fd != -1)
+		close(m->fd);
+}
+
+static void
+engine_dispatch(int fd, short event, void *arg)
+{
+	struct msg	m;
+	ssize_t		n;
+
+	if ((n = msgchan_read(&chan)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		fatal("read from parent");
+	}
+	if (n == 0)
+		fatalx("parent exited: stopping");
+	for (;;) {
+		if ((n = msgchan_get(&chan, &m)) == -1)
+			fatal("message from parent");
+		if (n == 0)
+			break;
+		engine_msg(&m);
+	}
+}
+
+static void
+engine_signal(int sig, short event, void *arg)
+{
+	/* SIGTERM sent to the engine alone: stop as the parent would. */
+	if (sig == SIGTERM)
+		engine_shutdown();
+}
+
+static void
+drop_privileges(const struct passwd *pw, const char *dir)
+{
+	if (chroot(dir) == -1)
+		fatal("chroot %s", dir);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot drop privileges to %s", pw->pw_name);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+}
+
+__dead void
+engine_main(int fd, const struct passwd *pw, const char *dir)
+{
+	struct event	*sigterm;
+
+	log_procinit("engine");
+	setproctitle("engine");
+	drop_privileges(pw, dir);
+
+	/* Ctrl-C and SIGHUP reach the whole group: the parent leads. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	msgchan_init(&chan, fd);
+	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
+	    engine_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+		fatalx("event_new");
+	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==
+	    NULL || evsignal_add(sigterm, NULL) == -1)
+		fatalx("evsignal_new");
+
+	log_debug("running as %s in %s", pw->pw_name, dir);
+	if (event_base_dispatch(base) == -1)
+		fatalx("event_base_dispatch");
+	fatalx("event loop ended");
+}

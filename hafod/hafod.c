@@ -1,0 +1,641 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The parent: root, it reads the configuration, opens the sockets, forks
+ * the unprivileged engine and then only acts on the host on the engine's
+ * word: it adds and removes addresses and announces them.  It never reads
+ * a byte from the network.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "hafod.h"
+#include "log.h"
+
+#define SHUTDOWN_TIMEOUT	10	/* seconds the engine gets to bow out */
+
+/* What the parent knows of a service: which addresses it put where. */
+struct pservice {
+	TAILQ_ENTRY(pservice)	 entry;
+	struct service_conf	 conf;
+	unsigned int		 ifindex;
+	enum carp_state		 state;
+	uint8_t			 added[SERVICE_VIPS_MAX];
+	struct event		*announce_ev;
+	int			 announce_left;
+};
+
+static struct event_base	*base;
+static struct msgchan		 chan;
+static struct event		*chanev;
+static TAILQ_HEAD(, pservice)	 pservices = TAILQ_HEAD_INITIALIZER(pservices);
+static pid_t			 engine_pid;
+static int			 announce_fd = -1;
+static int			 control_fd = -1;
+static int			 shutting_down;
+static int			 engine_done;
+static struct config		*conf;
+static const char		*conffile = HAFOD_CONF;
+
+extern char			**environ;
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file]\n",
+	    getprogname());
+	exit(1);
+}
+
+static void
+parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
+    size_t len)
+{
+	if (msgchan_compose(&chan, type, peerid, getpid(), fd, data,
+	    len) == -1)
+		fatal("msgchan_compose %s", msg_type_name(type));
+	if (msgchan_flush(&chan) == -1)
+		fatal("write to engine");
+}
+
+static struct pservice *
+pservice_find(uint32_t id)
+{
+	struct pservice	*ps;
+
+	TAILQ_FOREACH(ps, &pservices, entry)
+		if (ps->conf.id == id)
+			return (ps);
+	return (NULL);
+}
+
+/* Tell the engine what is really installed, for hafoctl show. */
+static void
+vips_report(struct pservice *ps)
+{
+	struct msg_vip_status	vs;
+	int			i;
+
+	memset(&vs, 0, sizeof(vs));
+	vs.service = ps->conf.id;
+	for (i = 0; i < ps->conf.nvips; i++)
+		if (ps->added[i])
+			vs.installed |= 1U << i;
+	parent_send(MSG_VIP_STATUS, ps->conf.id, -1, &vs, sizeof(vs));
+}
+
+static void
+vips_release(struct pservice *ps)
+{
+	char	err[128];
+	int	i;
+
+	if (ps->announce_ev != NULL)
+		evtimer_del(ps->announce_ev);
+	ps->announce_left = 0;
+	for (i = 0; i < ps->conf.nvips; i++) {
+		if (!ps->added[i])
+			continue;
+		if (vip_del(ps->ifindex, &ps->conf.vips[i], err,
+		    sizeof(err)) == -1)
+			log_warnx("%s: cannot remove %s/%u from %s: %s",
+			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+		else
+			log_debug("%s: removed %s from %s", ps->conf.name,
+			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
+		ps->added[i] = 0;
+	}
+}
+
+static void
+vips_release_all(void)
+{
+	struct pservice	*ps;
+
+	TAILQ_FOREACH(ps, &pservices, entry)
+		vips_release(ps);
+}
+
+static void
+announce(int fd, short event, void *arg)
+{
+	struct pservice	*ps = arg;
+	struct timeval	 tv;
+	int		 i;
+
+	if (ps->announce_left <= 0 || ps->state != CARP_MASTER)
+		return;
+	for (i = 0; i < ps->conf.nvips; i++)
+		if (announce_vip(announce_fd, ps->ifindex,
+		    &ps->conf.vips[i]) == -1)
+			log_warnx("%s: cannot announce %s on %s",
+			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+			    ps->conf.ifname);
+	if (--ps->announce_left > 0) {
+		tv.tv_sec = ps->conf.announce_interval / 1000;
+		tv.tv_usec = (ps->conf.announce_interval % 1000) * 1000;
+		evtimer_add(ps->announce_ev, &tv);
+	}
+}
+
+static void
+announce_start(struct pservice *ps)
+{
+	ps->announce_left = ps->conf.announce_count;
+	announce(-1, 0, ps);
+}
+
+/*
+ * Take every address of the service.  One that cannot be added makes the
+ * node give up mastership rather than pretend: the engine is told.
+ */
+static void
+vips_take(struct pservice *ps)
+{
+	struct msg_vip_failed	mv;
+	char			err[128];
+	int			i, rv;
+
+	for (i = 0; i < ps->conf.nvips; i++) {
+		if (ps->added[i])
+			continue;
+		rv = vip_add(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
+		if (rv == -1) {
+			log_warnx("%s: cannot add %s/%u to %s: %s",
+			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+			memset(&mv, 0, sizeof(mv));
+			mv.service = ps->conf.id;
+			snprintf(mv.reason, sizeof(mv.reason), "%s: %.40s",
+			    addr_ntop(&ps->conf.vips[i]), err);
+			parent_send(MSG_VIP_FAILED, ps->conf.id, -1, &mv,
+			    sizeof(mv));
+			return;
+		}
+		/* Someone else's address is not ours to remove later. */
+		if (rv == 0)
+			ps->added[i] = 1;
+		else
+			log_warnx("%s: %s already on %s; not taking it over",
+			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+			    ps->conf.ifname);
+		log_debug("%s: added %s/%u to %s", ps->conf.name,
+		    addr_ntop(&ps->conf.vips[i]), ps->conf.vips[i].prefixlen,
+		    ps->conf.ifname);
+	}
+	announce_start(ps);
+}
+
+static void
+parent_state(const struct msg_state *st)
+{
+	struct pservice	*ps;
+
+	if ((ps = pservice_find(st->service)) == NULL) {
+		log_warnx("state change for unknown service %u", st->service);
+		return;
+	}
+	ps->state = st->state;
+	if (st->hold)
+		vips_take(ps);
+	else
+		vips_release(ps);
+	vips_report(ps);
+}
+
+/* Every way out of the parent, fatal() included, removes our VIPs. */
+static void
+parent_atexit(void)
+{
+	vips_release_all();
+	if (conf != NULL)
+		unlink(conf->socket);
+}
+
+static __dead void
+parent_exit(int status)
+{
+	log_info("exiting");
+	exit(status);
+}
+
+/* The engine is gone: say how, take down what we put up, and go. */
+static __dead void
+engine_gone(void)
+{
+	int	status;
+
+	if (waitpid(engine_pid, &status, 0) == -1)
+		fatal("waitpid");
+	if (shutting_down && engine_done && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0)
+		parent_exit(0);
+	if (WIFSIGNALED(status))
+		log_warnx("engine died: killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		log_warnx("engine died: exited with status %d",
+		    WEXITSTATUS(status));
+	parent_exit(1);
+}
+
+static void
+parent_dispatch(int fd, short event, void *arg)
+{
+	struct msg		m;
+	struct msg_state	st;
+	struct pservice		*ps;
+	uint32_t		id;
+	ssize_t			n;
+
+	if ((n = msgchan_read(&chan)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		log_warn("read from engine");
+		engine_gone();
+	}
+	if (n == 0)
+		engine_gone();
+	for (;;) {
+		if ((n = msgchan_get(&chan, &m)) == -1) {
+			log_warn("message from engine");
+			kill(engine_pid, SIGKILL);
+			engine_gone();
+		}
+		if (n == 0)
+			break;
+		if (msg_check_size(&m) == -1 || m.fd != -1) {
+			log_warnx("bad %s message from engine",
+			    msg_type_name(m.hdr.type));
+			kill(engine_pid, SIGKILL);
+			engine_gone();
+		}
+		switch (m.hdr.type) {
+		case MSG_STATE:
+			memcpy(&st, m.data, sizeof(st));
+			st.reason[sizeof(st.reason) - 1] = '\0';
+			parent_state(&st);
+			break;
+		case MSG_ANNOUNCE:
+			memcpy(&id, m.data, sizeof(id));
+			if ((ps = pservice_find(id)) != NULL &&
+			    ps->state == CARP_MASTER)
+				announce_start(ps);
+			break;
+		case MSG_SHUTDOWN_DONE:
+			engine_done = 1;
+			break;
+		default:
+			log_warnx("unexpected %s message from engine",
+			    msg_type_name(m.hdr.type));
+			kill(engine_pid, SIGKILL);
+			engine_gone();
+		}
+	}
+}
+
+static void
+link_changed(const struct msg_link *ml, void *arg)
+{
+	struct pservice	*ps;
+	int		 ours = 0;
+
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (strcmp(ps->conf.ifname, ml->ifname) != 0)
+			continue;
+		ps->ifindex = ml->ifindex;
+		ours = 1;
+	}
+	if (ours)
+		parent_send(MSG_LINK, 0, -1, ml, sizeof(*ml));
+}
+
+static void
+link_event(int fd, short event, void *arg)
+{
+	link_monitor_dispatch(link_changed, NULL);
+}
+
+static void
+shutdown_timeout(int fd, short event, void *arg)
+{
+	log_warnx("engine did not finish bowing out in %d seconds",
+	    SHUTDOWN_TIMEOUT);
+	kill(engine_pid, SIGKILL);
+	parent_exit(1);
+}
+
+static void
+parent_signal(int sig, short event, void *arg)
+{
+	static struct event	*timeout;
+	struct timeval		 tv = { SHUTDOWN_TIMEOUT, 0 };
+	struct config		*nconf;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		if (shutting_down) {
+			log_warnx("%s again: stopping at once",
+			    strsignal(sig));
+			kill(engine_pid, SIGKILL);
+			parent_exit(1);
+		}
+		log_info("%s: shutting down", strsignal(sig));
+		shutting_down = 1;
+		parent_send(MSG_SHUTDOWN, 0, -1, NULL, 0);
+		if ((timeout = evtimer_new(base, shutdown_timeout,
+		    NULL)) == NULL || evtimer_add(timeout, &tv) == -1)
+			fatal("evtimer");
+		break;
+	case SIGHUP:
+		log_info("SIGHUP: reading %s", conffile);
+		if ((nconf = parse_config(conffile, conf->opts)) == NULL) {
+			log_warnx("%s has errors: keeping the running "
+			    "configuration", conffile);
+			break;
+		}
+		/* Applying a new configuration comes with hafoctl reload. */
+		log_warnx("%s is valid, but changes take effect only at "
+		    "the next start", conffile);
+		config_free(nconf);
+		break;
+	case SIGCHLD:
+		if (waitpid(engine_pid, NULL, WNOHANG | WNOWAIT) != 0)
+			engine_gone();
+		break;
+	}
+}
+
+/* The chroot must be root's and nobody else's to write to, as sshd's. */
+static void
+check_chroot(const char *dir)
+{
+	struct stat	st;
+
+	if (stat(dir, &st) == -1) {
+		if (errno != ENOENT || mkdir(dir, 0755) == -1 ||
+		    stat(dir, &st) == -1)
+			err(1, "chroot directory %s", dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		errx(1, "chroot directory %s: not a directory", dir);
+	if (st.st_uid != 0 || (st.st_mode & 022) != 0)
+		errx(1, "chroot directory %s: must be owned by root and "
+		    "not writable by others", dir);
+}
+
+/*
+ * The control socket: created here, served by the engine.  Anyone may
+ * connect; the engine reads each client's credentials to decide what it
+ * may do.  A socket that answers means another hafod runs.
+ */
+static int
+control_open(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(1, "control socket path %s is too long", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "control socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		errx(1, "another hafod is running: %s answers", path);
+	if (unlink(path) == -1 && errno != ENOENT)
+		err(1, "remove stale %s", path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		err(1, "bind %s", path);
+	if (chmod(path, 0666) == -1)
+		err(1, "chmod %s", path);
+	if (listen(fd, 16) == -1)
+		err(1, "listen %s", path);
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
+		err(1, "fcntl %s", path);
+	return (fd);
+}
+
+/* Open the CARP sockets, one per interface and family, for the engine. */
+static void
+send_sockets(void)
+{
+	struct pservice		*ps, *prev;
+	struct msg_socket	 ms;
+	int			 af, fd, seen;
+
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		af = service_af(&ps->conf);
+		seen = 0;
+		for (prev = TAILQ_FIRST(&pservices); prev != ps;
+		    prev = TAILQ_NEXT(prev, entry))
+			if (strcmp(prev->conf.ifname, ps->conf.ifname) == 0 &&
+			    service_af(&prev->conf) == af)
+				seen = 1;
+		if (seen)
+			continue;
+		if ((fd = net_open(af, ps->ifindex)) == -1)
+			fatal("%s: CARP socket on %s", ps->conf.name,
+			    ps->conf.ifname);
+		memset(&ms, 0, sizeof(ms));
+		ms.ifindex = ps->ifindex;
+		ms.af = af;
+		strlcpy(ms.ifname, ps->conf.ifname, sizeof(ms.ifname));
+		parent_send(MSG_SOCKET, 0, fd, &ms, sizeof(ms));
+	}
+}
+
+/*
+ * Addresses of ours that a crash left behind would answer for a service
+ * some other node may hold: remove them before joining the election.
+ */
+static void
+remove_stale(struct pservice *ps)
+{
+	char	err[128];
+	int	i;
+
+	for (i = 0; i < ps->conf.nvips; i++) {
+		if (vip_present(ps->ifindex, &ps->conf.vips[i]) != 1)
+			continue;
+		if (vip_del(ps->ifindex, &ps->conf.vips[i], err,
+		    sizeof(err)) == -1)
+			fatalx("%s: cannot remove stale %s from %s: %s",
+			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+			    ps->conf.ifname, err);
+		log_warnx("%s: removed %s from %s: left behind by an earlier "
+		    "run", ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+		    ps->conf.ifname);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct service		*s;
+	struct pservice		*ps;
+	struct msg_link		 ml;
+	struct passwd		*pw;
+	struct event		*ev;
+	int			 ch, debug = 0, verbose = 0, noaction = 0;
+	int			 fds[2], sig;
+	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+
+	setproctitle_init(argc, argv, environ);
+	log_init(1, LOG_DAEMON);	/* stderr until we know better */
+
+	while ((ch = getopt(argc, argv, "dD:f:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'D':
+			if (cmdline_symset(optarg) < 0)
+				errx(1, "could not parse macro definition %s",
+				    optarg);
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc > 0)
+		usage();
+	log_setverbose(verbose);
+
+	/* Checking a configuration is for anyone; running is for root. */
+	if (!noaction && geteuid() != 0)
+		errx(1, "need root privileges");
+	if ((conf = parse_config(conffile, verbose ? HAFOD_OPT_VERBOSE :
+	    0)) == NULL)
+		exit(1);
+	if (noaction) {
+		if (verbose)
+			print_config(conf);
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+
+	if ((pw = getpwnam(conf->user)) == NULL)
+		errx(1, "unknown user %s", conf->user);
+	check_chroot(conf->chroot);
+	if (TAILQ_EMPTY(&conf->services))
+		errx(1, "%s: no service configured", conffile);
+	if (vip_init() == -1)
+		errx(1, "cannot open netlink");
+	TAILQ_FOREACH(s, &conf->services, entry) {
+		if (link_get(s->conf.ifname, &ml) == -1)
+			errx(1, "service %s: interface %s: %s", s->conf.name,
+			    s->conf.ifname, strerror(errno));
+		if ((ps = calloc(1, sizeof(*ps))) == NULL)
+			err(1, NULL);
+		ps->conf = s->conf;
+		ps->ifindex = ml.ifindex;
+		TAILQ_INSERT_TAIL(&pservices, ps, entry);
+	}
+	if ((announce_fd = announce_open()) == -1)
+		err(1, "cannot open a packet socket for announcements");
+	control_fd = control_open(conf->socket);
+
+	log_init(debug, LOG_DAEMON);
+	log_setverbose(verbose);
+	log_procinit("parent");
+	if (!debug && daemon(1, 0) == -1)
+		fatal("daemon");
+
+	TAILQ_FOREACH(ps, &pservices, entry)
+		remove_stale(ps);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
+		fatal("socketpair");
+	switch (engine_pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		close(fds[0]);
+		close(announce_fd);
+		close(control_fd);
+		engine_main(fds[1], pw, conf->chroot);
+	}
+	close(fds[1]);
+	if (atexit(parent_atexit) != 0)
+		fatal("atexit");
+	setproctitle("parent");
+	log_info("started; engine is pid %ld", (long)engine_pid);
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	msgchan_init(&chan, fds[0]);
+	if ((chanev = event_new(base, fds[0], EV_READ | EV_PERSIST,
+	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+		fatalx("event_new");
+	for (sig = 0; sig < (int)(sizeof(sigs) / sizeof(sigs[0])); sig++)
+		if ((ev = evsignal_new(base, sigs[sig], parent_signal,
+		    NULL)) == NULL || evsignal_add(ev, NULL) == -1)
+			fatalx("evsignal_new");
+	signal(SIGPIPE, SIG_IGN);
+	if ((ev = event_new(base, link_monitor_fd(), EV_READ | EV_PERSIST,
+	    link_event, NULL)) == NULL || event_add(ev, NULL) == -1)
+		fatalx("link monitor");
+
+	TAILQ_FOREACH(ps, &pservices, entry)
+		if ((ps->announce_ev = evtimer_new(base, announce,
+		    ps)) == NULL)
+			fatal("evtimer_new");
+	send_sockets();
+	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (link_get(ps->conf.ifname, &ml) == -1)
+			fatal("%s", ps->conf.ifname);
+		link_changed(&ml, NULL);
+		parent_send(MSG_CONF_SERVICE, ps->conf.id, -1, &ps->conf,
+		    sizeof(ps->conf));
+	}
+	parent_send(MSG_CONF_END, 0, -1, NULL, 0);
+
+	if (event_base_dispatch(base) == -1)
+		fatalx("event_base_dispatch");
+	parent_exit(1);
+}

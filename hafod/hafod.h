@@ -1,0 +1,529 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+#ifndef HAFOD_H
+#define HAFOD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+
+#define HAFOD_CONF		"/etc/hafod.conf"
+#define HAFOD_USER		"_hafod"
+#define HAFOD_CHROOT		"/var/empty"
+#define HAFOD_SOCKET		"/run/hafod.sock"
+
+/* Options from the command line. */
+#define HAFOD_OPT_VERBOSE	0x01
+#define HAFOD_OPT_VERBOSE2	0x02
+#define HAFOD_OPT_NOACTION	0x04
+#define HAFOD_OPT_FOREGROUND	0x08
+
+/*
+ * CARP v2 on the wire; see ../shared/carp.md.  The passphrase is the raw
+ * HMAC key in a zero-padded 20-byte buffer, so at most 19 bytes long.
+ */
+#define CARP_VERSION		2
+#define CARP_TYPE_ADVERT	1
+#define CARP_ADVERT_LEN		36
+#define CARP_AUTHLEN		7
+#define CARP_HMAC_LEN		20
+#define CARP_KEY_LEN		20
+#define CARP_PASS_MAX		(CARP_KEY_LEN - 1)
+#define CARP_TTL		255
+#define CARP_BOWOUT		255	/* advbase and advskew of a bow-out */
+#define CARP_ADVSKEW_MAX	254
+#define CARP_ADVBASE_DEFAULT	1
+#define CARP_ADVSKEW_DEFAULT	0
+
+/* Why an advertisement was dropped; carp_drop_name() names each. */
+enum carp_drop {
+	DROP_NONE,
+	DROP_LENGTH,		/* not 36 bytes of CARP */
+	DROP_VERSION,		/* not version 2, type advertisement */
+	DROP_AUTHLEN,
+	DROP_TTL,		/* not 255: not from this link */
+	DROP_CHECKSUM,
+	DROP_VHID,		/* no service with this vhid here */
+	DROP_HMAC,		/* wrong passphrase or VIPs */
+	DROP_OWN,		/* our own address as source */
+	DROP_SOURCE,		/* not a configured unicast peer */
+	DROP_MAX
+};
+
+#define SERVICE_NAME_MAX	32	/* including the NUL */
+#define SERVICE_VIPS_MAX	32
+#define SERVICE_PEERS_MAX	8
+
+#define ANNOUNCE_COUNT_DEFAULT		3
+#define ANNOUNCE_INTERVAL_DEFAULT	1000	/* milliseconds */
+#define ANNOUNCE_COUNT_MAX		100
+#define ANNOUNCE_INTERVAL_MAX		60000
+
+/*
+ * An address: a VIP (with its prefix length), a unicast peer or the
+ * source of an advertisement.  Fixed size and free of pointers, so it can
+ * cross the socketpair inside a message.
+ */
+struct hafod_addr {
+	uint8_t		af;		/* AF_INET or AF_INET6 */
+	uint8_t		prefixlen;	/* VIPs only */
+	uint8_t		pad[2];
+	union {
+		struct in_addr	v4;
+		struct in6_addr	v6;
+		uint8_t		bytes[16];
+	} u;
+};
+
+/*
+ * One virtual service as configured.  Everything the engine needs and
+ * nothing it must not know; it crosses to the engine as one message.
+ */
+struct service_conf {
+	char			name[SERVICE_NAME_MAX];
+	char			ifname[IFNAMSIZ];
+	uint32_t		id;		/* index in config order, from 1 */
+	uint8_t			vhid;		/* 1-255 */
+	uint8_t			advbase;	/* 0-255; 0: sub-second */
+	uint8_t			advskew;	/* 0-254 */
+	uint8_t			preempt;
+	uint8_t			passlen;	/* 0: no passphrase */
+	uint8_t			nvips;
+	uint8_t			npeers;		/* 0: multicast */
+	uint8_t			pad;
+	char			pass[CARP_KEY_LEN]; /* zero padded */
+	uint16_t		announce_count;
+	uint16_t		pad2;
+	uint32_t		announce_interval; /* milliseconds */
+	struct hafod_addr	vips[SERVICE_VIPS_MAX];
+	struct hafod_addr	peers[SERVICE_PEERS_MAX];
+};
+
+struct service {
+	TAILQ_ENTRY(service)	entry;
+	struct service_conf	conf;
+};
+TAILQ_HEAD(service_head, service);
+
+struct config {
+	char			user[LOGIN_NAME_MAX];
+	char			chroot[PATH_MAX];
+	char			socket[PATH_MAX];
+	int			opts;
+	struct service_head	services;
+};
+
+/* Election states; the order is the order of hafoctl's output. */
+enum carp_state {
+	CARP_INIT,		/* not yet listening, or stopped */
+	CARP_BACKUP,
+	CARP_MASTER,
+	CARP_LINKDOWN,		/* interface down: silent, holds nothing */
+};
+
+/*
+ * Messages between the parent and the engine.  The receiver checks the
+ * exact payload size of every type (msg_check_size()); anything else is
+ * a protocol violation and fatal for that peer.
+ */
+enum msg_type {
+	MSG_NONE,
+	MSG_CONF_SERVICE,	/* p->e struct service_conf */
+	MSG_CONF_END,		/* p->e nothing: the configuration is complete */
+	MSG_SOCKET,		/* p->e struct msg_socket + fd: a raw CARP socket */
+	MSG_LINK,		/* p->e struct msg_link: link or address change */
+	MSG_SHUTDOWN,		/* p->e nothing: bow out and finish */
+	MSG_STATE,		/* e->p struct msg_state: a service changed state */
+	MSG_SHUTDOWN_DONE,	/* e->p nothing: every service has let go */
+	MSG_VIP_FAILED,		/* p->e struct msg_vip_failed: could not take VIPs */
+	MSG_ANNOUNCE,		/* e->p uint32_t service: announce the VIPs again */
+	MSG_VIP_STATUS,		/* p->e struct msg_vip_status: what is installed */
+	MSG_CONTROL,		/* p->e fd: the listening control socket */
+
+	MSG_RELOAD,		/* e->p nothing: hafoctl reload; peerid: client */
+	MSG_RELOAD_RESULT,	/* p->e struct ctl_result: a line for the client */
+	MSG_RELOAD_END,		/* p->e struct ctl_end: reload done or refused */
+	MSG_VERBOSE,		/* e->p int32_t: hafoctl log verbose|brief */
+	MSG_PERSIST,		/* e->p, p->e struct msg_persist: maintenance */
+
+	/* hafoctl and the engine, over the control socket */
+	MSG_CTL_SHOW,		/* c->e struct ctl_target */
+	MSG_CTL_DEMOTE,		/* c->e struct ctl_target */
+	MSG_CTL_UNDEMOTE,	/* c->e struct ctl_target */
+	MSG_CTL_PROMOTE,	/* c->e struct ctl_target */
+	MSG_CTL_RELOAD,		/* c->e nothing */
+	MSG_CTL_LOG,		/* c->e struct ctl_target: CTL_F_VERBOSE or not */
+	MSG_CTL_SERVICE,	/* e->c struct ctl_service */
+	MSG_CTL_PEER,		/* e->c struct ctl_peer */
+	MSG_CTL_RESULT,		/* e->c struct ctl_result: a line for the user */
+	MSG_CTL_END,		/* e->c struct ctl_end: the reply is complete */
+	MSG_MAX
+};
+
+struct msg_socket {
+	uint32_t		ifindex;
+	uint8_t			af;
+	uint8_t			pad[3];
+	char			ifname[IFNAMSIZ];
+};
+
+struct msg_link {
+	uint32_t		ifindex;
+	uint8_t			up;		/* IFF_UP and IFF_RUNNING */
+	uint8_t			pad[3];
+	char			ifname[IFNAMSIZ];
+	struct hafod_addr	primary4;	/* af 0 if none */
+	struct hafod_addr	primary6;	/* link-local; af 0 if none */
+};
+
+#define STATE_REASON_MAX	96
+
+struct msg_state {
+	uint32_t		service;	/* service_conf.id */
+	uint8_t			state;		/* enum carp_state */
+	uint8_t			prev;
+	uint8_t			hold;		/* keep or take the VIPs */
+	uint8_t			pad;
+	char			reason[STATE_REASON_MAX];
+};
+
+struct msg_vip_failed {
+	uint32_t		service;
+	char			reason[STATE_REASON_MAX];
+};
+
+struct msg_vip_status {
+	uint32_t		service;
+	uint32_t		installed;	/* bit i: vips[i] is ours, up */
+};
+
+/* A service under maintenance that must stay so across restarts. */
+struct msg_persist {
+	char			name[SERVICE_NAME_MAX];
+	uint8_t			demoted;
+	uint8_t			pad[3];
+};
+
+/*
+ * The control protocol.  Requests name a target; replies are zero or
+ * more SERVICE, PEER and RESULT messages closed by one END.
+ */
+#define CTL_ALL			0
+#define CTL_SERVICE		1
+#define CTL_GROUP		2
+
+#define CTL_F_PERSIST		0x01	/* demote: survive a restart */
+#define CTL_F_DETAIL		0x02	/* show: peers and counters too */
+#define CTL_F_VERBOSE		0x04	/* log: verbose */
+
+struct ctl_target {
+	uint8_t			kind;		/* CTL_ALL, _SERVICE, _GROUP */
+	uint8_t			flags;
+	uint8_t			pad[2];
+	char			name[SERVICE_NAME_MAX];
+};
+
+/* Why a service is demoted: bits of ctl_service.demote_reasons. */
+#define DEMOTE_OPERATOR		0x01	/* hafoctl demote */
+#define DEMOTE_PERSIST		0x02	/* hafoctl demote -p: kept on restart */
+#define DEMOTE_VIPFAIL		0x04	/* its addresses could not be added */
+
+/* Demotion weight of each reason, added to the demote byte and advskew. */
+#define DEMOTE_WEIGHT_OPERATOR	128
+#define DEMOTE_WEIGHT_VIPFAIL	1
+
+#define CTL_PEERS_MAX		8	/* peers remembered per service */
+
+struct ctl_service {
+	char			name[SERVICE_NAME_MAX];
+	char			ifname[IFNAMSIZ];
+	uint8_t			vhid;
+	uint8_t			state;		/* enum carp_state */
+	uint8_t			advbase;	/* configured */
+	uint8_t			advskew;
+	uint8_t			eff_advbase;	/* as advertised now */
+	uint8_t			eff_advskew;
+	uint8_t			demote;		/* demote byte advertised */
+	uint8_t			preempt;
+	uint8_t			leaving;	/* bowing out */
+	uint8_t			nvips;
+	uint8_t			pad[2];
+	uint32_t		demote_reasons;	/* DEMOTE_* */
+	uint32_t		vips_installed;	/* bit i: vips[i] */
+	uint64_t		since_ms;	/* in this state for so long */
+	struct hafod_addr	master;		/* af 0: none known */
+	uint64_t		sent;
+	uint64_t		received;
+	uint64_t		drops[DROP_MAX];
+	struct hafod_addr	vips[SERVICE_VIPS_MAX];
+};
+
+struct ctl_peer {
+	char			service[SERVICE_NAME_MAX];
+	struct hafod_addr	addr;
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			demote;
+	uint8_t			pad[5];
+	uint64_t		last_seen_ms;	/* ago */
+};
+
+#define CTL_RESULT_MAX		256
+
+struct ctl_result {
+	char			text[CTL_RESULT_MAX];
+};
+
+struct ctl_end {
+	int32_t			status;		/* 0: done; else failed */
+};
+
+/* log.c: see log.h */
+
+/* msg.c */
+#define MSG_HEADER_SIZE		16
+#define MSG_MAX_SIZE		4096	/* header included */
+
+struct msg_hdr {
+	uint32_t		type;
+	uint32_t		len;		/* header included */
+	uint32_t		peerid;
+	uint32_t		pid;
+};
+
+struct msg {
+	struct msg_hdr		hdr;
+	int			fd;		/* -1 unless one was passed */
+	size_t			datalen;
+	uint8_t			data[MSG_MAX_SIZE - MSG_HEADER_SIZE];
+};
+
+struct msgbuf_out;
+
+struct msgchan {
+	int			fd;
+	size_t			rlen;		/* bytes in rbuf */
+	uint8_t			rbuf[2 * MSG_MAX_SIZE];
+	int			rfds[16];	/* descriptors received */
+	int			nrfds;
+	TAILQ_HEAD(, msgbuf_out) wq;
+	size_t			wqlen;		/* messages queued */
+};
+
+void		 msgchan_init(struct msgchan *, int);
+void		 msgchan_clear(struct msgchan *);
+int		 msgchan_compose(struct msgchan *, uint32_t, uint32_t,
+		    pid_t, int, const void *, size_t);
+int		 msgchan_write(struct msgchan *);
+int		 msgchan_flush(struct msgchan *);
+ssize_t		 msgchan_read(struct msgchan *);
+ssize_t		 msgchan_get(struct msgchan *, struct msg *);
+int		 msg_check_size(const struct msg *);
+const char	*msg_type_name(uint32_t);
+
+/* parse.y */
+struct config	*parse_config(const char *, int);
+int		 cmdline_symset(char *);
+void		 config_free(struct config *);
+
+/* printconf.c */
+void		 print_config(const struct config *);
+
+/* addr.c */
+const char	*addr_ntop(const struct hafod_addr *);
+int		 addr_cmp(const struct hafod_addr *, const struct hafod_addr *);
+int		 addr_eq(const struct hafod_addr *, const struct hafod_addr *);
+int		 service_af(const struct service_conf *);
+
+/* carp.c */
+struct carp_advert {
+	uint8_t			version;
+	uint8_t			type;
+	uint8_t			vhid;
+	uint8_t			advskew;
+	uint8_t			authlen;
+	uint8_t			demote;
+	uint8_t			advbase;
+	uint64_t		counter;
+	uint8_t			hmac[CARP_HMAC_LEN];
+};
+
+/* Precomputed per service: the HMAC key and the message before the counter. */
+struct carp_key {
+	uint8_t			key[CARP_KEY_LEN];
+	size_t			keylen;
+	uint8_t			prefix[3 + 16 * SERVICE_VIPS_MAX];
+	size_t			prefixlen;
+};
+
+void		 carp_key_init(struct carp_key *, const struct service_conf *);
+void		 carp_sign(const struct carp_key *, struct carp_advert *);
+int		 carp_verify(const struct carp_key *, const struct carp_advert *);
+void		 carp_encode(const struct carp_advert *, uint8_t *);
+enum carp_drop	 carp_decode(const uint8_t *, size_t, int, struct carp_advert *);
+const char	*carp_drop_name(enum carp_drop);
+
+/* fsm.c: the election, a pure function of adverts, config and a clock */
+#define FSM_SEND		0x01	/* send an advertisement now */
+#define FSM_STATE		0x02	/* the state changed; see fsm.reason */
+#define FSM_ANNOUNCE		0x04	/* announce the VIPs again */
+
+struct fsm_advert {
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			demote;
+	struct hafod_addr	src;
+};
+
+struct fsm {
+	/* set by the caller */
+	uint8_t			advbase;
+	uint8_t			advskew;
+	uint8_t			demote;		/* operator and health weight */
+	uint8_t			preempt;
+	struct hafod_addr	self;		/* our advertisement source */
+
+	/* owned by fsm.c */
+	enum carp_state		state;
+	int			leaving;	/* master bowing out */
+	int			final;		/* leaving for good */
+	int			bowouts;	/* bow-outs still to send */
+	uint64_t		next_advert;	/* absolute, usec; 0: none */
+	uint64_t		master_down;
+	uint64_t		takeover;	/* staggered takeover */
+	uint64_t		leave_by;	/* bound of a bow-out */
+	uint64_t		listen_until;	/* claim nothing before this */
+	uint64_t		answered;	/* last answer to a worse master */
+	int			succeeded;	/* leaving: successor heard */
+	struct hafod_addr	master;		/* master heard, af 0: none */
+	uint64_t		master_seen;
+	uint8_t			master_advbase;
+	uint8_t			master_advskew;
+	uint8_t			master_demote;
+	char			reason[STATE_REASON_MAX];
+};
+
+const char	*state_name(enum carp_state);
+void		 fsm_init(struct fsm *);
+int		 fsm_start(struct fsm *, uint64_t);
+int		 fsm_input(struct fsm *, const struct fsm_advert *, uint64_t);
+int		 fsm_timeout(struct fsm *, uint64_t);
+int		 fsm_leave(struct fsm *, int, uint64_t);
+int		 fsm_link(struct fsm *, int, uint64_t);
+int		 fsm_set_demote(struct fsm *, uint8_t, uint64_t);
+int		 fsm_promote(struct fsm *, uint64_t);
+uint64_t	 fsm_deadline(const struct fsm *);
+void		 fsm_advert(const struct fsm *, struct fsm_advert *);
+uint64_t	 fsm_interval_us(uint8_t, uint8_t);
+
+/* net.c: raw CARP sockets, opened by the parent, used by the engine */
+int		 net_open(int, unsigned int);
+ssize_t		 net_recv(int, int, uint8_t *, size_t, struct hafod_addr *,
+		    int *, unsigned int *);
+int		 net_send(int, int, unsigned int, const struct hafod_addr *,
+		    const struct hafod_addr *, const uint8_t *, size_t);
+
+/* vip.c: addresses and link state through netlink (parent) */
+int		 vip_init(void);
+int		 vip_add(unsigned int, const struct hafod_addr *, char *,
+		    size_t);
+int		 vip_del(unsigned int, const struct hafod_addr *, char *,
+		    size_t);
+int		 vip_present(unsigned int, const struct hafod_addr *);
+int		 link_monitor_fd(void);
+void		 link_monitor_dispatch(void (*)(const struct msg_link *,
+		    void *), void *);
+int		 link_get(const char *, struct msg_link *);
+
+/* announce.c: gratuitous ARP and unsolicited neighbour advertisements */
+int		 announce_open(void);
+int		 announce_vip(int, unsigned int, const struct hafod_addr *);
+
+/* engine.c */
+struct eservice;
+
+/* One raw socket: an interface and an address family. */
+struct eif {
+	TAILQ_ENTRY(eif)	 entry;
+	char			 ifname[IFNAMSIZ];
+	unsigned int		 ifindex;
+	int			 af;
+	int			 fd;
+	int			 up;
+	struct hafod_addr	 self;		/* af 0: no address yet */
+	struct event		*ev;
+	struct eservice		*byvhid[256];
+	uint64_t		 drops[DROP_MAX]; /* no service to blame */
+	uint64_t		 droplog[DROP_MAX];
+};
+TAILQ_HEAD(eif_head, eif);
+
+/* A peer heard, for hafoctl show. */
+struct epeer {
+	struct hafod_addr	 addr;		/* af 0: free slot */
+	uint8_t			 advbase;
+	uint8_t			 advskew;
+	uint8_t			 demote;
+	uint64_t		 seen;		/* usec, monotonic */
+};
+
+/* A service as the engine runs it. */
+struct eservice {
+	TAILQ_ENTRY(eservice)	 entry;
+	struct service_conf	 conf;
+	struct carp_key		 key;
+	struct fsm		 fsm;
+	struct eif		*eif;
+	struct event		*timer;
+	uint64_t		 counter;
+	uint64_t		 since;		/* usec of the last change */
+	uint32_t		 demote_reasons; /* DEMOTE_* */
+	uint32_t		 vips_installed;
+	uint64_t		 sent;
+	uint64_t		 received;
+	uint64_t		 drops[DROP_MAX];
+	uint64_t		 droplog[DROP_MAX];
+	struct epeer		 peers[CTL_PEERS_MAX];
+};
+TAILQ_HEAD(eservice_head, eservice);
+
+struct passwd;
+__dead void	 engine_main(int, const struct passwd *, const char *);
+struct eservice_head *engine_services(void);
+void		 engine_demote(struct eservice *, uint32_t, int);
+int		 engine_promote(struct eservice *, char *, size_t);
+void		 engine_reload(uint32_t);
+void		 engine_verbose(int);
+uint64_t	 engine_now(void);
+
+/* control.c: the control socket, served by the engine */
+struct event_base;
+void		 control_init(struct event_base *, int);
+int		 control_reply(uint32_t, uint32_t, const void *, size_t);
+
+#endif /* HAFOD_H */

@@ -1,0 +1,200 @@
+# Copyright (c) 2026 The hafod authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# A small lab of hosts for the regress tests: a "switch" namespace with a
+# bridge, nodes n1..nN and a client, each with eth0 on that bridge.
+#   node i:  192.0.2.i/24,   2001:db8::i/64
+#   client:  192.0.2.200/24, 2001:db8::200/64
+# Everything created is recorded in the test's work directory, so the
+# cleanup part removes exactly that: the namespaces, and the processes by
+# the PIDs we started.  Nothing here touches the host's own network.
+
+HAFOD=${HAFOD:-$(atf_get_srcdir)/../../hafod/hafod}
+HAFOCTL=${HAFOCTL:-$(atf_get_srcdir)/../../hafoctl/hafoctl}
+
+# A prefix unique to this test run, kept in the work directory.
+lab_prefix()
+{
+	if [ ! -f lab.prefix ]; then
+		echo "hf$$" > lab.prefix
+	fi
+	cat lab.prefix
+}
+
+lab_ns()
+{
+	echo "$(lab_prefix)-$1"
+}
+
+# lab_exec NODE CMD...: run a command in n1, n2, ... or "client".
+lab_exec()
+{
+	_ns=$(lab_ns "$1")
+	shift
+	ip netns exec "$_ns" "$@"
+}
+
+_lab_host()
+{
+	_name=$1 _v4=$2 _v6=$3 _ns=$(lab_ns "$1") _sw=$(lab_ns sw)
+	ip netns add "$_ns" || atf_fail "cannot create namespace $_ns"
+	echo "$_ns" >> lab.namespaces
+	ip link add eth0 netns "$_ns" type veth peer name "$_name" \
+	    netns "$_sw" || atf_fail "cannot create veth for $_name"
+	ip -n "$_sw" link set "$_name" master br0 up
+	ip -n "$_ns" link set lo up
+	ip -n "$_ns" link set eth0 up
+	ip -n "$_ns" addr add "$_v4/24" dev eth0
+	ip -n "$_ns" addr add "$_v6/64" dev eth0 nodad
+}
+
+# lab_create N: the switch, nodes n1..nN and the client.
+lab_create()
+{
+	_sw=$(lab_ns sw)
+	: > lab.namespaces
+	: > lab.pids
+	ip netns add "$_sw" || atf_fail "cannot create namespace $_sw"
+	echo "$_sw" >> lab.namespaces
+	ip -n "$_sw" link add br0 type bridge
+	# Forward at once; a bridge that learns slowly would hide failovers.
+	ip -n "$_sw" link set br0 type bridge forward_delay 0 \
+	    mcast_snooping 0
+	ip -n "$_sw" link set br0 up
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		_lab_host "n$_i" "192.0.2.$_i" "2001:db8::$_i"
+		_i=$((_i + 1))
+	done
+	_lab_host client 192.0.2.200 2001:db8::200
+	# Wait until IPv6 link-local addresses are usable (bounded).
+	_tries=0
+	while [ "$_tries" -lt 50 ]; do
+		if ! ip -n "$(lab_ns n1)" -6 addr show dev eth0 tentative |
+		    grep -q inet6; then
+			return 0
+		fi
+		sleep 0.1
+		_tries=$((_tries + 1))
+	done
+}
+
+# lab_destroy: kill what we started (by PID), then remove the namespaces.
+lab_destroy()
+{
+	if [ -f lab.pids ]; then
+		while read -r _pid; do
+			kill -TERM "$_pid" 2>/dev/null
+		done < lab.pids
+		sleep 0.5
+		while read -r _pid; do
+			kill -KILL "$_pid" 2>/dev/null
+		done < lab.pids
+	fi
+	if [ -f lab.namespaces ]; then
+		while read -r _ns; do
+			ip netns pids "$_ns" 2>/dev/null | xargs -r kill -KILL
+			ip netns del "$_ns" 2>/dev/null
+		done < lab.namespaces
+	fi
+	return 0
+}
+
+# lab_spawn NODE LOG CMD...: start a command in the background in NODE,
+# output to LOG; its PID goes to LAB_PID and to the cleanup's list.  Not
+# in a subshell, so that the test can wait(1) for it.
+lab_spawn()
+{
+	_node=$1 _log=$2
+	shift 2
+	ip netns exec "$(lab_ns "$_node")" "$@" > "$_log" 2>&1 &
+	LAB_PID=$!
+	echo "$LAB_PID" >> lab.pids
+}
+
+# lab_hafod NODE CONF: start hafod -dv on NODE; its PID is in NODE.pid,
+# its log in NODE.log.
+lab_hafod()
+{
+	lab_spawn "$1" "$1.log" "$HAFOD" -dv -f "$2"
+	echo "$LAB_PID" > "$1.pid"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+wait_for()
+{
+	_limit=$(($1 * 20))
+	shift
+	_n=0
+	while [ "$_n" -lt "$_limit" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+# state_of NODE SERVICE: the last state the engine logged for SERVICE.
+state_of()
+{
+	sed -n "s/.* engine: $2: [A-Z]* -> \([A-Z]*\):.*/\1/p" \
+	    "$1.log" 2>/dev/null | tail -n 1
+}
+
+is_state()
+{
+	[ "$(state_of "$1" "$2")" = "$3" ]
+}
+
+# has_vip NODE ADDR: the address is configured on NODE's eth0.
+has_vip()
+{
+	lab_exec "$1" ip -o addr show dev eth0 | grep -q " ${2}/"
+}
+
+lacks_vip()
+{
+	! has_vip "$@"
+}
+
+# engine_pid PARENTPID: the engine is the parent's only child.
+engine_pid()
+{
+	_child=$(awk '{print $1}' "/proc/$1/task/$1/children" 2>/dev/null)
+	[ -n "$_child" ] && echo "$_child"
+}
+
+# A configuration for one node; extra lines for the service block follow.
+# lab_conf FILE SERVICE VHID ADVSKEW [LINES...]
+lab_conf()
+{
+	_file=$1 _svc=$2 _vhid=$3 _skew=$4
+	shift 4
+	mkdir -p empty
+	{
+		echo "user \"nobody\""
+		echo "chroot \"$(pwd)/empty\""
+		echo "socket \"$(pwd)/${_file%.conf}.sock\""
+		echo "service $_svc {"
+		echo "	interface eth0"
+		echo "	vhid $_vhid"
+		echo "	advbase 1"
+		echo "	advskew $_skew"
+		echo "	password \"hafod-test\""
+		for _l in "$@"; do
+			echo "	$_l"
+		done
+		echo "}"
+	} > "$_file"
+}
