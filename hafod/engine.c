@@ -46,6 +46,14 @@ static struct event		*chanev;
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
 static struct eservice_head	 incoming = TAILQ_HEAD_INITIALIZER(incoming);
+static struct eservice_head	 retiring = TAILQ_HEAD_INITIALIZER(retiring);
+
+/* Maintenance the parent kept from the last run, until configured. */
+struct persisted {
+	TAILQ_ENTRY(persisted)	 entry;
+	struct msg_persist	 m;
+};
+static TAILQ_HEAD(, persisted)	 persisted = TAILQ_HEAD_INITIALIZER(persisted);
 static int			 configured;
 static int			 shutting_down;
 
@@ -54,6 +62,7 @@ static void	engine_recv(int, short, void *);
 static void	engine_timer(int, short, void *);
 static void	engine_signal(int, short, void *);
 static void	service_act(struct eservice *, int, enum carp_state);
+static void	service_free(struct eservice *);
 
 static uint64_t
 now_us(void)
@@ -144,11 +153,22 @@ peer_seen(struct eservice *s, const struct hafod_addr *src,
 	slot->seen = now;
 }
 
+static struct eservice *
+retiring_find(struct eif *eif, uint8_t vhid)
+{
+	struct eservice	*s;
+
+	TAILQ_FOREACH(s, &retiring, entry)
+		if (s->eif == eif && s->conf.vhid == vhid)
+			return (s);
+	return (NULL);
+}
+
 static void
 engine_recv(int fd, short event, void *arg)
 {
 	struct eif		*eif = arg;
-	struct eservice		*s;
+	struct eservice		*s, *r;
 	struct carp_advert	 adv;
 	struct fsm_advert	 fa;
 	struct hafod_addr	 src;
@@ -175,7 +195,7 @@ engine_recv(int fd, short event, void *arg)
 			drop(eif, s, why, &src, now);
 			continue;
 		}
-		if (s == NULL) {
+		if (s == NULL && (s = retiring_find(eif, adv.vhid)) == NULL) {
 			drop(eif, NULL, DROP_VHID, &src, now);
 			continue;
 		}
@@ -197,6 +217,12 @@ engine_recv(int fd, short event, void *arg)
 		fa.src = src;
 		prev = s->fsm.state;
 		service_act(s, fsm_input(&s->fsm, &fa, now), prev);
+		/* One that re-joined under a new config waits for this too. */
+		if (!s->retired && (r = retiring_find(eif, adv.vhid)) !=
+		    NULL && carp_verify(&r->key, &adv)) {
+			prev = r->fsm.state;
+			service_act(r, fsm_input(&r->fsm, &fa, now), prev);
+		}
 	}
 }
 
@@ -266,6 +292,8 @@ shutdown_check(void)
 
 	if (!shutting_down)
 		return;
+	if (!TAILQ_EMPTY(&retiring))
+		return;
 	TAILQ_FOREACH(s, &services, entry)
 		if (s->fsm.state != CARP_INIT &&
 		    s->fsm.state != CARP_LINKDOWN)
@@ -283,7 +311,7 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	/*
 	 * The parent hears of a new master before the wire does, so that it
 	 * is adding the addresses while the old master hears our first
-	 * advertisement and lets go of its own.
+	 * advertisement; the old one keeps its own for a short grace more.
 	 */
 	if ((actions & FSM_STATE) && s->fsm.state != prev) {
 		s->since = now_us();
@@ -304,6 +332,8 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	if (actions & FSM_SEND)
 		service_send(s);
 	service_arm(s, now_us());
+	if (s->retired && s->fsm.state != CARP_MASTER)
+		service_free(s);
 	shutdown_check();
 }
 
@@ -371,6 +401,16 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 	uint64_t	now = now_us();
 	unsigned int	weight = 0;
 
+	if ((reason & DEMOTE_PERSIST) &&
+	    on != ((s->demote_reasons & DEMOTE_PERSIST) != 0)) {
+		struct msg_persist	mp;
+
+		/* The parent keeps it, so a restart cannot grab mastership. */
+		memset(&mp, 0, sizeof(mp));
+		strlcpy(mp.name, s->conf.name, sizeof(mp.name));
+		mp.demoted = on;
+		engine_send(MSG_PERSIST, s->conf.id, &mp, sizeof(mp));
+	}
 	if (on)
 		s->demote_reasons |= reason;
 	else
@@ -396,9 +436,13 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 int
 engine_promote(struct eservice *s, char *why, size_t len)
 {
-	enum carp_state	prev = s->fsm.state;
+	enum carp_state	prev;
 	int		actions;
 
+	if (s->fsm.leaving) {
+		strlcpy(why, "bowing out", len);
+		return (-1);
+	}
 	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
 		engine_demote(s, DEMOTE_OPERATOR | DEMOTE_PERSIST, 0);
 	prev = s->fsm.state;
@@ -439,14 +483,99 @@ engine_now(void)
 }
 
 static void
-engine_configure(void)
+service_start(struct eservice *s, uint64_t now)
+{
+	struct eif	*eif = s->eif;
+
+	if (eif->up && eif->self.af != 0)
+		service_act(s, fsm_start(&s->fsm, now), CARP_INIT);
+	else {
+		log_warnx("%s: %s is down or has no %s address; waiting",
+		    s->conf.name, eif->ifname,
+		    eif->af == AF_INET ? "IPv4" : "IPv6 link-local");
+		service_act(s, fsm_link(&s->fsm, 0, now), CARP_INIT);
+	}
+}
+
+static struct eservice *
+service_find(struct eservice_head *head, uint32_t id)
 {
 	struct eservice	*s;
+
+	TAILQ_FOREACH(s, head, entry)
+		if (s->conf.id == id)
+			return (s);
+	return (NULL);
+}
+
+/*
+ * A service that left the configuration, or changed what it is (its
+ * interface, vhid, addresses, passphrase or peers), bows out like a node
+ * that stops, and is freed once it has let go.
+ */
+static void
+service_retire(struct eservice *s, uint64_t now)
+{
+	enum carp_state	prev = s->fsm.state;
+
+	TAILQ_REMOVE(&services, s, entry);
+	TAILQ_INSERT_TAIL(&retiring, s, entry);
+	s->retired = 1;
+	if (s->eif->byvhid[s->conf.vhid] == s)
+		s->eif->byvhid[s->conf.vhid] = NULL;
+	log_info("%s: removed from the configuration: %s", s->conf.name,
+	    prev == CARP_MASTER ? "bowing out" : "stopping");
+	service_act(s, fsm_leave(&s->fsm, 1, now), prev);
+}
+
+static void
+service_free(struct eservice *s)
+{
+	TAILQ_REMOVE(&retiring, s, entry);
+	event_free(s->timer);
+	explicit_bzero(&s->key, sizeof(s->key));
+	free(s);
+}
+
+/*
+ * A new configuration, at start or on reload.  The parent has already
+ * matched services by name: an unchanged one keeps its id, and with it
+ * its state and addresses, untouched; one whose timing alone changed
+ * keeps its id too and takes the new timing in place; any other change
+ * comes as a new id, so the old one retires and the new one joins.
+ */
+static void
+engine_configure(void)
+{
+	struct eservice	*s, *old, *next;
 	struct eif	*eif;
+	struct persisted	*mp;
 	uint64_t	 now = now_us();
+
+	TAILQ_FOREACH_SAFE(old, &services, entry, next)
+		if (service_find(&incoming, old->conf.id) == NULL)
+			service_retire(old, now);
 
 	while ((s = TAILQ_FIRST(&incoming)) != NULL) {
 		TAILQ_REMOVE(&incoming, s, entry);
+		if ((old = service_find(&services, s->conf.id)) != NULL) {
+			if (memcmp(&old->conf, &s->conf,
+			    sizeof(s->conf)) != 0) {
+				log_info("%s: new timing: advbase %u advskew "
+				    "%u preempt %s", s->conf.name,
+				    s->conf.advbase, s->conf.advskew,
+				    s->conf.preempt ? "yes" : "no");
+				old->conf = s->conf;
+				old->fsm.advbase = s->conf.advbase;
+				old->fsm.advskew = s->conf.advskew;
+				old->fsm.preempt = s->conf.preempt;
+				/* Peers learn the new interval at once. */
+				service_act(old, fsm_set_demote(&old->fsm,
+				    old->fsm.demote, now), old->fsm.state);
+			}
+			free(s);
+			continue;
+		}
 		eif = eif_find(s->conf.ifname, service_af(&s->conf));
 		if (eif == NULL)
 			fatalx("%s: no socket for %s", s->conf.name,
@@ -465,15 +594,22 @@ engine_configure(void)
 		s->fsm.advskew = s->conf.advskew;
 		s->fsm.preempt = s->conf.preempt;
 		s->fsm.self = eif->self;
+		s->since = now;
 		TAILQ_INSERT_TAIL(&services, s, entry);
-		if (eif->up && eif->self.af != 0)
-			service_act(s, fsm_start(&s->fsm, now), CARP_INIT);
-		else {
-			log_warnx("%s: %s is down or has no %s address; "
-			    "waiting", s->conf.name, eif->ifname,
-			    eif->af == AF_INET ? "IPv4" : "IPv6 link-local");
-			service_act(s, fsm_link(&s->fsm, 0, now), CARP_INIT);
-		}
+		/* Maintenance stored by the parent holds before we start. */
+		TAILQ_FOREACH(mp, &persisted, entry)
+			if (strcmp(mp->m.name, s->conf.name) == 0) {
+				log_info("%s: under maintenance (hafoctl "
+				    "demote -p): staying backup", s->conf.name);
+				s->demote_reasons |= DEMOTE_OPERATOR |
+				    DEMOTE_PERSIST;
+				s->fsm.demote = DEMOTE_WEIGHT_OPERATOR;
+			}
+		service_start(s, now);
+	}
+	while ((mp = TAILQ_FIRST(&persisted)) != NULL) {
+		TAILQ_REMOVE(&persisted, mp, entry);
+		free(mp);
 	}
 	configured = 1;
 }
@@ -505,6 +641,7 @@ engine_msg(struct msg *m)
 	struct msg_link		 ml;
 	struct msg_vip_failed	 mv;
 	struct msg_vip_status	 vs;
+	struct persisted	*p;
 
 	if (msg_check_size(m) == -1)
 		fatalx("bad %s message from parent (%zu bytes)",
@@ -537,9 +674,14 @@ engine_msg(struct msg *m)
 		TAILQ_INSERT_TAIL(&incoming, s, entry);
 		break;
 	case MSG_CONF_END:
-		if (configured)
-			fatalx("configuration sent twice");
 		engine_configure();
+		break;
+	case MSG_PERSIST:
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			fatal(NULL);
+		memcpy(&p->m, m->data, sizeof(p->m));
+		p->m.name[sizeof(p->m.name) - 1] = '\0';
+		TAILQ_INSERT_TAIL(&persisted, p, entry);
 		break;
 	case MSG_LINK:
 		memcpy(&ml, m->data, sizeof(ml));

@@ -53,12 +53,32 @@ struct pservice {
 	uint8_t			 added[SERVICE_VIPS_MAX];
 	struct event		*announce_ev;
 	int			 announce_left;
+	int			 retired;
 };
 
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
-static TAILQ_HEAD(, pservice)	 pservices = TAILQ_HEAD_INITIALIZER(pservices);
+TAILQ_HEAD(pservice_head, pservice);
+static struct pservice_head	 pservices = TAILQ_HEAD_INITIALIZER(pservices);
+/* Gone from the configuration, holding addresses until they let go. */
+static struct pservice_head	 retired = TAILQ_HEAD_INITIALIZER(retired);
+
+/* The CARP sockets handed to the engine, one per interface and family. */
+struct psocket {
+	TAILQ_ENTRY(psocket)	 entry;
+	char			 ifname[IFNAMSIZ];
+	int			 af;
+};
+static TAILQ_HEAD(, psocket)	 psockets = TAILQ_HEAD_INITIALIZER(psockets);
+
+/* Services under maintenance that must stay so across restarts. */
+struct pmaint {
+	TAILQ_ENTRY(pmaint)	 entry;
+	char			 name[SERVICE_NAME_MAX];
+};
+static TAILQ_HEAD(, pmaint)	 pmaints = TAILQ_HEAD_INITIALIZER(pmaints);
+static uint32_t			 last_id;
 static pid_t			 engine_pid;
 static int			 announce_fd = -1;
 static int			 control_fd = -1;
@@ -68,6 +88,10 @@ static struct config		*conf;
 static const char		*conffile = HAFOD_CONF;
 
 extern char			**environ;
+
+static void	parent_reload(uint32_t);
+static void	maint_update(const struct msg_persist *);
+static void	link_changed(const struct msg_link *, void *);
 
 static __dead void
 usage(void)
@@ -96,7 +120,41 @@ pservice_find(uint32_t id)
 	TAILQ_FOREACH(ps, &pservices, entry)
 		if (ps->conf.id == id)
 			return (ps);
+	TAILQ_FOREACH(ps, &retired, entry)
+		if (ps->conf.id == id)
+			return (ps);
 	return (NULL);
+}
+
+/*
+ * An address another of our services holds (one that re-joins under a
+ * new configuration while its old self bows out) changes hands here,
+ * rather than being added twice or removed from under the new owner.
+ */
+static int
+vip_transfer(struct pservice *to, int i)
+{
+	struct pservice_head	*heads[] = { &pservices, &retired };
+	struct pservice		*ps;
+	size_t			 h;
+	int			 j;
+
+	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
+		TAILQ_FOREACH(ps, heads[h], entry) {
+			if (ps == to || ps->ifindex != to->ifindex)
+				continue;
+			for (j = 0; j < ps->conf.nvips; j++) {
+				if (!ps->added[j] || !addr_eq(&ps->conf.vips[j],
+				    &to->conf.vips[i]) ||
+				    ps->conf.vips[j].prefixlen !=
+				    to->conf.vips[i].prefixlen)
+					continue;
+				ps->added[j] = 0;
+				to->added[i] = 1;
+				return (1);
+			}
+		}
+	return (0);
 }
 
 /* Tell the engine what is really installed, for hafoctl show. */
@@ -145,6 +203,8 @@ vips_release_all(void)
 
 	TAILQ_FOREACH(ps, &pservices, entry)
 		vips_release(ps);
+	TAILQ_FOREACH(ps, &retired, entry)
+		vips_release(ps);
 }
 
 static void
@@ -188,7 +248,7 @@ vips_take(struct pservice *ps)
 	int			i, rv;
 
 	for (i = 0; i < ps->conf.nvips; i++) {
-		if (ps->added[i])
+		if (ps->added[i] || vip_transfer(ps, i))
 			continue;
 		rv = vip_add(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
 		if (rv == -1) {
@@ -231,6 +291,12 @@ parent_state(const struct msg_state *st)
 		vips_take(ps);
 	else
 		vips_release(ps);
+	if (ps->retired && st->state != CARP_MASTER) {
+		TAILQ_REMOVE(&retired, ps, entry);
+		event_free(ps->announce_ev);
+		free(ps);
+		return;
+	}
 	vips_report(ps);
 }
 
@@ -275,8 +341,10 @@ parent_dispatch(int fd, short event, void *arg)
 {
 	struct msg		m;
 	struct msg_state	st;
+	struct msg_persist	mp;
 	struct pservice		*ps;
 	uint32_t		id;
+	int32_t			verbose;
 	ssize_t			n;
 
 	if ((n = msgchan_read(&chan)) == -1) {
@@ -315,6 +383,19 @@ parent_dispatch(int fd, short event, void *arg)
 			break;
 		case MSG_SHUTDOWN_DONE:
 			engine_done = 1;
+			break;
+		case MSG_RELOAD:
+			parent_reload(m.hdr.peerid);
+			break;
+		case MSG_VERBOSE:
+			memcpy(&verbose, m.data, sizeof(verbose));
+			log_setverbose(verbose);
+			log_info("logging %s", verbose ? "verbose" : "brief");
+			break;
+		case MSG_PERSIST:
+			memcpy(&mp, m.data, sizeof(mp));
+			mp.name[sizeof(mp.name) - 1] = '\0';
+			maint_update(&mp);
 			break;
 		default:
 			log_warnx("unexpected %s message from engine",
@@ -361,7 +442,6 @@ parent_signal(int sig, short event, void *arg)
 {
 	static struct event	*timeout;
 	struct timeval		 tv = { SHUTDOWN_TIMEOUT, 0 };
-	struct config		*nconf;
 
 	switch (sig) {
 	case SIGTERM:
@@ -380,16 +460,7 @@ parent_signal(int sig, short event, void *arg)
 			fatal("evtimer");
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: reading %s", conffile);
-		if ((nconf = parse_config(conffile, conf->opts)) == NULL) {
-			log_warnx("%s has errors: keeping the running "
-			    "configuration", conffile);
-			break;
-		}
-		/* Applying a new configuration comes with hafoctl reload. */
-		log_warnx("%s is valid, but changes take effect only at "
-		    "the next start", conffile);
-		config_free(nconf);
+		parent_reload(0);
 		break;
 	case SIGCHLD:
 		if (waitpid(engine_pid, NULL, WNOHANG | WNOWAIT) != 0)
@@ -449,33 +520,297 @@ control_open(const char *path)
 	return (fd);
 }
 
-/* Open the CARP sockets, one per interface and family, for the engine. */
+/*
+ * Open the CARP sockets the services need and the engine does not have
+ * yet: one per interface and family.
+ */
 static void
 send_sockets(void)
 {
-	struct pservice		*ps, *prev;
+	struct pservice		*ps;
+	struct psocket		*sock;
 	struct msg_socket	 ms;
-	int			 af, fd, seen;
+	int			 af, fd;
 
 	TAILQ_FOREACH(ps, &pservices, entry) {
 		af = service_af(&ps->conf);
-		seen = 0;
-		for (prev = TAILQ_FIRST(&pservices); prev != ps;
-		    prev = TAILQ_NEXT(prev, entry))
-			if (strcmp(prev->conf.ifname, ps->conf.ifname) == 0 &&
-			    service_af(&prev->conf) == af)
-				seen = 1;
-		if (seen)
+		TAILQ_FOREACH(sock, &psockets, entry)
+			if (sock->af == af &&
+			    strcmp(sock->ifname, ps->conf.ifname) == 0)
+				break;
+		if (sock != NULL)
 			continue;
 		if ((fd = net_open(af, ps->ifindex)) == -1)
 			fatal("%s: CARP socket on %s", ps->conf.name,
 			    ps->conf.ifname);
+		if ((sock = calloc(1, sizeof(*sock))) == NULL)
+			fatal(NULL);
+		strlcpy(sock->ifname, ps->conf.ifname, sizeof(sock->ifname));
+		sock->af = af;
+		TAILQ_INSERT_TAIL(&psockets, sock, entry);
 		memset(&ms, 0, sizeof(ms));
 		ms.ifindex = ps->ifindex;
 		ms.af = af;
 		strlcpy(ms.ifname, ps->conf.ifname, sizeof(ms.ifname));
 		parent_send(MSG_SOCKET, 0, fd, &ms, sizeof(ms));
 	}
+}
+
+static struct pservice *
+pservice_new(const struct service_conf *sc, unsigned int ifindex)
+{
+	struct pservice	*ps;
+
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		fatal(NULL);
+	ps->conf = *sc;
+	ps->ifindex = ifindex;
+	if (base != NULL && (ps->announce_ev = evtimer_new(base, announce,
+	    ps)) == NULL)
+		fatal("evtimer_new");
+	return (ps);
+}
+
+/* Send the engine the services, their links and the maintenance kept. */
+static void
+send_config(void)
+{
+	struct pservice	*ps;
+	struct pmaint	*pm;
+	struct msg_link	 ml;
+	struct msg_persist mp;
+
+	send_sockets();
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (link_get(ps->conf.ifname, &ml) == 0)
+			link_changed(&ml, NULL);
+		parent_send(MSG_CONF_SERVICE, ps->conf.id, -1, &ps->conf,
+		    sizeof(ps->conf));
+	}
+	TAILQ_FOREACH(pm, &pmaints, entry) {
+		memset(&mp, 0, sizeof(mp));
+		strlcpy(mp.name, pm->name, sizeof(mp.name));
+		mp.demoted = 1;
+		parent_send(MSG_PERSIST, 0, -1, &mp, sizeof(mp));
+	}
+	parent_send(MSG_CONF_END, 0, -1, NULL, 0);
+}
+
+/* Services are the same but for the timing an engine can change live. */
+static int
+same_but_timing(const struct service_conf *a, const struct service_conf *b)
+{
+	struct service_conf	x = *a, y = *b;
+
+	x.id = y.id = 0;
+	x.advbase = y.advbase = 0;
+	x.advskew = y.advskew = 0;
+	x.preempt = y.preempt = 0;
+	x.announce_count = y.announce_count = 0;
+	x.announce_interval = y.announce_interval = 0;
+	return (memcmp(&x, &y, sizeof(x)) == 0);
+}
+
+static void
+reload_line(const char *line, void *arg)
+{
+	uint32_t		client = *(uint32_t *)arg;
+	struct ctl_result	r;
+
+	if (client == 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	strlcpy(r.text, line, sizeof(r.text));
+	parent_send(MSG_RELOAD_RESULT, client, -1, &r, sizeof(r));
+}
+
+static void
+reload_end(uint32_t client, int status)
+{
+	struct ctl_end	end;
+
+	log_capture(NULL, NULL);
+	if (client == 0)
+		return;
+	memset(&end, 0, sizeof(end));
+	end.status = status;
+	parent_send(MSG_RELOAD_END, client, -1, &end, sizeof(end));
+}
+
+/*
+ * SIGHUP or hafoctl reload.  Any error keeps the running configuration
+ * untouched.  Otherwise services are matched by name: unchanged ones keep
+ * their id, state and addresses with no blip; a change of timing alone is
+ * applied in place; any other change re-joins under a new id while the
+ * old one bows out; removed services bow out; new ones start as backup.
+ */
+static void
+parent_reload(uint32_t client)
+{
+	struct pservice_head	 next = TAILQ_HEAD_INITIALIZER(next);
+	struct config		*nconf;
+	struct service		*s;
+	struct pservice		*ps;
+	struct msg_link		 ml;
+	int			 errors = 0, kept = 0, tuned = 0, joined = 0;
+	int			 removed = 0;
+
+	log_capture(reload_line, &client);
+	log_info("reloading %s", conffile);
+	if ((nconf = parse_config(conffile, conf->opts)) == NULL) {
+		log_warnx("%s has errors: keeping the running configuration",
+		    conffile);
+		reload_end(client, 1);
+		return;
+	}
+	TAILQ_FOREACH(s, &nconf->services, entry)
+		if (link_get(s->conf.ifname, &ml) == -1) {
+			log_warnx("service %s: interface %s: %s", s->conf.name,
+			    s->conf.ifname, strerror(errno));
+			errors++;
+		}
+	if (TAILQ_EMPTY(&nconf->services)) {
+		log_warnx("%s: no service configured", conffile);
+		errors++;
+	}
+	if (errors) {
+		log_warnx("keeping the running configuration");
+		config_free(nconf);
+		reload_end(client, 1);
+		return;
+	}
+	if (strcmp(nconf->user, conf->user) != 0 ||
+	    strcmp(nconf->chroot, conf->chroot) != 0 ||
+	    strcmp(nconf->socket, conf->socket) != 0 ||
+	    strcmp(nconf->state, conf->state) != 0)
+		log_warnx("user, chroot, socket and state take effect at the "
+		    "next start");
+
+	TAILQ_FOREACH(s, &nconf->services, entry) {
+		TAILQ_FOREACH(ps, &pservices, entry)
+			if (strcmp(ps->conf.name, s->conf.name) == 0)
+				break;
+		if (ps != NULL && same_but_timing(&ps->conf, &s->conf)) {
+			s->conf.id = ps->conf.id;
+			if (memcmp(&ps->conf, &s->conf, sizeof(s->conf)) == 0)
+				kept++;
+			else
+				tuned++;
+			ps->conf = s->conf;
+			TAILQ_REMOVE(&pservices, ps, entry);
+			TAILQ_INSERT_TAIL(&next, ps, entry);
+			continue;
+		}
+		s->conf.id = ++last_id;
+		if (link_get(s->conf.ifname, &ml) == -1)
+			fatal("%s", s->conf.ifname);
+		TAILQ_INSERT_TAIL(&next, pservice_new(&s->conf, ml.ifindex),
+		    entry);
+		joined++;
+	}
+	while ((ps = TAILQ_FIRST(&pservices)) != NULL) {
+		TAILQ_REMOVE(&pservices, ps, entry);
+		ps->retired = 1;
+		TAILQ_INSERT_TAIL(&retired, ps, entry);
+		removed++;
+	}
+	TAILQ_CONCAT(&pservices, &next, entry);
+	nconf->opts = conf->opts;
+	strlcpy(nconf->socket, conf->socket, sizeof(nconf->socket));
+	strlcpy(nconf->state, conf->state, sizeof(nconf->state));
+	config_free(conf);
+	conf = nconf;
+
+	send_config();
+	log_info("reloaded: %d unchanged, %d retimed, %d joined, %d left",
+	    kept, tuned, joined, removed);
+	reload_end(client, 0);
+}
+
+/* The maintenance file: one service name a line, kept by the parent. */
+static void
+maint_load(void)
+{
+	struct pmaint	*pm;
+	FILE		*f;
+	char		 line[256];
+
+	if ((f = fopen(conf->state, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("%s", conf->state);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if ((pm = calloc(1, sizeof(*pm))) == NULL)
+			fatal(NULL);
+		strlcpy(pm->name, line, sizeof(pm->name));
+		TAILQ_INSERT_TAIL(&pmaints, pm, entry);
+	}
+	fclose(f);
+}
+
+static void
+maint_save(void)
+{
+	struct pmaint	*pm;
+	char		 tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	FILE		*f;
+	int		 fd;
+
+	strlcpy(dir, conf->state, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+			log_warn("cannot keep maintenance state: mkdir %s",
+			    dir);
+			return;
+		}
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", conf->state) >=
+	    sizeof(tmp) || (fd = mkstemp(tmp)) == -1) {
+		log_warn("cannot keep maintenance state in %s", conf->state);
+		return;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_warn("%s", tmp);
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fprintf(f, "# services under maintenance (hafoctl demote -p)\n");
+	TAILQ_FOREACH(pm, &pmaints, entry)
+		fprintf(f, "%s\n", pm->name);
+	if (fflush(f) == EOF || fsync(fd) == -1 || fclose(f) == EOF ||
+	    rename(tmp, conf->state) == -1) {
+		log_warn("cannot keep maintenance state in %s", conf->state);
+		unlink(tmp);
+	}
+}
+
+static void
+maint_update(const struct msg_persist *mp)
+{
+	struct pmaint	*pm;
+
+	TAILQ_FOREACH(pm, &pmaints, entry)
+		if (strcmp(pm->name, mp->name) == 0)
+			break;
+	if (mp->demoted && pm == NULL) {
+		if ((pm = calloc(1, sizeof(*pm))) == NULL)
+			fatal(NULL);
+		strlcpy(pm->name, mp->name, sizeof(pm->name));
+		TAILQ_INSERT_TAIL(&pmaints, pm, entry);
+	} else if (!mp->demoted && pm != NULL) {
+		TAILQ_REMOVE(&pmaints, pm, entry);
+		free(pm);
+	} else
+		return;
+	log_info("%s: maintenance %s", mp->name,
+	    mp->demoted ? "kept across restarts" : "lifted");
+	maint_save();
 }
 
 /*
@@ -569,12 +904,12 @@ main(int argc, char *argv[])
 		if (link_get(s->conf.ifname, &ml) == -1)
 			errx(1, "service %s: interface %s: %s", s->conf.name,
 			    s->conf.ifname, strerror(errno));
-		if ((ps = calloc(1, sizeof(*ps))) == NULL)
-			err(1, NULL);
-		ps->conf = s->conf;
-		ps->ifindex = ml.ifindex;
-		TAILQ_INSERT_TAIL(&pservices, ps, entry);
+		TAILQ_INSERT_TAIL(&pservices, pservice_new(&s->conf,
+		    ml.ifindex), entry);
+		if (s->conf.id > last_id)
+			last_id = s->conf.id;
 	}
+	maint_load();
 	if ((announce_fd = announce_open()) == -1)
 		err(1, "cannot open a packet socket for announcements");
 	control_fd = control_open(conf->socket);
@@ -624,16 +959,8 @@ main(int argc, char *argv[])
 		if ((ps->announce_ev = evtimer_new(base, announce,
 		    ps)) == NULL)
 			fatal("evtimer_new");
-	send_sockets();
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
-	TAILQ_FOREACH(ps, &pservices, entry) {
-		if (link_get(ps->conf.ifname, &ml) == -1)
-			fatal("%s", ps->conf.ifname);
-		link_changed(&ml, NULL);
-		parent_send(MSG_CONF_SERVICE, ps->conf.id, -1, &ps->conf,
-		    sizeof(ps->conf));
-	}
-	parent_send(MSG_CONF_END, 0, -1, NULL, 0);
+	send_config();
 
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");

@@ -36,6 +36,7 @@
 #define HAFOD_USER		"_hafod"
 #define HAFOD_CHROOT		"/var/empty"
 #define HAFOD_SOCKET		"/run/hafod.sock"
+#define HAFOD_STATE		"/var/lib/hafod/state"
 
 /* Options from the command line. */
 #define HAFOD_OPT_VERBOSE	0x01
@@ -134,6 +135,7 @@ struct config {
 	char			user[LOGIN_NAME_MAX];
 	char			chroot[PATH_MAX];
 	char			socket[PATH_MAX];
+	char			state[PATH_MAX];
 	int			opts;
 	struct service_head	services;
 };
@@ -201,7 +203,7 @@ struct msg_link {
 	struct hafod_addr	primary6;	/* link-local; af 0 if none */
 };
 
-#define STATE_REASON_MAX	96
+#define STATE_REASON_MAX	160
 
 struct msg_state {
 	uint32_t		service;	/* service_conf.id */
@@ -504,6 +506,7 @@ struct eservice {
 	uint64_t		 since;		/* usec of the last change */
 	uint32_t		 demote_reasons; /* DEMOTE_* */
 	uint32_t		 vips_installed;
+	int			 retired;	/* left the configuration */
 	uint64_t		 sent;
 	uint64_t		 received;
 	uint64_t		 drops[DROP_MAX];

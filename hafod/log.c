@@ -30,6 +30,8 @@ static int		 debug;		/* log to stderr */
 static int		 verbose;
 static const char	*procname = "hafod";
 static int		 stamp;		/* running: time-stamp stderr */
+static void		(*capture)(const char *, void *);
+static void		*capture_arg;
 
 void
 log_init(int n_debug, int facility)
@@ -52,6 +54,14 @@ log_procinit(const char *name)
 		procname = name;
 		stamp = 1;
 	}
+}
+
+/* Also hand every line to fn, e.g. to answer a client, until NULL. */
+void
+log_capture(void (*fn)(const char *, void *), void *arg)
+{
+	capture = fn;
+	capture_arg = arg;
 }
 
 void
@@ -83,6 +93,8 @@ vlog(int pri, const char *fmt, va_list ap)
 	int	saved_errno = errno;
 
 	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	if (capture != NULL && pri <= LOG_WARNING)
+		capture(line, capture_arg);
 	if (debug && !stamp)
 		fprintf(stderr, "%s\n", line);
 	else if (debug) {

@@ -25,6 +25,7 @@
 
 void	log_init(int, int);
 void	log_procinit(const char *);
+void	log_capture(void (*)(const char *, void *), void *);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...)

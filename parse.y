@@ -1,0 +1,1359 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+%{
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hafod.h"
+#include "log.h"
+
+#define MAXTOKEN	8192	/* bytes of one token, NUL included */
+#define MAXINCLUDE	16	/* include nesting below the top file */
+
+/*
+ * Values in the unget buffer that no byte can take: the bounds of an
+ * expanded macro, so that a value is never expanded again (a = "$a"
+ * must not loop), and a NUL byte already reported.
+ */
+#define START_EXPAND	(UCHAR_MAX + 1)
+#define DONE_EXPAND	(UCHAR_MAX + 2)
+#define BADCHAR		(UCHAR_MAX + 3)
+
+TAILQ_HEAD(files, file);
+struct file {
+	TAILQ_ENTRY(file)	 entry;
+	FILE			*stream;
+	char			*name;
+	dev_t			 dev;
+	ino_t			 ino;
+	int			*ungetbuf;
+	size_t			 ungetpos;
+	size_t			 ungetsize;
+	int			 lineno;
+	int			 lastc;		/* last byte read */
+	int			 nulline;	/* line of the last NUL */
+	int			 eof_reached;
+};
+
+struct keywords {
+	const char	*k_name;
+	int		 k_val;
+};
+
+static struct files	 files = TAILQ_HEAD_INITIALIZER(files);
+static struct file	*file, *topfile;
+static int		 depth;		/* includes open below topfile */
+static int		 errors;
+static int		 expanding;
+static int		 lexerror;	/* yylex reported this token */
+static char		 tokdesc[64];	/* the last token, for messages */
+
+static struct file	*pushfile(const char *);
+static int		 popfile(void);
+static int		 yyerror(const char *, ...)
+			    __attribute__((__format__ (printf, 1, 2)));
+static void		 verrorat(const char *, int, const char *, va_list)
+			    __attribute__((__format__ (printf, 3, 0)));
+static void		 errorat(const char *, int, const char *, ...)
+			    __attribute__((__format__ (printf, 3, 4)));
+static void		 parser_error(const char *);
+static int		 kw_cmp(const void *, const void *);
+static const struct keywords *lookup(const char *);
+static int		 iskeyword(const char *);
+static int		 igetc(void);
+static int		 lgetc(int);
+static void		 lungetc(int);
+static int		 findeol(void);
+static void		 settok(const char *, size_t);
+static int		 isword(int);
+static int		 isnumber(const char *, long long *);
+
+/* byacc reports its own errors through this. */
+#define YYERROR_CALL(msg)	parser_error(msg)
+
+TAILQ_HEAD(symhead, sym);
+struct sym {
+	TAILQ_ENTRY(sym)	 entry;
+	int			 persist;	/* -D: the file cannot undo */
+	char			*name;
+	char			*val;
+};
+static struct symhead	 symhead = TAILQ_HEAD_INITIALIZER(symhead);
+
+static int		 symset(const char *, const char *, int);
+static char		*symget(const char *);
+static int		 macro_name_ok(const char *);
+
+/*
+ * The settings a service may take from the global defaults.  What a
+ * service does not set itself is resolved at the end of the file, since
+ * the defaults may come after it.
+ */
+#define SET_ADVBASE	0x01
+#define SET_ADVSKEW	0x02
+#define SET_PREEMPT	0x04
+#define SET_PASS	0x08
+#define SET_ACOUNT	0x10
+#define SET_AINTERVAL	0x20
+
+struct settings {
+	unsigned int		 set;
+	uint8_t			 advbase;
+	uint8_t			 advskew;
+	uint8_t			 preempt;
+	uint8_t			 passlen;
+	char			 pass[CARP_KEY_LEN];
+	uint16_t		 announce_count;
+	uint32_t		 announce_interval;
+};
+
+/*
+ * A service while it is parsed: where things were said, for messages,
+ * and what was said at all, even if wrongly, so that a bad vhid is not
+ * also reported missing.
+ */
+#define GIVEN_INTERFACE	0x01
+#define GIVEN_VHID	0x02
+#define GIVEN_ADDRESS	0x04
+
+struct svcparse {
+	TAILQ_ENTRY(svcparse)	 entry;
+	struct service		*svc;
+	struct settings		 opts;
+	unsigned int		 given;
+	char			*file;
+	int			 lineno;
+	int			 vipline[SERVICE_VIPS_MAX];
+	int			 peerline[SERVICE_PEERS_MAX];
+};
+TAILQ_HEAD(svcparse_head, svcparse);
+
+static struct config		*conf;
+static struct settings		 defaults;
+static struct svcparse_head	 svcs = TAILQ_HEAD_INITIALIZER(svcs);
+static struct svcparse		*cursvc;
+static uint32_t			 nservices;
+
+static struct settings	*curset(void);
+static void		 svc_begin(const char *);
+static void		 svc_end(void);
+static void		 svc_resolve(struct svcparse *);
+static void		 svc_interface(const char *);
+static void		 svc_address(const char *);
+static void		 svc_peer(const char *);
+static const char	*parse_addr(const char *, struct hafod_addr *, int);
+static int		 advertise_af(const struct service_conf *);
+static int		 check_range(const char *, long long, long long,
+			    long long);
+static void		 set_path(char *, size_t, const char *, const char *);
+
+/* yacc requires the typedef. */
+typedef struct {
+	union {
+		long long	 number;
+		char		*string;
+		const char	*keyword;
+	} v;
+	int lineno;
+} YYSTYPE;
+#define YYSTYPE_IS_DECLARED 1
+
+%}
+
+%token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHROOT COUNT INCLUDE
+%token	<v.keyword>	INTERFACE INTERVAL NO PASSWORD PEER PREEMPT SERVICE
+%token	<v.keyword>	SOCKET STATE USER VHID YES
+%token	ERROR
+%token	<v.string>	STRING
+%token	<v.number>	NUMBER
+%type	<v.string>	string
+%type	<v.number>	number yesno
+%type	<v.keyword>	anykw globalkw servicekw
+%destructor		{ free($$); } <v.string>
+
+%%
+
+grammar		: /* empty */
+		| grammar '\n'
+		| grammar include '\n'
+		| grammar varset '\n'
+		| grammar main '\n'
+		| grammar service '\n'
+		| grammar error '\n'		{
+			cursvc = NULL;
+			yyerrok;
+		}
+		;
+
+include		: INCLUDE STRING		{
+			struct file	*nfile;
+
+			if ((nfile = pushfile($2)) != NULL) {
+				file = nfile;
+				/* The include line ends in the new file. */
+				lungetc('\n');
+			}
+			free($2);
+		}
+		;
+
+string		: STRING
+		| NUMBER			{
+			if (asprintf(&$$, "%lld", $1) == -1)
+				fatal("%s", __func__);
+		}
+		;
+
+number		: NUMBER
+		| STRING			{
+			/* Quoted digits, or digits with leading zeros. */
+			if (!isnumber($1, &$$)) {
+				yyerror("expected a number, not \"%s\"", $1);
+				YYERROR;
+			}
+			free($1);
+		}
+		;
+
+yesno		: YES				{ $$ = 1; }
+		| NO				{ $$ = 0; }
+		| STRING			{
+			yyerror("expected yes or no, not \"%s\"", $1);
+			YYERROR;
+		}
+		;
+
+varset		: STRING '=' string		{
+			if (!macro_name_ok($1))
+				yyerror("invalid macro name \"%s\"", $1);
+			else if (symset($1, $3, 0) == -1)
+				fatal("%s", __func__);
+			free($1);
+			free($3);
+		}
+		;
+
+main		: USER string			{
+			if ($2[0] == '\0')
+				yyerror("user name is empty");
+			else if (strlcpy(conf->user, $2, sizeof(conf->user)) >=
+			    sizeof(conf->user))
+				yyerror("user name too long (at most %zu "
+				    "bytes)", sizeof(conf->user) - 1);
+			free($2);
+		}
+		| CHROOT string			{
+			set_path(conf->chroot, sizeof(conf->chroot), $2,
+			    "chroot");
+			free($2);
+		}
+		| SOCKET string			{
+			/* The socket's path must fit its address. */
+			set_path(conf->socket,
+			    sizeof(((struct sockaddr_un *)0)->sun_path), $2,
+			    "socket");
+			free($2);
+		}
+		| STATE string			{
+			set_path(conf->state, sizeof(conf->state), $2,
+			    "state");
+			free($2);
+		}
+		| setting
+		| servicekw			{
+			yyerror("\"%s\" is only valid inside a service block",
+			    $1);
+			YYERROR;
+		}
+		| STRING words			{
+			yyerror("unknown keyword \"%s\"", $1);
+			free($1);
+		}
+		;
+
+setting		: ADVBASE number		{
+			if (check_range("advbase", $2, 0, 255) == 0) {
+				curset()->advbase = $2;
+				curset()->set |= SET_ADVBASE;
+			}
+		}
+		| ADVSKEW number		{
+			if (check_range("advskew", $2, 0,
+			    CARP_ADVSKEW_MAX) == 0) {
+				curset()->advskew = $2;
+				curset()->set |= SET_ADVSKEW;
+			}
+		}
+		| PREEMPT yesno			{
+			curset()->preempt = $2;
+			curset()->set |= SET_PREEMPT;
+		}
+		| PASSWORD string		{
+			struct settings	*s = curset();
+			size_t		 len = strlen($2);
+
+			if (len > CARP_PASS_MAX)
+				yyerror("password too long (%zu bytes, at most "
+				    "%d)", len, CARP_PASS_MAX);
+			else {
+				memset(s->pass, 0, sizeof(s->pass));
+				memcpy(s->pass, $2, len);
+				s->passlen = len;
+				s->set |= SET_PASS;
+			}
+			explicit_bzero($2, len);
+			free($2);
+		}
+		| ANNOUNCE annopts
+		;
+
+annopts		: annopt
+		| annopts annopt
+		;
+
+annopt		: COUNT number			{
+			if (check_range("announce count", $2, 1,
+			    ANNOUNCE_COUNT_MAX) == 0) {
+				curset()->announce_count = $2;
+				curset()->set |= SET_ACOUNT;
+			}
+		}
+		| INTERVAL number		{
+			if (check_range("announce interval", $2, 1,
+			    ANNOUNCE_INTERVAL_MAX) == 0) {
+				curset()->announce_interval = $2;
+				curset()->set |= SET_AINTERVAL;
+			}
+		}
+		;
+
+service		: svchead optnl svcbody		{ svc_end(); }
+		;
+
+svchead		: SERVICE string		{
+			svc_begin($2);
+			free($2);
+		}
+		;
+
+/* Newlines between options; the last may share its line with '}'. */
+svcbody		: '{' optnl svclist '}'
+		| '{' optnl svclist svcopt '}'
+		| '{' optnl svclist error '}'	{ yyerrok; }
+		;
+
+svclist		: /* empty */
+		| svclist svcopt nl
+		| svclist error nl		{ yyerrok; }
+		;
+
+svcopt		: INTERFACE string		{
+			svc_interface($2);
+			free($2);
+		}
+		| VHID				{
+			/* Given, even if the number turns out wrong. */
+			cursvc->given |= GIVEN_VHID;
+		} number			{
+			if (check_range("vhid", $3, 1, 255) == 0)
+				cursvc->svc->conf.vhid = $3;
+		}
+		| ADDRESS string		{
+			svc_address($2);
+			free($2);
+		}
+		| PEER string			{
+			svc_peer($2);
+			free($2);
+		}
+		| setting
+		| globalkw			{
+			yyerror("\"%s\" is not valid inside a service block",
+			    $1);
+			YYERROR;
+		}
+		| STRING words			{
+			yyerror("unknown keyword \"%s\"", $1);
+			free($1);
+		}
+		;
+
+/* Whatever follows an unknown keyword, so that only it is reported. */
+words		: /* empty */
+		| words word
+		;
+
+word		: STRING			{ free($1); }
+		| NUMBER
+		| anykw
+		;
+
+anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | COUNT
+		| INCLUDE | INTERFACE | INTERVAL | NO | PASSWORD | PEER
+		| PREEMPT | SERVICE | SOCKET | STATE | USER | VHID | YES
+		;
+
+globalkw	: CHROOT | INCLUDE | SERVICE | SOCKET | STATE | USER
+		;
+
+servicekw	: ADDRESS | INTERFACE | PEER | VHID
+		;
+
+nl		: '\n' optnl
+		;
+
+optnl		: /* empty */
+		| optnl '\n'
+		;
+
+%%
+
+static void
+verrorat(const char *name, int lineno, const char *fmt, va_list ap)
+{
+	char	*msg;
+
+	errors++;
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("%s", __func__);
+	log_warnx("%s:%d: %s", name, lineno, msg);
+	free(msg);
+}
+
+static void
+errorat(const char *name, int lineno, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	verrorat(name, lineno, fmt, ap);
+	va_end(ap);
+}
+
+/* At the line of the token just read. */
+static int
+yyerror(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	verrorat(file->name, yylval.lineno, fmt, ap);
+	va_end(ap);
+	return (0);
+}
+
+/*
+ * A token the lexer rejected was reported there, and the syntax error
+ * that follows says nothing more.
+ */
+static void
+parser_error(const char *msg)
+{
+	if (strcmp(msg, "syntax error") != 0)
+		yyerror("%s", msg);
+	else if (lexerror)
+		errors++;
+	else
+		yyerror("syntax error at %s", tokdesc);
+}
+
+static int
+kw_cmp(const void *k, const void *e)
+{
+	return (strcmp(k, ((const struct keywords *)e)->k_name));
+}
+
+static const struct keywords *
+lookup(const char *s)
+{
+	/* Sorted: bsearch. */
+	static const struct keywords keywords[] = {
+		{ "address",	ADDRESS },
+		{ "advbase",	ADVBASE },
+		{ "advskew",	ADVSKEW },
+		{ "announce",	ANNOUNCE },
+		{ "chroot",	CHROOT },
+		{ "count",	COUNT },
+		{ "include",	INCLUDE },
+		{ "interface",	INTERFACE },
+		{ "interval",	INTERVAL },
+		{ "no",		NO },
+		{ "password",	PASSWORD },
+		{ "peer",	PEER },
+		{ "preempt",	PREEMPT },
+		{ "service",	SERVICE },
+		{ "socket",	SOCKET },
+		{ "state",	STATE },
+		{ "user",	USER },
+		{ "vhid",	VHID },
+		{ "yes",	YES },
+	};
+
+	return (bsearch(s, keywords, sizeof(keywords) / sizeof(keywords[0]),
+	    sizeof(keywords[0]), kw_cmp));
+}
+
+static int
+iskeyword(const char *s)
+{
+	return (lookup(s) != NULL);
+}
+
+/* One character of the file, or of what was pushed back or expanded. */
+static int
+igetc(void)
+{
+	int	c;
+
+	for (;;) {
+		if (file->ungetpos > 0)
+			c = file->ungetbuf[--file->ungetpos];
+		else {
+			c = getc(file->stream);
+			if (c == EOF) {
+				if (ferror(file->stream)) {
+					errorat(file->name, file->lineno,
+					    "read error: %s", strerror(errno));
+					clearerr(file->stream);
+					file->eof_reached = 1;
+				}
+				return (EOF);
+			}
+			file->lastc = c;
+			if (c == '\0') {
+				/* Once a line is enough to say so. */
+				if (file->nulline != file->lineno) {
+					file->nulline = file->lineno;
+					errorat(file->name, file->lineno,
+					    "NUL byte in input");
+				}
+				return (BADCHAR);
+			}
+		}
+		if (c == START_EXPAND)
+			expanding = 1;
+		else if (c == DONE_EXPAND)
+			expanding = 0;
+		else
+			return (c);
+	}
+}
+
+/*
+ * The next character for the lexer: line continuations removed, a last
+ * line without a newline given one, and a finished include left for the
+ * file that included it.  Inside quotes (quotec set) the caller sees
+ * every byte and the end of the file.
+ */
+static int
+lgetc(int quotec)
+{
+	int	c, next;
+
+	if (quotec)
+		return (igetc());
+
+	while ((c = igetc()) == '\\') {
+		next = igetc();
+		if (next != '\n') {
+			lungetc(next);
+			break;
+		}
+		file->lineno++;
+	}
+
+	if (c == EOF) {
+		if (!file->eof_reached) {
+			file->eof_reached = 1;
+			if (file->lastc != '\n' && file->lastc != EOF)
+				return ('\n');
+		}
+		while (c == EOF) {
+			if (file == topfile || popfile() == EOF)
+				return (EOF);
+			c = igetc();
+		}
+	}
+	return (c);
+}
+
+static void
+lungetc(int c)
+{
+	int	*p;
+	size_t	 n;
+
+	if (c == EOF)
+		return;
+	if (file->ungetpos >= file->ungetsize) {
+		n = file->ungetsize ? file->ungetsize * 2 : 64;
+		if ((p = reallocarray(file->ungetbuf, n, sizeof(*p))) == NULL)
+			fatal("%s", __func__);
+		file->ungetbuf = p;
+		file->ungetsize = n;
+	}
+	file->ungetbuf[file->ungetpos++] = c;
+}
+
+/*
+ * After an error in a token: skip the rest of the line but leave its
+ * newline, on which the grammar's error rules resynchronise.
+ */
+static int
+findeol(void)
+{
+	int	c;
+
+	while ((c = lgetc(0)) != '\n' && c != EOF)
+		;
+	lungetc(c);
+	lexerror = 1;
+	return (ERROR);
+}
+
+/* Remember the token for "syntax error at ...", quoted and bounded. */
+static void
+settok(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+	int	c;
+
+	tokdesc[n++] = '"';
+	for (i = 0; i < len && n < sizeof(tokdesc) - 8; i++) {
+		c = (unsigned char)s[i];
+		if (isprint(c))
+			tokdesc[n++] = c;
+		else
+			n += snprintf(tokdesc + n, sizeof(tokdesc) - n,
+			    "\\x%02x", c);
+	}
+	if (i < len)
+		n += strlcpy(tokdesc + n, "...", sizeof(tokdesc) - n);
+	tokdesc[n++] = '"';
+	tokdesc[n] = '\0';
+}
+
+/* A byte of an unquoted word. */
+static int
+isword(int c)
+{
+	if (c < 0 || c > UCHAR_MAX || !isgraph(c))
+		return (0);
+	return (strchr("{}=#\"'", c) == NULL);
+}
+
+/* Decimal digits, perhaps negative, that fit a long long. */
+static int
+isnumber(const char *s, long long *n)
+{
+	const char	*p = s, *errstr;
+
+	if (*p == '-')
+		p++;
+	if (*p == '\0')
+		return (0);
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p))
+			return (0);
+	*n = strtonum(s, LLONG_MIN, LLONG_MAX, &errstr);
+	return (errstr == NULL);
+}
+
+int
+yylex(void)
+{
+	const struct keywords	*kw;
+	char			 buf[MAXTOKEN];
+	char			*p, *val;
+	long long		 n;
+	size_t			 i;
+	int			 quotec, next, c;
+
+	lexerror = 0;
+top:
+	p = buf;
+	while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
+		;
+
+	yylval.lineno = file->lineno;
+	if (c == '#')
+		while ((c = lgetc(0)) != '\n' && c != EOF)
+			;
+	if (c == '$' && !expanding) {
+		while ((c = lgetc(0)) != EOF && c >= 0 && c <= UCHAR_MAX &&
+		    (isalnum(c) || c == '_')) {
+			if (p + 1 >= buf + sizeof(buf)) {
+				yyerror("macro name too long");
+				return (findeol());
+			}
+			*p++ = c;
+		}
+		lungetc(c);
+		*p = '\0';
+		if (p == buf) {
+			yyerror("macro name expected after \"$\"");
+			return (findeol());
+		}
+		if ((val = symget(buf)) == NULL) {
+			yyerror("macro \"%s\" is not defined", buf);
+			return (findeol());
+		}
+		lungetc(DONE_EXPAND);
+		for (i = strlen(val); i > 0; i--)
+			lungetc((unsigned char)val[i - 1]);
+		lungetc(START_EXPAND);
+		goto top;
+	}
+
+	switch (c) {
+	case '\'':
+	case '"':
+		quotec = c;
+		for (;;) {
+			c = lgetc(quotec);
+			if (c == EOF || c == '\n') {
+				yyerror("unterminated quoted string");
+				lungetc(c);
+				return (findeol());
+			}
+			if (c == BADCHAR)
+				return (findeol());
+			if (c == '\\') {
+				next = lgetc(quotec);
+				if (next == '\n') {
+					file->lineno++;
+					continue;
+				}
+				if (next == quotec || next == '\\')
+					c = next;
+				else
+					lungetc(next);
+			} else if (c == quotec)
+				break;
+			if (p + 1 >= buf + sizeof(buf)) {
+				yyerror("string too long (at most %d bytes)",
+				    MAXTOKEN - 1);
+				return (findeol());
+			}
+			*p++ = c;
+		}
+		*p = '\0';
+		settok(buf, p - buf);
+		if ((yylval.v.string = strdup(buf)) == NULL)
+			fatal("%s", __func__);
+		return (STRING);
+	}
+
+	if (isword(c)) {
+		do {
+			if (p + 1 >= buf + sizeof(buf)) {
+				yyerror("token too long (at most %d bytes)",
+				    MAXTOKEN - 1);
+				return (findeol());
+			}
+			*p++ = c;
+		} while ((c = lgetc(0)) != EOF && isword(c));
+		lungetc(c);
+		*p = '\0';
+		settok(buf, p - buf);
+		if ((kw = lookup(buf)) != NULL) {
+			/* "user = ..." can only be meant as a macro. */
+			while ((c = lgetc(0)) == ' ' || c == '\t')
+				;
+			lungetc(c);
+			if (c == '=') {
+				yyerror("macro name \"%s\" is a keyword", buf);
+				return (findeol());
+			}
+			yylval.v.keyword = kw->k_name;
+			return (kw->k_val);
+		}
+		if (isnumber(buf, &n) && (buf[0] != '0' || buf[1] == '\0') &&
+		    strncmp(buf, "-0", 2) != 0) {
+			/* Only where the digits print back the same. */
+			yylval.v.number = n;
+			return (NUMBER);
+		}
+		if ((yylval.v.string = strdup(buf)) == NULL)
+			fatal("%s", __func__);
+		return (STRING);
+	}
+
+	switch (c) {
+	case '\n':
+		strlcpy(tokdesc, "end of line", sizeof(tokdesc));
+		file->lineno++;
+		break;
+	case EOF:
+		strlcpy(tokdesc, "end of file", sizeof(tokdesc));
+		/* The last line, not the one after it. */
+		yylval.lineno = file->lineno > 1 ? file->lineno - 1 : 1;
+		return (0);
+	case BADCHAR:
+		return (findeol());
+	default:
+		buf[0] = c;
+		settok(buf, 1);
+		break;
+	}
+	return (c);
+}
+
+static struct file *
+pushfile(const char *path)
+{
+	struct file	*nfile, *f;
+	struct stat	 st;
+	const char	*slash;
+	char		*name;
+	int		 fd;
+
+	if (topfile != NULL && depth >= MAXINCLUDE) {
+		yyerror("include nesting deeper than %d", MAXINCLUDE);
+		return (NULL);
+	}
+	/* Relative includes are relative to the including file. */
+	if (topfile == NULL || path[0] == '/' ||
+	    (slash = strrchr(file->name, '/')) == NULL)
+		name = strdup(path);
+	else if (asprintf(&name, "%.*s/%s", (int)(slash - file->name),
+	    file->name, path) == -1)
+		name = NULL;
+	if (name == NULL)
+		fatal("%s", __func__);
+
+	if ((fd = open(name, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
+		if (topfile == NULL)
+			log_warnx("%s: %s", name, strerror(errno));
+		else
+			yyerror("cannot open %s: %s", name, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(name);
+		return (NULL);
+	}
+	TAILQ_FOREACH(f, &files, entry) {
+		if (f->dev == st.st_dev && f->ino == st.st_ino) {
+			yyerror("include loop: %s is already being read",
+			    name);
+			close(fd);
+			free(name);
+			return (NULL);
+		}
+	}
+	if ((nfile = calloc(1, sizeof(*nfile))) == NULL ||
+	    (nfile->stream = fdopen(fd, "r")) == NULL)
+		fatal("%s", __func__);
+	nfile->name = name;
+	nfile->dev = st.st_dev;
+	nfile->ino = st.st_ino;
+	/* An include starts with the newline that ends its include line. */
+	nfile->lineno = topfile == NULL ? 1 : 0;
+	nfile->lastc = EOF;
+	if (topfile != NULL)
+		depth++;
+	TAILQ_INSERT_TAIL(&files, nfile, entry);
+	return (nfile);
+}
+
+static int
+popfile(void)
+{
+	struct file	*prev;
+
+	prev = TAILQ_PREV(file, files, entry);
+	TAILQ_REMOVE(&files, file, entry);
+	fclose(file->stream);
+	free(file->name);
+	free(file->ungetbuf);
+	free(file);
+	file = prev;
+	if (file != NULL && depth > 0)
+		depth--;
+	return (file != NULL ? 0 : EOF);
+}
+
+struct config *
+parse_config(const char *filename, int opts)
+{
+	struct svcparse	*sp;
+	struct sym	*sym, *next;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
+		log_warn("%s", __func__);
+		return (NULL);
+	}
+	strlcpy(conf->user, HAFOD_USER, sizeof(conf->user));
+	strlcpy(conf->chroot, HAFOD_CHROOT, sizeof(conf->chroot));
+	strlcpy(conf->socket, HAFOD_SOCKET, sizeof(conf->socket));
+	strlcpy(conf->state, HAFOD_STATE, sizeof(conf->state));
+	conf->opts = opts;
+	TAILQ_INIT(&conf->services);
+
+	memset(&defaults, 0, sizeof(defaults));
+	defaults.advbase = CARP_ADVBASE_DEFAULT;
+	defaults.advskew = CARP_ADVSKEW_DEFAULT;
+	defaults.announce_count = ANNOUNCE_COUNT_DEFAULT;
+	defaults.announce_interval = ANNOUNCE_INTERVAL_DEFAULT;
+	errors = 0;
+	expanding = 0;
+	depth = 0;
+	nservices = 0;
+	cursvc = NULL;
+	topfile = NULL;
+
+	if ((file = pushfile(filename)) == NULL) {
+		config_free(conf);
+		return (NULL);
+	}
+	topfile = file;
+
+	if (yyparse() != 0)
+		errors++;
+
+	/* An aborted parse may leave includes open. */
+	while (file != NULL)
+		popfile();
+	topfile = NULL;
+
+	/* Now the defaults are known, whatever their place in the file. */
+	while ((sp = TAILQ_FIRST(&svcs)) != NULL) {
+		svc_resolve(sp);
+		TAILQ_REMOVE(&svcs, sp, entry);
+		explicit_bzero(&sp->opts, sizeof(sp->opts));
+		free(sp->file);
+		free(sp);
+	}
+	cursvc = NULL;
+	explicit_bzero(&defaults, sizeof(defaults));
+
+	/* Macros from the file die with it; those from -D stay. */
+	TAILQ_FOREACH_SAFE(sym, &symhead, entry, next) {
+		if (sym->persist)
+			continue;
+		TAILQ_REMOVE(&symhead, sym, entry);
+		free(sym->name);
+		free(sym->val);
+		free(sym);
+	}
+
+	if (errors) {
+		config_free(conf);
+		conf = NULL;
+		return (NULL);
+	}
+	return (conf);
+}
+
+void
+config_free(struct config *c)
+{
+	struct service	*svc;
+
+	if (c == NULL)
+		return;
+	while ((svc = TAILQ_FIRST(&c->services)) != NULL) {
+		TAILQ_REMOVE(&c->services, svc, entry);
+		explicit_bzero(svc, sizeof(*svc));
+		free(svc);
+	}
+	free(c);
+}
+
+static int
+macro_name_ok(const char *s)
+{
+	const char	*p;
+
+	if (*s == '\0' || iskeyword(s))
+		return (0);
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return (0);
+	return (1);
+}
+
+static int
+symset(const char *name, const char *val, int persist)
+{
+	struct sym	*sym;
+	char		*v;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(name, sym->name) == 0)
+			break;
+	if (sym != NULL) {
+		if (sym->persist && !persist)
+			return (0);
+		if ((v = strdup(val)) == NULL)
+			return (-1);
+		free(sym->val);
+		sym->val = v;
+		sym->persist = persist;
+		return (0);
+	}
+	if ((sym = calloc(1, sizeof(*sym))) == NULL)
+		return (-1);
+	if ((sym->name = strdup(name)) == NULL ||
+	    (sym->val = strdup(val)) == NULL) {
+		free(sym->name);
+		free(sym);
+		return (-1);
+	}
+	sym->persist = persist;
+	TAILQ_INSERT_TAIL(&symhead, sym, entry);
+	return (0);
+}
+
+int
+cmdline_symset(char *s)
+{
+	char	*eq, *name;
+	int	 ret;
+
+	if ((eq = strchr(s, '=')) == NULL)
+		return (-1);
+	if ((name = strndup(s, eq - s)) == NULL)
+		return (-1);
+	if (macro_name_ok(name))
+		ret = symset(name, eq + 1, 1);
+	else
+		ret = -1;
+	free(name);
+	return (ret);
+}
+
+static char *
+symget(const char *name)
+{
+	struct sym	*sym;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(name, sym->name) == 0)
+			return (sym->val);
+	return (NULL);
+}
+
+static struct settings *
+curset(void)
+{
+	return (cursvc != NULL ? &cursvc->opts : &defaults);
+}
+
+static int
+check_range(const char *what, long long n, long long min, long long max)
+{
+	if (n >= min && n <= max)
+		return (0);
+	yyerror("%s %lld out of range (%lld-%lld)", what, n, min, max);
+	return (-1);
+}
+
+static void
+set_path(char *dst, size_t size, const char *path, const char *what)
+{
+	if (path[0] != '/')
+		yyerror("%s path must be absolute", what);
+	else if (strlen(path) >= size)
+		yyerror("%s path too long (at most %zu bytes)", what,
+		    size - 1);
+	else
+		strlcpy(dst, path, size);
+}
+
+static void
+svc_begin(const char *name)
+{
+	struct svcparse	*sp, *other;
+	const char	*p;
+	size_t		 len = strlen(name);
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
+	    (sp->svc = calloc(1, sizeof(*sp->svc))) == NULL ||
+	    (sp->file = strdup(file->name)) == NULL)
+		fatal("%s", __func__);
+	sp->lineno = yylval.lineno;
+	sp->svc->conf.id = ++nservices;
+	strlcpy(sp->svc->conf.name, name, sizeof(sp->svc->conf.name));
+	TAILQ_INSERT_TAIL(&svcs, sp, entry);
+	TAILQ_INSERT_TAIL(&conf->services, sp->svc, entry);
+	cursvc = sp;
+
+	/* The name goes to logs, hafoctl's command line and hooks. */
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-_.", *p) == NULL)
+			break;
+	if (len == 0 || *p != '\0') {
+		yyerror("invalid service name \"%s\": use letters, digits, "
+		    "'-', '_' and '.'", name);
+		return;
+	}
+	if (len >= SERVICE_NAME_MAX) {
+		yyerror("service name too long (%zu bytes, at most %d)", len,
+		    SERVICE_NAME_MAX - 1);
+		return;
+	}
+	TAILQ_FOREACH(other, &svcs, entry) {
+		if (other != sp && strcmp(other->svc->conf.name, name) == 0) {
+			yyerror("service %s already defined at %s:%d", name,
+			    other->file, other->lineno);
+			break;
+		}
+	}
+}
+
+/* The checks that need the whole block, and the blocks before it. */
+static void
+svc_end(void)
+{
+	struct svcparse		*sp = cursvc, *other;
+	struct service_conf	*sc = &sp->svc->conf, *oc;
+	int			 i, j, af;
+
+	cursvc = NULL;
+	if (!(sp->given & GIVEN_INTERFACE))
+		errorat(sp->file, sp->lineno, "service %s: interface missing",
+		    sc->name);
+	if (!(sp->given & GIVEN_VHID))
+		errorat(sp->file, sp->lineno, "service %s: vhid missing",
+		    sc->name);
+	if (!(sp->given & GIVEN_ADDRESS))
+		errorat(sp->file, sp->lineno, "service %s: no address",
+		    sc->name);
+	if (sc->ifname[0] == '\0')
+		return;
+
+	TAILQ_FOREACH(other, &svcs, entry) {
+		if (other == sp)
+			break;
+		oc = &other->svc->conf;
+		if (strcmp(oc->ifname, sc->ifname) != 0)
+			continue;
+		if (oc->vhid == sc->vhid && sc->vhid != 0)
+			errorat(sp->file, sp->lineno, "service %s: vhid %u on "
+			    "%s already used by service %s", sc->name,
+			    sc->vhid, sc->ifname, oc->name);
+		for (i = 0; i < sc->nvips; i++)
+			for (j = 0; j < oc->nvips; j++)
+				if (addr_eq(&sc->vips[i], &oc->vips[j]))
+					errorat(sp->file, sp->vipline[i],
+					    "address %s already used by "
+					    "service %s on %s",
+					    addr_ntop(&sc->vips[i]), oc->name,
+					    oc->ifname);
+	}
+
+	if (sc->nvips == 0)
+		return;
+	af = advertise_af(sc);
+	for (i = 0; i < sc->npeers; i++)
+		if (sc->peers[i].af != af)
+			errorat(sp->file, sp->peerline[i], "peer %s is %s but "
+			    "service %s advertises over %s",
+			    addr_ntop(&sc->peers[i]),
+			    af == AF_INET ? "IPv6" : "IPv4", sc->name,
+			    af == AF_INET ? "IPv4" : "IPv6");
+}
+
+static void
+svc_resolve(struct svcparse *sp)
+{
+	struct service_conf	*sc = &sp->svc->conf;
+	const struct settings	*s = &sp->opts, *d = &defaults, *p;
+
+	sc->advbase = (s->set & SET_ADVBASE) ? s->advbase : d->advbase;
+	sc->advskew = (s->set & SET_ADVSKEW) ? s->advskew : d->advskew;
+	sc->preempt = (s->set & SET_PREEMPT) ? s->preempt : d->preempt;
+	sc->announce_count = (s->set & SET_ACOUNT) ?
+	    s->announce_count : d->announce_count;
+	sc->announce_interval = (s->set & SET_AINTERVAL) ?
+	    s->announce_interval : d->announce_interval;
+	p = (s->set & SET_PASS) ? s : d;
+	memcpy(sc->pass, p->pass, sizeof(sc->pass));
+	sc->passlen = p->passlen;
+
+	/* advbase 0 and advskew 0 would advertise without pause. */
+	if (sc->advbase == 0 && sc->advskew == 0)
+		errorat(sp->file, sp->lineno, "service %s: advbase 0 needs "
+		    "advskew 1 or more", sc->name);
+}
+
+static void
+svc_interface(const char *name)
+{
+	struct service_conf	*sc = &cursvc->svc->conf;
+	size_t			 len = strlen(name);
+
+	cursvc->given |= GIVEN_INTERFACE;
+	/* What the kernel's dev_valid_name() accepts. */
+	if (len >= sizeof(sc->ifname))
+		yyerror("interface name too long (%zu bytes, at most %zu)",
+		    len, sizeof(sc->ifname) - 1);
+	else if (len == 0 || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strpbrk(name, "/: \t") != NULL)
+		yyerror("invalid interface name \"%s\"", name);
+	else
+		strlcpy(sc->ifname, name, sizeof(sc->ifname));
+}
+
+static void
+svc_address(const char *s)
+{
+	struct service_conf	*sc = &cursvc->svc->conf;
+	struct hafod_addr	 a;
+	const char		*err;
+	int			 i;
+
+	cursvc->given |= GIVEN_ADDRESS;
+	if ((err = parse_addr(s, &a, 1)) != NULL) {
+		yyerror("%s", err);
+		return;
+	}
+	for (i = 0; i < sc->nvips; i++) {
+		if (addr_eq(&sc->vips[i], &a)) {
+			yyerror("address %s given twice in service %s",
+			    addr_ntop(&a), sc->name);
+			return;
+		}
+	}
+	if (sc->nvips >= SERVICE_VIPS_MAX) {
+		yyerror("too many addresses in service %s (at most %d)",
+		    sc->name, SERVICE_VIPS_MAX);
+		return;
+	}
+	cursvc->vipline[sc->nvips] = yylval.lineno;
+	sc->vips[sc->nvips++] = a;
+}
+
+static void
+svc_peer(const char *s)
+{
+	struct service_conf	*sc = &cursvc->svc->conf;
+	struct hafod_addr	 a;
+	const char		*err;
+	int			 i;
+
+	if ((err = parse_addr(s, &a, 0)) != NULL) {
+		yyerror("%s", err);
+		return;
+	}
+	for (i = 0; i < sc->npeers; i++) {
+		if (addr_eq(&sc->peers[i], &a)) {
+			yyerror("peer %s given twice in service %s",
+			    addr_ntop(&a), sc->name);
+			return;
+		}
+	}
+	if (sc->npeers >= SERVICE_PEERS_MAX) {
+		yyerror("too many peers in service %s (at most %d)",
+		    sc->name, SERVICE_PEERS_MAX);
+		return;
+	}
+	cursvc->peerline[sc->npeers] = yylval.lineno;
+	sc->peers[sc->npeers++] = a;
+}
+
+/*
+ * "address[/prefixlen]" for a VIP, a bare address for a peer.  Returns
+ * NULL, or what is wrong in a static buffer.
+ */
+static const char *
+parse_addr(const char *s, struct hafod_addr *a, int vip)
+{
+	static char	 err[128];
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*slash, *p, *errstr;
+	const char	*what = vip ? "address" : "peer";
+	size_t		 len;
+	int		 maxlen;
+
+	memset(a, 0, sizeof(*a));
+	slash = strchr(s, '/');
+	len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (len >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, &a->u.v4) == 1) {
+		a->af = AF_INET;
+		maxlen = 32;
+	} else if (inet_pton(AF_INET6, buf, &a->u.v6) == 1) {
+		a->af = AF_INET6;
+		maxlen = 128;
+	} else
+		goto bad;
+
+	if (slash != NULL && !vip) {
+		snprintf(err, sizeof(err), "invalid peer \"%.64s\": a peer "
+		    "has no prefix length", s);
+		return (err);
+	}
+	if (slash == NULL)
+		a->prefixlen = vip ? maxlen : 0;
+	else {
+		for (p = slash + 1; *p != '\0'; p++)
+			if (!isdigit((unsigned char)*p))
+				break;
+		a->prefixlen = strtonum(slash + 1, 1, maxlen, &errstr);
+		if (slash[1] == '\0' || *p != '\0' || errstr != NULL) {
+			snprintf(err, sizeof(err), "invalid prefix length in "
+			    "\"%.64s\" (1-%d)", s, maxlen);
+			return (err);
+		}
+	}
+
+	if ((a->af == AF_INET && (a->u.v4.s_addr == INADDR_ANY ||
+	    a->u.v4.s_addr == INADDR_BROADCAST ||
+	    IN_MULTICAST(ntohl(a->u.v4.s_addr)))) ||
+	    (a->af == AF_INET6 && (IN6_IS_ADDR_UNSPECIFIED(&a->u.v6) ||
+	    IN6_IS_ADDR_MULTICAST(&a->u.v6)))) {
+		snprintf(err, sizeof(err), "%s %s is not a unicast address",
+		    what, addr_ntop(a));
+		return (err);
+	}
+	return (NULL);
+
+bad:
+	snprintf(err, sizeof(err), "invalid %s \"%.64s\"", what, s);
+	return (err);
+}
+
+/* Over IPv4 if the service has any IPv4 address, else over IPv6. */
+static int
+advertise_af(const struct service_conf *sc)
+{
+	int	i;
+
+	for (i = 0; i < sc->nvips; i++)
+		if (sc->vips[i].af == AF_INET)
+			return (AF_INET);
+	return (AF_INET6);
+}
