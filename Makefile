@@ -30,9 +30,11 @@ HAFOD_SRCS = \
 	hafod/addr.c \
 	hafod/announce.c \
 	hafod/carp.c \
+	hafod/control.c \
 	hafod/engine.c \
 	hafod/fsm.c \
 	hafod/hafod.c \
+	hafod/hook.c \
 	hafod/log.c \
 	hafod/msg.c \
 	hafod/net.c \
@@ -41,7 +43,14 @@ HAFOD_SRCS = \
 	parse.y
 
 HAFOCTL_SRCS = \
-	hafoctl/hafoctl.c
+	hafoctl/hafoctl.c \
+	hafoctl/output.c \
+	hafoctl/output_json.c \
+	hafoctl/parser.c \
+	hafod/addr.c \
+	hafod/carp.c \
+	hafod/log.c \
+	hafod/msg.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
 UNIT_TESTS = t_carp t_fsm t_msg t_parse
@@ -59,6 +68,8 @@ hafod/hafod: $(call objs,obj,$(HAFOD_SRCS))
 
 hafoctl/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+obj/hafoctl/%.o obj-asan/hafoctl/%.o: hafoctl/hafoctl.h
 
 obj/%.o: %.c hafod/hafod.h hafod/log.h
 	@mkdir -p $(@D)

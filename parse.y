@@ -37,6 +37,8 @@
 
 #define MAXTOKEN	8192	/* bytes of one token, NUL included */
 #define MAXINCLUDE	16	/* include nesting below the top file */
+#define CHECK_SEC_MAX	3600	/* check every and timeout */
+#define CHECK_COUNT_MAX	100	/* check rise and fall */
 
 /*
  * Values in the unget buffer that no byte can take: the bounds of an
@@ -123,6 +125,8 @@ static int		 macro_name_ok(const char *);
 #define SET_PASS	0x08
 #define SET_ACOUNT	0x10
 #define SET_AINTERVAL	0x20
+#define SET_HTIMEOUT	0x40
+#define SET_HUSER	0x80
 
 struct settings {
 	unsigned int		 set;
@@ -133,6 +137,23 @@ struct settings {
 	char			 pass[CARP_KEY_LEN];
 	uint16_t		 announce_count;
 	uint32_t		 announce_interval;
+	uint32_t		 hook_timeout;
+	char			 hook_user[LOGIN_NAME_MAX];
+};
+
+/*
+ * What a service block and a group block share: hooks, checks and
+ * tracked interfaces, and the events given, so that a second "on" for
+ * one event is refused even when the first was wrong.
+ */
+struct blkparse {
+	const char		*kind;		/* service or group */
+	const char		*name;
+	int			 group;
+	unsigned int		 events;	/* bit per hook_event */
+	struct hooks_conf	*hooks;
+	struct check_head	*checks;
+	struct track_head	*tracks;
 };
 
 /*
@@ -143,11 +164,13 @@ struct settings {
 #define GIVEN_INTERFACE	0x01
 #define GIVEN_VHID	0x02
 #define GIVEN_ADDRESS	0x04
+#define GIVEN_MEMBER	0x08
 
 struct svcparse {
 	TAILQ_ENTRY(svcparse)	 entry;
 	struct service		*svc;
 	struct settings		 opts;
+	struct blkparse		 blk;
 	unsigned int		 given;
 	char			*file;
 	int			 lineno;
@@ -156,17 +179,61 @@ struct svcparse {
 };
 TAILQ_HEAD(svcparse_head, svcparse);
 
+/* A group while it is parsed; its members are resolved at the end. */
+struct grpparse {
+	TAILQ_ENTRY(grpparse)	 entry;
+	struct group_conf	*grp;
+	struct settings		 opts;		/* hook settings only */
+	struct blkparse		 blk;
+	unsigned int		 given;
+	int			 badname;	/* invalid or repeated */
+	char			*file;
+	int			 lineno;
+	int			 memberline[SERVICE_GROUP_MAX];
+};
+TAILQ_HEAD(grpparse_head, grpparse);
+
 static struct config		*conf;
 static struct settings		 defaults;
 static struct svcparse_head	 svcs = TAILQ_HEAD_INITIALIZER(svcs);
 static struct svcparse		*cursvc;
+static struct grpparse_head	 grps = TAILQ_HEAD_INITIALIZER(grps);
+static struct grpparse		*curgrp;
 static uint32_t			 nservices;
 
+/*
+ * The check being parsed: its options come one by one after the
+ * command.  No memory of its own, so a line abandoned on a syntax error
+ * leaves nothing behind.
+ */
+static struct check_conf	 newcheck;
+static int			 newcheck_bad;	/* option out of range */
+static int			 newcheck_timeout; /* timeout given */
+
 static struct settings	*curset(void);
+static struct blkparse	*curblk(void);
+static int		 name_check(const char *, const char *);
+static int		 ifname_check(const char *);
+static int		 cmd_check(const char *, const char *);
+static void		 blk_init(struct blkparse *, const char *,
+			    const char *, struct hooks_conf *,
+			    struct check_head *, struct track_head *);
 static void		 svc_begin(const char *);
 static void		 svc_end(void);
 static void		 svc_resolve(struct svcparse *);
 static void		 svc_interface(const char *);
+static void		 grp_begin(const char *);
+static void		 grp_end(void);
+static void		 grp_members(const char *);
+static void		 grp_member(const char *);
+static void		 grp_resolve(struct grpparse *);
+static void		 hooks_resolve(struct hooks_conf *,
+			    const struct settings *);
+static void		 hooks_free(struct hooks_conf *, struct check_head *,
+			    struct track_head *);
+static void		 blk_hook(const char *, const char *);
+static void		 blk_check(const char *);
+static void		 blk_track(const char *, long long);
 static void		 svc_address(const char *);
 static void		 svc_peer(const char *);
 static const char	*parse_addr(const char *, struct hafod_addr *, int);
@@ -188,15 +255,16 @@ typedef struct {
 
 %}
 
-%token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHROOT COUNT INCLUDE
-%token	<v.keyword>	INTERFACE INTERVAL NO PASSWORD PEER PREEMPT SERVICE
-%token	<v.keyword>	SOCKET STATE USER VHID YES
+%token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHECK CHROOT
+%token	<v.keyword>	COUNT EVERY FALL GROUP HOOK INCLUDE INTERFACE
+%token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT RISE SERVICE
+%token	<v.keyword>	SOCKET STATE TIMEOUT TRACK USER VHID WEIGHT YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string
-%type	<v.number>	number yesno
-%type	<v.keyword>	anykw globalkw servicekw
+%type	<v.number>	number yesno trackweight
+%type	<v.keyword>	anykw globalkw servicekw blockkw groupkw
 %destructor		{ free($$); } <v.string>
 
 %%
@@ -207,8 +275,10 @@ grammar		: /* empty */
 		| grammar varset '\n'
 		| grammar main '\n'
 		| grammar service '\n'
+		| grammar group '\n'
 		| grammar error '\n'		{
 			cursvc = NULL;
+			curgrp = NULL;
 			yyerrok;
 		}
 		;
@@ -288,9 +358,15 @@ main		: USER string			{
 			free($2);
 		}
 		| setting
+		| hooksetting
 		| servicekw			{
 			yyerror("\"%s\" is only valid inside a service block",
 			    $1);
+			YYERROR;
+		}
+		| blockkw			{
+			yyerror("\"%s\" is only valid inside a service or "
+			    "group block", $1);
 			YYERROR;
 		}
 		| STRING words			{
@@ -333,6 +409,113 @@ setting		: ADVBASE number		{
 			free($2);
 		}
 		| ANNOUNCE annopts
+		;
+
+/* Global defaults, or the settings of one service or group. */
+hooksetting	: HOOK TIMEOUT number		{
+			if (check_range("hook timeout", $3, 1,
+			    HOOK_TIMEOUT_MAX) == 0) {
+				curset()->hook_timeout = $3;
+				curset()->set |= SET_HTIMEOUT;
+			}
+		}
+		| HOOK USER string		{
+			struct settings	*s = curset();
+			size_t		 len = strlen($3);
+
+			if (len >= sizeof(s->hook_user))
+				yyerror("hook user name too long (%zu bytes, "
+				    "at most %zu)", len,
+				    sizeof(s->hook_user) - 1);
+			else {
+				strlcpy(s->hook_user, $3,
+				    sizeof(s->hook_user));
+				s->set |= SET_HUSER;
+			}
+			free($3);
+		}
+		;
+
+/* What a service block and a group block both take. */
+blockopt	: ON string string		{
+			blk_hook($2, $3);
+			free($2);
+			free($3);
+		}
+		| CHECK string checkopts	{
+			blk_check($2);
+			free($2);
+		}
+		| TRACK INTERFACE string trackweight {
+			blk_track($3, $4);
+			free($3);
+		}
+		| TRACK STRING words		{
+			yyerror("expected \"track interface NAME\", not "
+			    "\"track %s\"", $2);
+			free($2);
+		}
+		;
+
+checkopts	: /* empty */			{
+			memset(&newcheck, 0, sizeof(newcheck));
+			newcheck.every = CHECK_EVERY_DEFAULT;
+			newcheck.timeout = CHECK_TIMEOUT_DEFAULT;
+			newcheck.weight = WEIGHT_DEFAULT;
+			newcheck.rise = CHECK_RISE_DEFAULT;
+			newcheck.fall = CHECK_FALL_DEFAULT;
+			newcheck_bad = 0;
+			newcheck_timeout = 0;
+		}
+		| checkopts checkopt
+		;
+
+checkopt	: EVERY number			{
+			if (check_range("check every", $2, 1,
+			    CHECK_SEC_MAX) == 0)
+				newcheck.every = $2;
+			else
+				newcheck_bad = 1;
+		}
+		| TIMEOUT number		{
+			newcheck_timeout = 1;
+			if (check_range("check timeout", $2, 1,
+			    CHECK_SEC_MAX) == 0)
+				newcheck.timeout = $2;
+			else
+				newcheck_bad = 1;
+		}
+		| WEIGHT number			{
+			if (check_range("check weight", $2, 1,
+			    CARP_ADVSKEW_MAX) == 0)
+				newcheck.weight = $2;
+			else
+				newcheck_bad = 1;
+		}
+		| RISE number			{
+			if (check_range("check rise", $2, 1,
+			    CHECK_COUNT_MAX) == 0)
+				newcheck.rise = $2;
+			else
+				newcheck_bad = 1;
+		}
+		| FALL number			{
+			if (check_range("check fall", $2, 1,
+			    CHECK_COUNT_MAX) == 0)
+				newcheck.fall = $2;
+			else
+				newcheck_bad = 1;
+		}
+		;
+
+trackweight	: /* empty */			{ $$ = WEIGHT_DEFAULT; }
+		| WEIGHT number			{
+			if (check_range("track weight", $2, 1,
+			    CARP_ADVSKEW_MAX) == 0)
+				$$ = $2;
+			else
+				$$ = -1;
+		}
 		;
 
 annopts		: annopt
@@ -395,6 +578,8 @@ svcopt		: INTERFACE string		{
 			free($2);
 		}
 		| setting
+		| hooksetting
+		| blockopt
 		| globalkw			{
 			yyerror("\"%s\" is not valid inside a service block",
 			    $1);
@@ -402,6 +587,50 @@ svcopt		: INTERFACE string		{
 		}
 		| STRING words			{
 			yyerror("unknown keyword \"%s\"", $1);
+			free($1);
+		}
+		;
+
+group		: grphead optnl grpbody		{ grp_end(); }
+		;
+
+grphead		: GROUP string			{
+			grp_begin($2);
+			free($2);
+		}
+		;
+
+/* Laid out as a service block is. */
+grpbody		: '{' optnl grplist '}'
+		| '{' optnl grplist grpopt '}'
+		| '{' optnl grplist error '}'	{ yyerrok; }
+		;
+
+grplist		: /* empty */
+		| grplist grpopt nl
+		| grplist error nl		{ yyerrok; }
+		;
+
+grpopt		: SERVICE members
+		| hooksetting
+		| blockopt
+		| groupkw			{
+			yyerror("\"%s\" is not valid inside a group block",
+			    $1);
+			YYERROR;
+		}
+		| STRING words			{
+			yyerror("unknown keyword \"%s\"", $1);
+			free($1);
+		}
+		;
+
+members		: member
+		| members member
+		;
+
+member		: string			{
+			grp_members($1);
 			free($1);
 		}
 		;
@@ -416,15 +645,26 @@ word		: STRING			{ free($1); }
 		| anykw
 		;
 
-anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | COUNT
-		| INCLUDE | INTERFACE | INTERVAL | NO | PASSWORD | PEER
-		| PREEMPT | SERVICE | SOCKET | STATE | USER | VHID | YES
+anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
+		| COUNT | EVERY | FALL | GROUP | HOOK | INCLUDE | INTERFACE
+		| INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT | RISE
+		| SERVICE | SOCKET | STATE | TIMEOUT | TRACK | USER | VHID
+		| WEIGHT | YES
 		;
 
-globalkw	: CHROOT | INCLUDE | SERVICE | SOCKET | STATE | USER
+globalkw	: CHROOT | GROUP | INCLUDE | SERVICE | SOCKET | STATE | USER
 		;
 
 servicekw	: ADDRESS | INTERFACE | PEER | VHID
+		;
+
+blockkw		: CHECK | ON | TRACK
+		;
+
+/* A group has members and hooks, not the settings of an election. */
+groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | GROUP
+		| INCLUDE | INTERFACE | PASSWORD | PEER | PREEMPT | SOCKET
+		| STATE | USER | VHID
 		;
 
 nl		: '\n' optnl
@@ -500,20 +740,30 @@ lookup(const char *s)
 		{ "advbase",	ADVBASE },
 		{ "advskew",	ADVSKEW },
 		{ "announce",	ANNOUNCE },
+		{ "check",	CHECK },
 		{ "chroot",	CHROOT },
 		{ "count",	COUNT },
+		{ "every",	EVERY },
+		{ "fall",	FALL },
+		{ "group",	GROUP },
+		{ "hook",	HOOK },
 		{ "include",	INCLUDE },
 		{ "interface",	INTERFACE },
 		{ "interval",	INTERVAL },
 		{ "no",		NO },
+		{ "on",		ON },
 		{ "password",	PASSWORD },
 		{ "peer",	PEER },
 		{ "preempt",	PREEMPT },
+		{ "rise",	RISE },
 		{ "service",	SERVICE },
 		{ "socket",	SOCKET },
 		{ "state",	STATE },
+		{ "timeout",	TIMEOUT },
+		{ "track",	TRACK },
 		{ "user",	USER },
 		{ "vhid",	VHID },
+		{ "weight",	WEIGHT },
 		{ "yes",	YES },
 	};
 
@@ -905,6 +1155,7 @@ struct config *
 parse_config(const char *filename, int opts)
 {
 	struct svcparse	*sp;
+	struct grpparse	*gp;
 	struct sym	*sym, *next;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
@@ -917,17 +1168,20 @@ parse_config(const char *filename, int opts)
 	strlcpy(conf->state, HAFOD_STATE, sizeof(conf->state));
 	conf->opts = opts;
 	TAILQ_INIT(&conf->services);
+	TAILQ_INIT(&conf->groups);
 
 	memset(&defaults, 0, sizeof(defaults));
 	defaults.advbase = CARP_ADVBASE_DEFAULT;
 	defaults.advskew = CARP_ADVSKEW_DEFAULT;
 	defaults.announce_count = ANNOUNCE_COUNT_DEFAULT;
 	defaults.announce_interval = ANNOUNCE_INTERVAL_DEFAULT;
+	defaults.hook_timeout = HOOK_TIMEOUT_DEFAULT;
 	errors = 0;
 	expanding = 0;
 	depth = 0;
 	nservices = 0;
 	cursvc = NULL;
+	curgrp = NULL;
 	topfile = NULL;
 
 	if ((file = pushfile(filename)) == NULL) {
@@ -944,15 +1198,27 @@ parse_config(const char *filename, int opts)
 		popfile();
 	topfile = NULL;
 
-	/* Now the defaults are known, whatever their place in the file. */
-	while ((sp = TAILQ_FIRST(&svcs)) != NULL) {
+	/*
+	 * Now the defaults are known, whatever their place in the file,
+	 * and every service, whether before or after its group.
+	 */
+	TAILQ_FOREACH(sp, &svcs, entry)
 		svc_resolve(sp);
+	TAILQ_FOREACH(gp, &grps, entry)
+		grp_resolve(gp);
+	while ((sp = TAILQ_FIRST(&svcs)) != NULL) {
 		TAILQ_REMOVE(&svcs, sp, entry);
 		explicit_bzero(&sp->opts, sizeof(sp->opts));
 		free(sp->file);
 		free(sp);
 	}
+	while ((gp = TAILQ_FIRST(&grps)) != NULL) {
+		TAILQ_REMOVE(&grps, gp, entry);
+		free(gp->file);
+		free(gp);
+	}
 	cursvc = NULL;
+	curgrp = NULL;
 	explicit_bzero(&defaults, sizeof(defaults));
 
 	/* Macros from the file die with it; those from -D stay. */
@@ -976,16 +1242,46 @@ parse_config(const char *filename, int opts)
 void
 config_free(struct config *c)
 {
-	struct service	*svc;
+	struct service		*svc;
+	struct group_conf	*grp;
 
 	if (c == NULL)
 		return;
 	while ((svc = TAILQ_FIRST(&c->services)) != NULL) {
 		TAILQ_REMOVE(&c->services, svc, entry);
+		hooks_free(&svc->hooks, &svc->checks, &svc->tracks);
 		explicit_bzero(svc, sizeof(*svc));
 		free(svc);
 	}
+	while ((grp = TAILQ_FIRST(&c->groups)) != NULL) {
+		TAILQ_REMOVE(&c->groups, grp, entry);
+		hooks_free(&grp->hooks, &grp->checks, &grp->tracks);
+		free(grp);
+	}
 	free(c);
+}
+
+static void
+hooks_free(struct hooks_conf *hooks, struct check_head *checks,
+    struct track_head *tracks)
+{
+	struct check_conf	*chk;
+	struct track_conf	*trk;
+	int			 i;
+
+	for (i = 0; i < HOOK_MAX; i++) {
+		free(hooks->cmd[i]);
+		hooks->cmd[i] = NULL;
+	}
+	while ((chk = TAILQ_FIRST(checks)) != NULL) {
+		TAILQ_REMOVE(checks, chk, entry);
+		free(chk->cmd);
+		free(chk);
+	}
+	while ((trk = TAILQ_FIRST(tracks)) != NULL) {
+		TAILQ_REMOVE(tracks, trk, entry);
+		free(trk);
+	}
 }
 
 static int
@@ -1065,7 +1361,22 @@ symget(const char *name)
 static struct settings *
 curset(void)
 {
-	return (cursvc != NULL ? &cursvc->opts : &defaults);
+	if (cursvc != NULL)
+		return (&cursvc->opts);
+	if (curgrp != NULL)
+		return (&curgrp->opts);
+	return (&defaults);
+}
+
+/* Only called from inside a service or group block. */
+static struct blkparse *
+curblk(void)
+{
+	if (cursvc != NULL)
+		return (&cursvc->blk);
+	if (curgrp == NULL)
+		fatalx("%s: outside of a block", __func__);
+	return (&curgrp->blk);
 }
 
 static int
@@ -1089,12 +1400,88 @@ set_path(char *dst, size_t size, const char *path, const char *what)
 		strlcpy(dst, path, size);
 }
 
+/*
+ * The name of a service or a group goes to logs, hafoctl's command line
+ * and the environment of hooks.
+ */
+static int
+name_check(const char *kind, const char *name)
+{
+	const char	*p;
+	size_t		 len = strlen(name);
+
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-_.", *p) == NULL)
+			break;
+	if (len == 0 || *p != '\0') {
+		yyerror("invalid %s name \"%s\": use letters, digits, "
+		    "'-', '_' and '.'", kind, name);
+		return (-1);
+	}
+	if (len >= SERVICE_NAME_MAX) {
+		yyerror("%s name too long (%zu bytes, at most %d)", kind, len,
+		    SERVICE_NAME_MAX - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+/* What the kernel's dev_valid_name() accepts. */
+static int
+ifname_check(const char *name)
+{
+	size_t	len = strlen(name);
+
+	if (len >= IFNAMSIZ) {
+		yyerror("interface name too long (%zu bytes, at most %d)",
+		    len, IFNAMSIZ - 1);
+		return (-1);
+	}
+	if (len == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+	    strpbrk(name, "/: \t") != NULL) {
+		yyerror("invalid interface name \"%s\"", name);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A command of a hook or a check; what says which, for messages. */
+static int
+cmd_check(const char *what, const char *cmd)
+{
+	size_t	len = strlen(cmd);
+
+	if (len == 0) {
+		yyerror("%s command is empty", what);
+		return (-1);
+	}
+	if (len >= HOOK_CMD_MAX) {
+		yyerror("%s command too long (%zu bytes, at most %d)", what,
+		    len, HOOK_CMD_MAX - 1);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+blk_init(struct blkparse *b, const char *kind, const char *name,
+    struct hooks_conf *hooks, struct check_head *checks,
+    struct track_head *tracks)
+{
+	b->kind = kind;
+	b->name = name;
+	b->group = strcmp(kind, "group") == 0;
+	b->hooks = hooks;
+	b->checks = checks;
+	b->tracks = tracks;
+	TAILQ_INIT(checks);
+	TAILQ_INIT(tracks);
+}
+
 static void
 svc_begin(const char *name)
 {
 	struct svcparse	*sp, *other;
-	const char	*p;
-	size_t		 len = strlen(name);
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
 	    (sp->svc = calloc(1, sizeof(*sp->svc))) == NULL ||
@@ -1103,24 +1490,14 @@ svc_begin(const char *name)
 	sp->lineno = yylval.lineno;
 	sp->svc->conf.id = ++nservices;
 	strlcpy(sp->svc->conf.name, name, sizeof(sp->svc->conf.name));
+	blk_init(&sp->blk, "service", sp->svc->conf.name, &sp->svc->hooks,
+	    &sp->svc->checks, &sp->svc->tracks);
 	TAILQ_INSERT_TAIL(&svcs, sp, entry);
 	TAILQ_INSERT_TAIL(&conf->services, sp->svc, entry);
 	cursvc = sp;
 
-	/* The name goes to logs, hafoctl's command line and hooks. */
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr("-_.", *p) == NULL)
-			break;
-	if (len == 0 || *p != '\0') {
-		yyerror("invalid service name \"%s\": use letters, digits, "
-		    "'-', '_' and '.'", name);
+	if (name_check("service", name) == -1)
 		return;
-	}
-	if (len >= SERVICE_NAME_MAX) {
-		yyerror("service name too long (%zu bytes, at most %d)", len,
-		    SERVICE_NAME_MAX - 1);
-		return;
-	}
 	TAILQ_FOREACH(other, &svcs, entry) {
 		if (other != sp && strcmp(other->svc->conf.name, name) == 0) {
 			yyerror("service %s already defined at %s:%d", name,
@@ -1199,6 +1576,7 @@ svc_resolve(struct svcparse *sp)
 	p = (s->set & SET_PASS) ? s : d;
 	memcpy(sc->pass, p->pass, sizeof(sc->pass));
 	sc->passlen = p->passlen;
+	hooks_resolve(&sp->svc->hooks, s);
 
 	/* advbase 0 and advskew 0 would advertise without pause. */
 	if (sc->advbase == 0 && sc->advskew == 0)
@@ -1210,18 +1588,254 @@ static void
 svc_interface(const char *name)
 {
 	struct service_conf	*sc = &cursvc->svc->conf;
-	size_t			 len = strlen(name);
 
 	cursvc->given |= GIVEN_INTERFACE;
-	/* What the kernel's dev_valid_name() accepts. */
-	if (len >= sizeof(sc->ifname))
-		yyerror("interface name too long (%zu bytes, at most %zu)",
-		    len, sizeof(sc->ifname) - 1);
-	else if (len == 0 || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0 || strpbrk(name, "/: \t") != NULL)
-		yyerror("invalid interface name \"%s\"", name);
-	else
+	if (ifname_check(name) == 0)
 		strlcpy(sc->ifname, name, sizeof(sc->ifname));
+}
+
+/* A service or a group without its own takes the global setting. */
+static void
+hooks_resolve(struct hooks_conf *hooks, const struct settings *s)
+{
+	const struct settings	*p;
+
+	p = (s->set & SET_HTIMEOUT) ? s : &defaults;
+	hooks->timeout = p->hook_timeout;
+	p = (s->set & SET_HUSER) ? s : &defaults;
+	strlcpy(hooks->user, p->hook_user, sizeof(hooks->user));
+}
+
+static void
+grp_begin(const char *name)
+{
+	struct grpparse	*gp, *other;
+
+	if ((gp = calloc(1, sizeof(*gp))) == NULL ||
+	    (gp->grp = calloc(1, sizeof(*gp->grp))) == NULL ||
+	    (gp->file = strdup(file->name)) == NULL)
+		fatal("%s", __func__);
+	gp->lineno = yylval.lineno;
+	strlcpy(gp->grp->name, name, sizeof(gp->grp->name));
+	blk_init(&gp->blk, "group", gp->grp->name, &gp->grp->hooks,
+	    &gp->grp->checks, &gp->grp->tracks);
+	TAILQ_INSERT_TAIL(&grps, gp, entry);
+	TAILQ_INSERT_TAIL(&conf->groups, gp->grp, entry);
+	curgrp = gp;
+
+	if (name_check("group", name) == -1) {
+		/* A cut name would only add confusing messages. */
+		gp->badname = 1;
+		return;
+	}
+	TAILQ_FOREACH(other, &grps, entry) {
+		if (other != gp && !other->badname &&
+		    strcmp(other->grp->name, name) == 0) {
+			yyerror("group %s already defined at %s:%d", name,
+			    other->file, other->lineno);
+			gp->badname = 1;
+			break;
+		}
+	}
+}
+
+static void
+grp_end(void)
+{
+	struct grpparse	*gp = curgrp;
+
+	curgrp = NULL;
+	if (!(gp->given & GIVEN_MEMBER))
+		errorat(gp->file, gp->lineno, "group %s has no member",
+		    gp->grp->name);
+}
+
+/*
+ * The names of a "service" line in a group: blanks or commas between
+ * them.  A service name has no comma, so a comma always separates.
+ */
+static void
+grp_members(const char *word)
+{
+	char	*copy, *p, *name;
+
+	if (word[0] == '\0') {
+		grp_member(word);
+		return;
+	}
+	if ((copy = strdup(word)) == NULL)
+		fatal("%s", __func__);
+	p = copy;
+	while ((name = strsep(&p, ",")) != NULL)
+		if (name[0] != '\0')
+			grp_member(name);
+	free(copy);
+}
+
+static void
+grp_member(const char *name)
+{
+	struct group_conf	*g = curgrp->grp;
+	int			 i;
+
+	curgrp->given |= GIVEN_MEMBER;
+	if (name_check("service", name) == -1)
+		return;
+	for (i = 0; i < g->nmembers; i++) {
+		if (strcmp(g->members[i], name) == 0) {
+			yyerror("service %s listed twice in group %s", name,
+			    g->name);
+			return;
+		}
+	}
+	if (g->nmembers >= SERVICE_GROUP_MAX) {
+		yyerror("too many members in group %s (at most %d)", g->name,
+		    SERVICE_GROUP_MAX);
+		return;
+	}
+	curgrp->memberline[g->nmembers] = yylval.lineno;
+	strlcpy(g->members[g->nmembers++], name, sizeof(g->members[0]));
+}
+
+/* Once every service is known: the members, and who leads. */
+static void
+grp_resolve(struct grpparse *gp)
+{
+	struct group_conf	*g = gp->grp;
+	struct service_conf	*sc;
+	struct svcparse		*sp;
+	struct grpparse		*og;
+	int			 i, j;
+
+	hooks_resolve(&g->hooks, &gp->opts);
+	if (!gp->badname) {
+		TAILQ_FOREACH(sp, &svcs, entry) {
+			if (strcmp(sp->svc->conf.name, g->name) == 0) {
+				errorat(gp->file, gp->lineno, "group %s: a "
+				    "service of that name is defined at %s:%d",
+				    g->name, sp->file, sp->lineno);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < g->nmembers; i++) {
+		TAILQ_FOREACH(sp, &svcs, entry)
+			if (strcmp(sp->svc->conf.name, g->members[i]) == 0)
+				break;
+		if (sp == NULL) {
+			errorat(gp->file, gp->memberline[i], "group %s: "
+			    "service %s is not defined", g->name,
+			    g->members[i]);
+			continue;
+		}
+		sc = &sp->svc->conf;
+		/* A group in error claims nobody, to say nothing more. */
+		if (gp->badname)
+			continue;
+		if (sc->group[0] != '\0') {
+			/* Resolved in order: an earlier group has it. */
+			TAILQ_FOREACH(og, &grps, entry)
+				if (strcmp(og->grp->name, sc->group) == 0)
+					break;
+			for (j = 0; og != NULL && j < og->grp->nmembers; j++)
+				if (strcmp(og->grp->members[j], sc->name) == 0)
+					break;
+			if (og != NULL && j < og->grp->nmembers)
+				errorat(gp->file, gp->memberline[i], "service "
+				    "%s is already in group %s at %s:%d",
+				    sc->name, sc->group, og->file,
+				    og->memberline[j]);
+			else
+				errorat(gp->file, gp->memberline[i], "service "
+				    "%s is already in group %s", sc->name,
+				    sc->group);
+			continue;
+		}
+		strlcpy(sc->group, g->name, sizeof(sc->group));
+		sc->group_leader = i == 0;
+	}
+}
+
+static void
+blk_hook(const char *event, const char *cmd)
+{
+	struct blkparse	*b = curblk();
+	int		 ev;
+
+	for (ev = 0; ev < HOOK_MAX; ev++)
+		if (strcmp(event, hook_name(ev)) == 0)
+			break;
+	if (ev == HOOK_MAX) {
+		if (b->group)
+			yyerror("unknown event \"%s\": use promote or demote",
+			    event);
+		else
+			yyerror("unknown event \"%s\": use promote, demote, "
+			    "backup, fault or stop", event);
+		return;
+	}
+	if (b->group && ev != HOOK_PROMOTE && ev != HOOK_DEMOTE) {
+		yyerror("\"on %s\" is not valid in a group: a group has "
+		    "only promote and demote hooks", event);
+		return;
+	}
+	if (b->events & (1U << ev)) {
+		yyerror("\"on %s\" given twice in %s %s", event, b->kind,
+		    b->name);
+		return;
+	}
+	b->events |= 1U << ev;
+	if (cmd_check(event, cmd) == -1)
+		return;
+	if ((b->hooks->cmd[ev] = strdup(cmd)) == NULL)
+		fatal("%s", __func__);
+}
+
+/* The command of a check; its options are in newcheck. */
+static void
+blk_check(const char *cmd)
+{
+	struct blkparse		*b = curblk();
+	struct check_conf	*chk;
+
+	if (cmd_check("check", cmd) == -1 || newcheck_bad)
+		return;
+	if (newcheck.timeout > newcheck.every) {
+		yyerror("check timeout %u%s must not exceed every %u",
+		    newcheck.timeout, newcheck_timeout ? "" : " (the default)",
+		    newcheck.every);
+		return;
+	}
+	if ((chk = malloc(sizeof(*chk))) == NULL)
+		fatal("%s", __func__);
+	*chk = newcheck;
+	if ((chk->cmd = strdup(cmd)) == NULL)
+		fatal("%s", __func__);
+	TAILQ_INSERT_TAIL(b->checks, chk, entry);
+}
+
+static void
+blk_track(const char *ifname, long long weight)
+{
+	struct blkparse		*b = curblk();
+	struct track_conf	*trk;
+
+	if (ifname_check(ifname) == -1)
+		return;
+	TAILQ_FOREACH(trk, b->tracks, entry) {
+		if (strcmp(trk->ifname, ifname) == 0) {
+			yyerror("interface %s tracked twice in %s %s", ifname,
+			    b->kind, b->name);
+			return;
+		}
+	}
+	if (weight == -1)
+		return;
+	if ((trk = calloc(1, sizeof(*trk))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(trk->ifname, ifname, sizeof(trk->ifname));
+	trk->weight = weight;
+	TAILQ_INSERT_TAIL(b->tracks, trk, entry);
 }
 
 static void

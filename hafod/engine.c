@@ -63,6 +63,9 @@ static void	engine_timer(int, short, void *);
 static void	engine_signal(int, short, void *);
 static void	service_act(struct eservice *, int, enum carp_state);
 static void	service_free(struct eservice *);
+static void	demote_update(struct eservice *);
+static unsigned int service_weight(struct eservice *);
+static struct eservice *service_find(struct eservice_head *, uint32_t);
 
 static uint64_t
 now_us(void)
@@ -332,6 +335,8 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	if (actions & FSM_SEND)
 		service_send(s);
 	service_arm(s, now_us());
+	if ((actions & FSM_STATE) && !s->retired && s->conf.group[0] != '\0')
+		demote_update(s);
 	if (s->retired && s->fsm.state != CARP_MASTER)
 		service_free(s);
 	shutdown_check();
@@ -389,17 +394,118 @@ engine_link(const struct msg_link *ml)
 	}
 }
 
+/* The weight of a service's own reasons, before its group's. */
+static unsigned int
+own_weight(struct eservice *s)
+{
+	unsigned int	w = 0;
+	int		i, checks = 0, tracks = 0;
+
+	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
+		w += DEMOTE_WEIGHT_OPERATOR;
+	if (s->demote_reasons & DEMOTE_VIPFAIL)
+		w += DEMOTE_WEIGHT_VIPFAIL;
+	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
+		if (s->weights[i].weight == 0)
+			continue;
+		w += s->weights[i].weight;
+		if (s->weights[i].index >= WEIGHT_TRACK)
+			tracks = 1;
+		else
+			checks = 1;
+	}
+	s->demote_reasons &= ~(DEMOTE_CHECK | DEMOTE_TRACK);
+	if (checks)
+		s->demote_reasons |= DEMOTE_CHECK;
+	if (tracks)
+		s->demote_reasons |= DEMOTE_TRACK;
+	return (w);
+}
+
+static struct eservice *
+group_leader(const char *group)
+{
+	struct eservice	*s;
+
+	TAILQ_FOREACH(s, &services, entry)
+		if (s->conf.group_leader && strcmp(s->conf.group, group) == 0)
+			return (s);
+	return (NULL);
+}
+
 /*
- * Demotion is the sum of the weights of its reasons.  A master demoted by
- * the operator bows out and keeps its addresses until a successor has
- * taken over, so that a planned switchover loses nothing.
+ * Demotion is the sum of the weights of its reasons.  In a group the
+ * leader carries the demotion of every member (a member whose link is
+ * down counts as the group weight), and followers are demoted by the
+ * group weight wherever the leader is not master: so the group moves as
+ * one, led by an ordinary election of its first member.
+ */
+static unsigned int
+service_weight(struct eservice *s)
+{
+	struct eservice	*m, *leader;
+	unsigned int	 w;
+
+	s->demote_reasons &= ~DEMOTE_GROUP;
+	if (s->conf.group[0] == '\0')
+		w = own_weight(s);
+	else if (s->conf.group_leader) {
+		w = 0;
+		TAILQ_FOREACH(m, &services, entry) {
+			if (strcmp(m->conf.group, s->conf.group) != 0)
+				continue;
+			w += own_weight(m);
+			if (m == s)
+				continue;
+			if (m->fsm.state == CARP_LINKDOWN)
+				w += DEMOTE_WEIGHT_GROUP;
+			if (m->demote_reasons & ~DEMOTE_GROUP)
+				s->demote_reasons |= DEMOTE_GROUP;
+		}
+	} else {
+		w = own_weight(s);
+		leader = group_leader(s->conf.group);
+		if (leader == NULL || leader->fsm.state != CARP_MASTER) {
+			w += DEMOTE_WEIGHT_GROUP;
+			s->demote_reasons |= DEMOTE_GROUP;
+		}
+	}
+	return (w > 255 ? 255 : w);
+}
+
+/* Apply the demotion of s, and of its whole group, where it changed. */
+static void
+demote_update(struct eservice *s)
+{
+	static int	 busy;
+	struct eservice	*m;
+	enum carp_state	 prev;
+	unsigned int	 w;
+
+	if (busy)
+		return;
+	busy = 1;
+	TAILQ_FOREACH(m, &services, entry) {
+		if (m != s && (s->conf.group[0] == '\0' ||
+		    strcmp(m->conf.group, s->conf.group) != 0))
+			continue;
+		if ((w = service_weight(m)) == m->fsm.demote)
+			continue;
+		prev = m->fsm.state;
+		service_act(m, fsm_set_demote(&m->fsm, w, now_us()), prev);
+	}
+	busy = 0;
+}
+
+/*
+ * A master demoted by the operator (or unable to hold its addresses)
+ * bows out and keeps its addresses until a successor has taken over, so
+ * that a planned switchover loses nothing.
  */
 void
 engine_demote(struct eservice *s, uint32_t reason, int on)
 {
-	enum carp_state	prev = s->fsm.state;
-	uint64_t	now = now_us();
-	unsigned int	weight = 0;
+	enum carp_state	prev;
 
 	if ((reason & DEMOTE_PERSIST) &&
 	    on != ((s->demote_reasons & DEMOTE_PERSIST) != 0)) {
@@ -415,18 +521,62 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 		s->demote_reasons |= reason;
 	else
 		s->demote_reasons &= ~reason;
-	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
-		weight += DEMOTE_WEIGHT_OPERATOR;
-	if (s->demote_reasons & DEMOTE_VIPFAIL)
-		weight += DEMOTE_WEIGHT_VIPFAIL;
-	if (weight > 255)
-		weight = 255;
-	service_act(s, fsm_set_demote(&s->fsm, weight, now), prev);
+	demote_update(s);
 	if (on && (reason & (DEMOTE_OPERATOR | DEMOTE_PERSIST |
 	    DEMOTE_VIPFAIL)) && s->fsm.state == CARP_MASTER) {
 		prev = s->fsm.state;
-		service_act(s, fsm_leave(&s->fsm, 0, now), prev);
+		service_act(s, fsm_leave(&s->fsm, 0, now_us()), prev);
 	}
+}
+
+/* For hafoctl: the demotion's reasons in words. */
+void
+engine_demote_detail(struct eservice *s, char *buf, size_t len)
+{
+	int	i;
+
+	buf[0] = '\0';
+	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
+		if (s->weights[i].weight == 0)
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, ", ", len);
+		strlcat(buf, s->weights[i].name, len);
+	}
+}
+
+static void
+engine_weight(const struct msg_weight *mw)
+{
+	struct eservice		*s;
+	struct msg_weight	*slot = NULL;
+	int			 i;
+
+	if ((s = service_find(&services, mw->service)) == NULL)
+		return;
+	if (mw->index == WEIGHT_CLEAR)
+		memset(s->weights, 0, sizeof(s->weights));
+	else {
+		for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
+			if (s->weights[i].weight != 0 &&
+			    s->weights[i].index == mw->index) {
+				slot = &s->weights[i];
+				break;
+			}
+			if (s->weights[i].weight == 0 && slot == NULL)
+				slot = &s->weights[i];
+		}
+		if (slot == NULL) {
+			log_warnx("%s: too many demotions to keep track of",
+			    s->conf.name);
+			return;
+		}
+		if (mw->on && mw->weight != 0)
+			*slot = *mw;
+		else
+			memset(slot, 0, sizeof(*slot));
+	}
+	demote_update(s);
 }
 
 /*
@@ -603,10 +753,13 @@ engine_configure(void)
 				    "demote -p): staying backup", s->conf.name);
 				s->demote_reasons |= DEMOTE_OPERATOR |
 				    DEMOTE_PERSIST;
-				s->fsm.demote = DEMOTE_WEIGHT_OPERATOR;
 			}
+		s->fsm.demote = service_weight(s);
 		service_start(s, now);
 	}
+	/* Groups: the followers' weight follows their leader's state. */
+	TAILQ_FOREACH(s, &services, entry)
+		demote_update(s);
 	while ((mp = TAILQ_FIRST(&persisted)) != NULL) {
 		TAILQ_REMOVE(&persisted, mp, entry);
 		free(mp);
@@ -641,6 +794,8 @@ engine_msg(struct msg *m)
 	struct msg_link		 ml;
 	struct msg_vip_failed	 mv;
 	struct msg_vip_status	 vs;
+	struct msg_weight	 mw;
+	struct msg_hook_result	 hr;
 	struct persisted	*p;
 
 	if (msg_check_size(m) == -1)
@@ -713,6 +868,17 @@ engine_msg(struct msg *m)
 		break;
 	case MSG_SHUTDOWN:
 		engine_shutdown();
+		break;
+	case MSG_WEIGHT:
+		memcpy(&mw, m->data, sizeof(mw));
+		mw.name[sizeof(mw.name) - 1] = '\0';
+		engine_weight(&mw);
+		break;
+	case MSG_HOOK_RESULT:
+		memcpy(&hr, m->data, sizeof(hr));
+		hr.text[sizeof(hr.text) - 1] = '\0';
+		if ((s = service_find(&services, hr.service)) != NULL)
+			strlcpy(s->last_hook, hr.text, sizeof(s->last_hook));
 		break;
 	case MSG_CONTROL:
 		control_init(base, m->fd);

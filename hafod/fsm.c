@@ -85,22 +85,6 @@ static int		backup_input(struct fsm *, const struct fsm_advert *,
 static int		master_timeout(struct fsm *, uint64_t);
 static int		backup_timeout(struct fsm *, uint64_t);
 
-const char *
-state_name(enum carp_state state)
-{
-	switch (state) {
-	case CARP_INIT:
-		return ("INIT");
-	case CARP_BACKUP:
-		return ("BACKUP");
-	case CARP_MASTER:
-		return ("MASTER");
-	case CARP_LINKDOWN:
-		return ("LINKDOWN");
-	}
-	return ("UNKNOWN");
-}
-
 static unsigned int
 ticks(unsigned int advbase, unsigned int advskew)
 {

@@ -54,6 +54,28 @@ struct pservice {
 	struct event		*announce_ev;
 	int			 announce_left;
 	int			 retired;
+	struct hooks_conf	 hooks;
+	struct hook_queue	*hq;
+};
+
+/* A group as the parent sees it: its hooks fire for all members. */
+struct pgroup {
+	TAILQ_ENTRY(pgroup)	 entry;
+	char			 name[SERVICE_NAME_MAX];
+	struct hooks_conf	 hooks;
+	struct hook_queue	*hq;
+	int			 all_master;
+};
+
+/* A tracked interface and the service its state weighs on. */
+struct ptrack {
+	TAILQ_ENTRY(ptrack)	 entry;
+	char			 ifname[IFNAMSIZ];
+	char			 target[SERVICE_NAME_MAX];
+	uint8_t			 weight;
+	uint8_t			 index;
+	uint32_t		 id;
+	int			 down;
 };
 
 static struct event_base	*base;
@@ -79,11 +101,13 @@ struct pmaint {
 };
 static TAILQ_HEAD(, pmaint)	 pmaints = TAILQ_HEAD_INITIALIZER(pmaints);
 static uint32_t			 last_id;
+static TAILQ_HEAD(, pgroup)	 pgroups = TAILQ_HEAD_INITIALIZER(pgroups);
+static TAILQ_HEAD(, ptrack)	 ptracks = TAILQ_HEAD_INITIALIZER(ptracks);
 static pid_t			 engine_pid;
 static int			 announce_fd = -1;
 static int			 control_fd = -1;
 static int			 shutting_down;
-static int			 engine_done;
+static struct event		*shutdown_ev;
 static struct config		*conf;
 static const char		*conffile = HAFOD_CONF;
 
@@ -92,6 +116,7 @@ extern char			**environ;
 static void	parent_reload(uint32_t);
 static void	maint_update(const struct msg_persist *);
 static void	link_changed(const struct msg_link *, void *);
+static void	announce(int, short, void *);
 
 static __dead void
 usage(void)
@@ -108,7 +133,8 @@ parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
 	if (msgchan_compose(&chan, type, peerid, getpid(), fd, data,
 	    len) == -1)
 		fatal("msgchan_compose %s", msg_type_name(type));
-	if (msgchan_flush(&chan) == -1)
+	/* An engine that exited is seen, and answered, by engine_gone(). */
+	if (msgchan_flush(&chan) == -1 && errno != EPIPE)
 		fatal("write to engine");
 }
 
@@ -277,10 +303,296 @@ vips_take(struct pservice *ps)
 	announce_start(ps);
 }
 
+/* The hook that a transition runs; HOOK_MAX for none. */
+static enum hook_event
+hook_event_of(enum carp_state prev, enum carp_state state)
+{
+	if (state == CARP_MASTER)
+		return (HOOK_PROMOTE);
+	if (prev == CARP_MASTER)
+		return (HOOK_DEMOTE);
+	if (state == CARP_BACKUP)
+		return (HOOK_BACKUP);
+	if (state == CARP_LINKDOWN)
+		return (HOOK_FAULT);
+	if (state == CARP_INIT)
+		return (HOOK_STOP);
+	return (HOOK_MAX);
+}
+
+static void
+hooks_copy(struct hooks_conf *dst, const struct hooks_conf *src)
+{
+	int	i;
+
+	*dst = *src;
+	for (i = 0; i < HOOK_MAX; i++)
+		if (src->cmd[i] != NULL &&
+		    (dst->cmd[i] = strdup(src->cmd[i])) == NULL)
+			fatal(NULL);
+}
+
+static void
+hooks_clear(struct hooks_conf *h)
+{
+	int	i;
+
+	for (i = 0; i < HOOK_MAX; i++)
+		free(h->cmd[i]);
+	memset(h, 0, sizeof(*h));
+}
+
+static void
+vips_string(const struct service_conf *sc, char *buf, size_t len)
+{
+	char	one[INET6_ADDRSTRLEN + 8];
+	int	i;
+
+	for (i = 0; i < sc->nvips; i++) {
+		snprintf(one, sizeof(one), "%s%s/%u", i > 0 ? " " : "",
+		    addr_ntop(&sc->vips[i]), sc->vips[i].prefixlen);
+		strlcat(buf, one, len);
+	}
+}
+
+static char **
+service_env(struct pservice *ps, enum hook_event ev,
+    const struct msg_state *st)
+{
+	char	vhid[8], vips[SERVICE_VIPS_MAX * (INET6_ADDRSTRLEN + 8)] = "";
+	const char *const pairs[][2] = {
+		{ "HAFOD_EVENT", hook_name(ev) },
+		{ "HAFOD_SERVICE", ps->conf.name },
+		{ "HAFOD_GROUP", ps->conf.group },
+		{ "HAFOD_VHID", vhid },
+		{ "HAFOD_INTERFACE", ps->conf.ifname },
+		{ "HAFOD_STATE", state_name(st->state) },
+		{ "HAFOD_PREVIOUS", state_name(st->prev) },
+		{ "HAFOD_REASON", st->reason },
+		{ "HAFOD_VIPS", vips },
+	};
+
+	snprintf(vhid, sizeof(vhid), "%u", ps->conf.vhid);
+	vips_string(&ps->conf, vips, sizeof(vips));
+	return (hook_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
+}
+
+/*
+ * A group's promote hook runs once every member is master here, its
+ * demote hook when the first member leaves master after all were.
+ */
+static void
+group_state(const char *name, const char *reason)
+{
+	struct pgroup	*g;
+	struct pservice	*ps;
+	char		 vhids[SERVICE_GROUP_MAX * 4] = "", one[8];
+	char		 ifs[SERVICE_GROUP_MAX * (IFNAMSIZ + 1)] = "";
+	char		 vips[SERVICE_GROUP_MAX * 2 * (INET6_ADDRSTRLEN + 8)] = "";
+	int		 all = 1, any = 0;
+
+	TAILQ_FOREACH(g, &pgroups, entry)
+		if (strcmp(g->name, name) == 0)
+			break;
+	if (g == NULL)
+		return;
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (strcmp(ps->conf.group, name) != 0)
+			continue;
+		any = 1;
+		if (ps->state != CARP_MASTER)
+			all = 0;
+		snprintf(one, sizeof(one), "%s%u", vhids[0] ? " " : "",
+		    ps->conf.vhid);
+		strlcat(vhids, one, sizeof(vhids));
+		if (ifs[0] != '\0')
+			strlcat(ifs, " ", sizeof(ifs));
+		strlcat(ifs, ps->conf.ifname, sizeof(ifs));
+		if (vips[0] != '\0')
+			strlcat(vips, " ", sizeof(vips));
+		vips_string(&ps->conf, vips, sizeof(vips));
+	}
+	if (!any || all == g->all_master)
+		return;
+	g->all_master = all;
+	{
+		enum hook_event		 ev = all ? HOOK_PROMOTE : HOOK_DEMOTE;
+		const char *const	 pairs[][2] = {
+			{ "HAFOD_EVENT", hook_name(ev) },
+			{ "HAFOD_SERVICE", g->name },
+			{ "HAFOD_GROUP", g->name },
+			{ "HAFOD_VHID", vhids },
+			{ "HAFOD_INTERFACE", ifs },
+			{ "HAFOD_STATE", all ? "MASTER" : "BACKUP" },
+			{ "HAFOD_PREVIOUS", all ? "BACKUP" : "MASTER" },
+			{ "HAFOD_REASON", reason },
+			{ "HAFOD_VIPS", vips },
+		};
+
+		log_info("group %s: %s", g->name, all ? "every member is "
+		    "master" : "no longer master everywhere");
+		hook_queue(g->hq, ev, &g->hooks, hook_env(pairs,
+		    sizeof(pairs) / sizeof(pairs[0])));
+	}
+}
+
+static void
+hook_result(uint32_t id, const char *text)
+{
+	struct msg_hook_result	hr;
+
+	memset(&hr, 0, sizeof(hr));
+	hr.service = id;
+	strlcpy(hr.text, text, sizeof(hr.text));
+	parent_send(MSG_HOOK_RESULT, id, -1, &hr, sizeof(hr));
+}
+
+static void
+weight_send(uint32_t id, uint8_t index, int on, uint8_t weight,
+    const char *name)
+{
+	struct msg_weight	mw;
+
+	memset(&mw, 0, sizeof(mw));
+	mw.service = id;
+	mw.index = index;
+	mw.on = on;
+	mw.weight = weight;
+	strlcpy(mw.name, name, sizeof(mw.name));
+	parent_send(MSG_WEIGHT, id, -1, &mw, sizeof(mw));
+}
+
+/* Tracked interfaces: down, or gone, weighs; force resends them all. */
+static void
+tracks_eval(int force)
+{
+	struct ptrack	*t;
+	struct msg_link	 ml;
+	char		 name[WEIGHT_NAME_MAX];
+	int		 down;
+
+	TAILQ_FOREACH(t, &ptracks, entry) {
+		down = link_get(t->ifname, &ml) == -1 || !ml.up;
+		if (down == t->down && !force)
+			continue;
+		if (down != t->down)
+			log_info("%s: tracked interface %s is %s", t->target,
+			    t->ifname, down ? "down: demoting" : "up again");
+		t->down = down;
+		snprintf(name, sizeof(name), "track %s", t->ifname);
+		if (down || !force)
+			weight_send(t->id, t->index, down, t->weight, name);
+	}
+}
+
+static struct pservice *
+pservice_named(const char *name)
+{
+	struct pservice	*ps;
+
+	TAILQ_FOREACH(ps, &pservices, entry)
+		if (strcmp(ps->conf.name, name) == 0)
+			return (ps);
+	return (NULL);
+}
+
+static void
+track_add(const struct track_conf *tc, const char *target, uint32_t id,
+    uint8_t index)
+{
+	struct ptrack	*t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal(NULL);
+	strlcpy(t->ifname, tc->ifname, sizeof(t->ifname));
+	strlcpy(t->target, target, sizeof(t->target));
+	t->weight = tc->weight;
+	t->index = index;
+	t->id = id;
+	TAILQ_INSERT_TAIL(&ptracks, t, entry);
+}
+
+static char **
+check_env(const char *service, const char *group)
+{
+	const char *const pairs[][2] = {
+		{ "HAFOD_SERVICE", service },
+		{ "HAFOD_GROUP", group },
+	};
+
+	return (hook_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
+}
+
+/*
+ * Checks, tracks and groups from the configuration, at start and on
+ * reload.  A group's checks and tracks weigh on its leader, which carries
+ * the demotion of the whole group.
+ */
+static void
+weights_start(void)
+{
+	struct service		*s;
+	struct group_conf	*gc;
+	struct pservice		*ps, *leader;
+	struct pgroup		*g;
+	struct check_conf	*cc;
+	struct track_conf	*tc;
+	struct ptrack		*t;
+	uint8_t			 i;
+
+	while ((t = TAILQ_FIRST(&ptracks)) != NULL) {
+		TAILQ_REMOVE(&ptracks, t, entry);
+		free(t);
+	}
+	while ((g = TAILQ_FIRST(&pgroups)) != NULL) {
+		TAILQ_REMOVE(&pgroups, g, entry);
+		hookq_free(g->hq);
+		hooks_clear(&g->hooks);
+		free(g);
+	}
+	TAILQ_FOREACH(ps, &pservices, entry)
+		weight_send(ps->conf.id, WEIGHT_CLEAR, 0, 0, "");
+	check_mark();
+	TAILQ_FOREACH(s, &conf->services, entry) {
+		if ((ps = pservice_named(s->conf.name)) == NULL)
+			continue;
+		i = 0;
+		TAILQ_FOREACH(cc, &s->checks, entry)
+			check_add(cc, s->conf.name, ps->hooks.user,
+			    check_env(s->conf.name, s->conf.group),
+			    ps->conf.id, i++);
+		i = WEIGHT_TRACK;
+		TAILQ_FOREACH(tc, &s->tracks, entry)
+			track_add(tc, s->conf.name, ps->conf.id, i++);
+	}
+	TAILQ_FOREACH(gc, &conf->groups, entry) {
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			fatal(NULL);
+		strlcpy(g->name, gc->name, sizeof(g->name));
+		hooks_copy(&g->hooks, &gc->hooks);
+		leader = pservice_named(gc->members[0]);
+		g->hq = hookq_new(g->name, leader != NULL ? leader->conf.id : 0);
+		TAILQ_INSERT_TAIL(&pgroups, g, entry);
+		if (leader == NULL)
+			continue;
+		i = 50;
+		TAILQ_FOREACH(cc, &gc->checks, entry)
+			check_add(cc, gc->name, g->hooks.user,
+			    check_env(gc->name, gc->name), leader->conf.id, i++);
+		i = WEIGHT_TRACK + 50;
+		TAILQ_FOREACH(tc, &gc->tracks, entry)
+			track_add(tc, gc->name, leader->conf.id, i++);
+		group_state(g->name, "configured");
+	}
+	check_flush();
+	tracks_eval(1);
+}
+
 static void
 parent_state(const struct msg_state *st)
 {
 	struct pservice	*ps;
+	enum hook_event	 ev;
 
 	if ((ps = pservice_find(st->service)) == NULL) {
 		log_warnx("state change for unknown service %u", st->service);
@@ -291,13 +603,21 @@ parent_state(const struct msg_state *st)
 		vips_take(ps);
 	else
 		vips_release(ps);
+	/* After the addresses: promote finds them up, demote gone. */
+	if (st->state != st->prev && (ev = hook_event_of(st->prev,
+	    st->state)) != HOOK_MAX)
+		hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, st));
 	if (ps->retired && st->state != CARP_MASTER) {
 		TAILQ_REMOVE(&retired, ps, entry);
 		event_free(ps->announce_ev);
+		hookq_free(ps->hq);
+		hooks_clear(&ps->hooks);
 		free(ps);
 		return;
 	}
 	vips_report(ps);
+	if (ps->conf.group[0] != '\0')
+		group_state(ps->conf.group, st->reason);
 }
 
 /* Every way out of the parent, fatal() included, removes our VIPs. */
@@ -316,17 +636,43 @@ parent_exit(int status)
 	exit(status);
 }
 
+static void
+hooks_drain(int fd, short event, void *arg)
+{
+	static struct event	*ev;
+	struct timeval		 tv = { 0, 100000 };
+
+	if (hook_idle())
+		parent_exit(0);
+	if (ev == NULL && (ev = evtimer_new(base, hooks_drain, NULL)) == NULL)
+		fatal("evtimer_new");
+	evtimer_add(ev, &tv);
+}
+
 /* The engine is gone: say how, take down what we put up, and go. */
-static __dead void
+static void
 engine_gone(void)
 {
-	int	status;
+	static int	gone;
+	int		status;
 
+	if (gone)
+		return;
+	gone = 1;
+	event_del(chanev);
 	if (waitpid(engine_pid, &status, 0) == -1)
 		fatal("waitpid");
-	if (shutting_down && engine_done && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0)
-		parent_exit(0);
+	/*
+	 * The engine exits 0 only once every service has let go; the demote
+	 * and stop hooks of that still run, each within its timeout.
+	 */
+	if (shutting_down && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (shutdown_ev != NULL)
+			evtimer_del(shutdown_ev);
+		check_stop();
+		hooks_drain(-1, 0, NULL);
+		return;
+	}
 	if (WIFSIGNALED(status))
 		log_warnx("engine died: killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -352,14 +698,18 @@ parent_dispatch(int fd, short event, void *arg)
 			return;
 		log_warn("read from engine");
 		engine_gone();
+		return;
 	}
-	if (n == 0)
+	if (n == 0) {
 		engine_gone();
+		return;
+	}
 	for (;;) {
 		if ((n = msgchan_get(&chan, &m)) == -1) {
 			log_warn("message from engine");
 			kill(engine_pid, SIGKILL);
 			engine_gone();
+			return;
 		}
 		if (n == 0)
 			break;
@@ -368,6 +718,7 @@ parent_dispatch(int fd, short event, void *arg)
 			    msg_type_name(m.hdr.type));
 			kill(engine_pid, SIGKILL);
 			engine_gone();
+			return;
 		}
 		switch (m.hdr.type) {
 		case MSG_STATE:
@@ -382,7 +733,7 @@ parent_dispatch(int fd, short event, void *arg)
 				announce_start(ps);
 			break;
 		case MSG_SHUTDOWN_DONE:
-			engine_done = 1;
+			log_debug("engine: every service has let go");
 			break;
 		case MSG_RELOAD:
 			parent_reload(m.hdr.peerid);
@@ -402,6 +753,7 @@ parent_dispatch(int fd, short event, void *arg)
 			    msg_type_name(m.hdr.type));
 			kill(engine_pid, SIGKILL);
 			engine_gone();
+			return;
 		}
 	}
 }
@@ -412,6 +764,7 @@ link_changed(const struct msg_link *ml, void *arg)
 	struct pservice	*ps;
 	int		 ours = 0;
 
+	tracks_eval(0);
 	TAILQ_FOREACH(ps, &pservices, entry) {
 		if (strcmp(ps->conf.ifname, ml->ifname) != 0)
 			continue;
@@ -440,8 +793,8 @@ shutdown_timeout(int fd, short event, void *arg)
 static void
 parent_signal(int sig, short event, void *arg)
 {
-	static struct event	*timeout;
 	struct timeval		 tv = { SHUTDOWN_TIMEOUT, 0 };
+	siginfo_t		 si;
 
 	switch (sig) {
 	case SIGTERM:
@@ -455,15 +808,18 @@ parent_signal(int sig, short event, void *arg)
 		log_info("%s: shutting down", strsignal(sig));
 		shutting_down = 1;
 		parent_send(MSG_SHUTDOWN, 0, -1, NULL, 0);
-		if ((timeout = evtimer_new(base, shutdown_timeout,
-		    NULL)) == NULL || evtimer_add(timeout, &tv) == -1)
+		if ((shutdown_ev = evtimer_new(base, shutdown_timeout,
+		    NULL)) == NULL || evtimer_add(shutdown_ev, &tv) == -1)
 			fatal("evtimer");
 		break;
 	case SIGHUP:
 		parent_reload(0);
 		break;
 	case SIGCHLD:
-		if (waitpid(engine_pid, NULL, WNOHANG | WNOWAIT) != 0)
+		hook_reap();
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, engine_pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == 0 && si.si_pid == engine_pid)
 			engine_gone();
 		break;
 	}
@@ -557,14 +913,16 @@ send_sockets(void)
 }
 
 static struct pservice *
-pservice_new(const struct service_conf *sc, unsigned int ifindex)
+pservice_new(const struct service *s, unsigned int ifindex)
 {
 	struct pservice	*ps;
 
 	if ((ps = calloc(1, sizeof(*ps))) == NULL)
 		fatal(NULL);
-	ps->conf = *sc;
+	ps->conf = s->conf;
 	ps->ifindex = ifindex;
+	hooks_copy(&ps->hooks, &s->hooks);
+	ps->hq = hookq_new(s->conf.name, s->conf.id);
 	if (base != NULL && (ps->announce_ev = evtimer_new(base, announce,
 	    ps)) == NULL)
 		fatal("evtimer_new");
@@ -697,6 +1055,8 @@ parent_reload(uint32_t client)
 			else
 				tuned++;
 			ps->conf = s->conf;
+			hooks_clear(&ps->hooks);
+			hooks_copy(&ps->hooks, &s->hooks);
 			TAILQ_REMOVE(&pservices, ps, entry);
 			TAILQ_INSERT_TAIL(&next, ps, entry);
 			continue;
@@ -704,8 +1064,8 @@ parent_reload(uint32_t client)
 		s->conf.id = ++last_id;
 		if (link_get(s->conf.ifname, &ml) == -1)
 			fatal("%s", s->conf.ifname);
-		TAILQ_INSERT_TAIL(&next, pservice_new(&s->conf, ml.ifindex),
-		    entry);
+		ps = pservice_new(s, ml.ifindex);
+		TAILQ_INSERT_TAIL(&next, ps, entry);
 		joined++;
 	}
 	while ((ps = TAILQ_FIRST(&pservices)) != NULL) {
@@ -722,6 +1082,7 @@ parent_reload(uint32_t client)
 	conf = nconf;
 
 	send_config();
+	weights_start();
 	log_info("reloaded: %d unchanged, %d retimed, %d joined, %d left",
 	    kept, tuned, joined, removed);
 	reload_end(client, 0);
@@ -904,8 +1265,8 @@ main(int argc, char *argv[])
 		if (link_get(s->conf.ifname, &ml) == -1)
 			errx(1, "service %s: interface %s: %s", s->conf.name,
 			    s->conf.ifname, strerror(errno));
-		TAILQ_INSERT_TAIL(&pservices, pservice_new(&s->conf,
-		    ml.ifindex), entry);
+		ps = pservice_new(s, ml.ifindex);
+		TAILQ_INSERT_TAIL(&pservices, ps, entry);
 		if (s->conf.id > last_id)
 			last_id = s->conf.id;
 	}
@@ -959,8 +1320,10 @@ main(int argc, char *argv[])
 		if ((ps->announce_ev = evtimer_new(base, announce,
 		    ps)) == NULL)
 			fatal("evtimer_new");
+	hook_init(base, hook_result, weight_send);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
 	send_config();
+	weights_start();
 
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");

@@ -79,6 +79,7 @@ enum carp_drop {
 #define SERVICE_NAME_MAX	32	/* including the NUL */
 #define SERVICE_VIPS_MAX	32
 #define SERVICE_PEERS_MAX	8
+#define SERVICE_GROUP_MAX	16	/* members of a group */
 
 #define ANNOUNCE_COUNT_DEFAULT		3
 #define ANNOUNCE_INTERVAL_DEFAULT	1000	/* milliseconds */
@@ -121,15 +122,85 @@ struct service_conf {
 	uint16_t		announce_count;
 	uint16_t		pad2;
 	uint32_t		announce_interval; /* milliseconds */
+	char			group[SERVICE_NAME_MAX]; /* "": none */
+	uint8_t			group_leader;	/* first member of its group */
+	uint8_t			pad3[3];
 	struct hafod_addr	vips[SERVICE_VIPS_MAX];
 	struct hafod_addr	peers[SERVICE_PEERS_MAX];
 };
 
+/*
+ * Hooks: a command per transition, run by the parent.  See hafod.conf.5
+ * for which transition runs which.
+ */
+enum hook_event {
+	HOOK_PROMOTE,		/* became master; after the VIPs are added */
+	HOOK_DEMOTE,		/* left master; after the VIPs are removed */
+	HOOK_BACKUP,		/* became backup, not from master */
+	HOOK_FAULT,		/* link down, not from master */
+	HOOK_STOP,		/* stopped, not from master: shutdown, removal */
+	HOOK_MAX
+};
+
+#define HOOK_CMD_MAX		1024
+#define HOOK_TIMEOUT_DEFAULT	30	/* seconds */
+#define HOOK_TIMEOUT_MAX	3600
+
+struct hooks_conf {
+	char			*cmd[HOOK_MAX];	/* NULL: none */
+	uint32_t		 timeout;	/* seconds */
+	char			 user[LOGIN_NAME_MAX]; /* "": root */
+};
+
+/* A health check: a failing command demotes by its weight. */
+#define CHECK_EVERY_DEFAULT	5	/* seconds */
+#define CHECK_TIMEOUT_DEFAULT	2
+#define CHECK_RISE_DEFAULT	2
+#define CHECK_FALL_DEFAULT	2
+#define WEIGHT_DEFAULT		50
+
+struct check_conf {
+	TAILQ_ENTRY(check_conf)	 entry;
+	char			*cmd;
+	uint32_t		 every;		/* seconds, 1-3600 */
+	uint32_t		 timeout;	/* seconds, 1-3600, < every */
+	uint8_t			 weight;	/* 1-254 */
+	uint8_t			 rise;		/* 1-100 */
+	uint8_t			 fall;		/* 1-100 */
+};
+TAILQ_HEAD(check_head, check_conf);
+
+/* A tracked interface: its link down demotes by the weight. */
+struct track_conf {
+	TAILQ_ENTRY(track_conf)	 entry;
+	char			 ifname[IFNAMSIZ];
+	uint8_t			 weight;
+};
+TAILQ_HEAD(track_head, track_conf);
+
 struct service {
 	TAILQ_ENTRY(service)	entry;
 	struct service_conf	conf;
+	struct hooks_conf	hooks;
+	struct check_head	checks;
+	struct track_head	tracks;
 };
 TAILQ_HEAD(service_head, service);
+
+/*
+ * Services that fail over together.  The first member leads: the others
+ * follow it on every node, and every member's demotion is the group's.
+ */
+struct group_conf {
+	TAILQ_ENTRY(group_conf)	entry;
+	char			name[SERVICE_NAME_MAX];
+	char			members[SERVICE_GROUP_MAX][SERVICE_NAME_MAX];
+	int			nmembers;
+	struct hooks_conf	hooks;
+	struct check_head	checks;
+	struct track_head	tracks;
+};
+TAILQ_HEAD(group_head, group_conf);
 
 struct config {
 	char			user[LOGIN_NAME_MAX];
@@ -138,6 +209,7 @@ struct config {
 	char			state[PATH_MAX];
 	int			opts;
 	struct service_head	services;
+	struct group_head	groups;
 };
 
 /* Election states; the order is the order of hafoctl's output. */
@@ -172,9 +244,14 @@ enum msg_type {
 	MSG_RELOAD_END,		/* p->e struct ctl_end: reload done or refused */
 	MSG_VERBOSE,		/* e->p int32_t: hafoctl log verbose|brief */
 	MSG_PERSIST,		/* e->p, p->e struct msg_persist: maintenance */
+	MSG_WEIGHT,		/* p->e struct msg_weight: a check or track */
+	MSG_HOOK_RESULT,	/* p->e struct msg_hook_result */
 
-	/* hafoctl and the engine, over the control socket */
-	MSG_CTL_SHOW,		/* c->e struct ctl_target */
+	/*
+	 * hafoctl and the engine, over the control socket.  Numbered apart,
+	 * so that the daemon's own messages can grow without moving these.
+	 */
+	MSG_CTL_SHOW = 100,	/* c->e struct ctl_target */
 	MSG_CTL_DEMOTE,		/* c->e struct ctl_target */
 	MSG_CTL_UNDEMOTE,	/* c->e struct ctl_target */
 	MSG_CTL_PROMOTE,	/* c->e struct ctl_target */
@@ -224,6 +301,32 @@ struct msg_vip_status {
 	uint32_t		installed;	/* bit i: vips[i] is ours, up */
 };
 
+/*
+ * A demotion weight from the parent: a failing check (index from 0) or
+ * a tracked interface down (index from WEIGHT_TRACK).  WEIGHT_CLEAR
+ * forgets them all, before a reload sends the current ones again.
+ */
+#define WEIGHT_TRACK		100
+#define WEIGHT_CLEAR		255
+#define WEIGHT_NAME_MAX		48
+#define SERVICE_WEIGHTS_MAX	16
+
+struct msg_weight {
+	uint32_t		service;
+	uint8_t			index;
+	uint8_t			on;
+	uint8_t			weight;
+	uint8_t			pad;
+	char			name[WEIGHT_NAME_MAX];
+};
+
+#define HOOK_RESULT_MAX		64
+
+struct msg_hook_result {
+	uint32_t		service;
+	char			text[HOOK_RESULT_MAX];
+};
+
 /* A service under maintenance that must stay so across restarts. */
 struct msg_persist {
 	char			name[SERVICE_NAME_MAX];
@@ -254,10 +357,14 @@ struct ctl_target {
 #define DEMOTE_OPERATOR		0x01	/* hafoctl demote */
 #define DEMOTE_PERSIST		0x02	/* hafoctl demote -p: kept on restart */
 #define DEMOTE_VIPFAIL		0x04	/* its addresses could not be added */
+#define DEMOTE_CHECK		0x08	/* a health check fails */
+#define DEMOTE_TRACK		0x10	/* a tracked interface is down */
+#define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128
 #define DEMOTE_WEIGHT_VIPFAIL	1
+#define DEMOTE_WEIGHT_GROUP	64	/* followers where the leader is not */
 
 #define CTL_PEERS_MAX		8	/* peers remembered per service */
 
@@ -283,6 +390,9 @@ struct ctl_service {
 	uint64_t		received;
 	uint64_t		drops[DROP_MAX];
 	struct hafod_addr	vips[SERVICE_VIPS_MAX];
+	char			group[SERVICE_NAME_MAX];
+	char			demote_detail[128]; /* "check 1, track eth1" */
+	char			last_hook[HOOK_RESULT_MAX]; /* "": none yet */
 };
 
 struct ctl_peer {
@@ -355,12 +465,14 @@ void		 config_free(struct config *);
 
 /* printconf.c */
 void		 print_config(const struct config *);
+const char	*hook_name(enum hook_event);
 
 /* addr.c */
 const char	*addr_ntop(const struct hafod_addr *);
 int		 addr_cmp(const struct hafod_addr *, const struct hafod_addr *);
 int		 addr_eq(const struct hafod_addr *, const struct hafod_addr *);
 int		 service_af(const struct service_conf *);
+const char	*state_name(enum carp_state);
 
 /* carp.c */
 struct carp_advert {
@@ -430,7 +542,6 @@ struct fsm {
 	char			reason[STATE_REASON_MAX];
 };
 
-const char	*state_name(enum carp_state);
 void		 fsm_init(struct fsm *);
 int		 fsm_start(struct fsm *, uint64_t);
 int		 fsm_input(struct fsm *, const struct fsm_advert *, uint64_t);
@@ -465,6 +576,25 @@ int		 link_get(const char *, struct msg_link *);
 /* announce.c: gratuitous ARP and unsolicited neighbour advertisements */
 int		 announce_open(void);
 int		 announce_vip(int, unsigned int, const struct hafod_addr *);
+
+/* hook.c: hooks and checks, run by the parent */
+struct hook_queue;
+struct event_base;
+void		 hook_init(struct event_base *, void (*)(uint32_t, const char *),
+		    void (*)(uint32_t, uint8_t, int, uint8_t, const char *));
+struct hook_queue *hookq_new(const char *, uint32_t);
+void		 hookq_free(struct hook_queue *);
+void		 hookq_setid(struct hook_queue *, uint32_t);
+void		 hook_queue(struct hook_queue *, enum hook_event,
+		    const struct hooks_conf *, char **);
+void		 hook_reap(void);
+int		 hook_idle(void);
+void		 check_stop(void);
+char		**hook_env(const char *const [][2], int);
+void		 check_add(const struct check_conf *, const char *,
+		    const char *, char **, uint32_t, uint8_t);
+void		 check_mark(void);
+void		 check_flush(void);
 
 /* engine.c */
 struct eservice;
@@ -512,6 +642,8 @@ struct eservice {
 	uint64_t		 drops[DROP_MAX];
 	uint64_t		 droplog[DROP_MAX];
 	struct epeer		 peers[CTL_PEERS_MAX];
+	struct msg_weight	 weights[SERVICE_WEIGHTS_MAX]; /* weight 0: free */
+	char			 last_hook[HOOK_RESULT_MAX];
 };
 TAILQ_HEAD(eservice_head, eservice);
 
@@ -519,6 +651,7 @@ struct passwd;
 __dead void	 engine_main(int, const struct passwd *, const char *);
 struct eservice_head *engine_services(void);
 void		 engine_demote(struct eservice *, uint32_t, int);
+void		 engine_demote_detail(struct eservice *, char *, size_t);
 int		 engine_promote(struct eservice *, char *, size_t);
 void		 engine_reload(uint32_t);
 void		 engine_verbose(int);

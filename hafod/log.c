@@ -93,7 +93,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	int	saved_errno = errno;
 
 	(void)vsnprintf(line, sizeof(line), fmt, ap);
-	if (capture != NULL && pri <= LOG_WARNING)
+	if (capture != NULL && pri <= LOG_INFO)
 		capture(line, capture_arg);
 	if (debug && !stamp)
 		fprintf(stderr, "%s\n", line);

@@ -20,7 +20,21 @@
 #include "hafod.h"
 
 static void	print_string(const char *, size_t);
-static void	print_service(const struct service_conf *);
+static void	print_service(const struct service *);
+static void	print_hooks(const struct hooks_conf *,
+		    const struct check_head *, const struct track_head *);
+static void	print_group(const struct group_conf *);
+
+static const char *const hook_names[HOOK_MAX] = {
+	"promote", "demote", "backup", "fault", "stop"
+};
+
+/* The word of an event, as the grammar, the logs and the hooks spell it. */
+const char *
+hook_name(enum hook_event ev)
+{
+	return (ev < HOOK_MAX ? hook_names[ev] : "unknown");
+}
 
 /*
  * Always quoted, so that a name that is also a keyword reads back as a
@@ -45,9 +59,10 @@ print_string(const char *s, size_t len)
  * defaults, and reads back as the same service.
  */
 static void
-print_service(const struct service_conf *sc)
+print_service(const struct service *svc)
 {
-	int	i;
+	const struct service_conf	*sc = &svc->conf;
+	int				 i;
 
 	printf("service ");
 	print_string(sc->name, strnlen(sc->name, sizeof(sc->name)));
@@ -69,6 +84,72 @@ print_service(const struct service_conf *sc)
 		printf("\tpeer %s\n", addr_ntop(&sc->peers[i]));
 	printf("\tannounce count %u interval %u\n", sc->announce_count,
 	    sc->announce_interval);
+	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);
+	printf("}\n");
+}
+
+/*
+ * The hook timeout is shown where a command runs, and wherever it is
+ * not the default, so that the output reads back as the same block.
+ */
+static void
+print_hooks(const struct hooks_conf *hooks, const struct check_head *checks,
+    const struct track_head *tracks)
+{
+	const struct check_conf	*chk;
+	const struct track_conf	*trk;
+	int			 i, commands;
+
+	commands = !TAILQ_EMPTY(checks);
+	for (i = 0; i < HOOK_MAX; i++)
+		if (hooks->cmd[i] != NULL)
+			commands = 1;
+	if (commands || hooks->timeout != HOOK_TIMEOUT_DEFAULT)
+		printf("\thook timeout %u\n", hooks->timeout);
+	if (hooks->user[0] != '\0') {
+		printf("\thook user ");
+		print_string(hooks->user, strnlen(hooks->user,
+		    sizeof(hooks->user)));
+		putchar('\n');
+	}
+	for (i = 0; i < HOOK_MAX; i++) {
+		if (hooks->cmd[i] == NULL)
+			continue;
+		printf("\ton %s ", hook_name(i));
+		print_string(hooks->cmd[i], strlen(hooks->cmd[i]));
+		putchar('\n');
+	}
+	TAILQ_FOREACH(chk, checks, entry) {
+		printf("\tcheck ");
+		print_string(chk->cmd, strlen(chk->cmd));
+		printf(" every %u timeout %u weight %u rise %u fall %u\n",
+		    chk->every, chk->timeout, chk->weight, chk->rise,
+		    chk->fall);
+	}
+	TAILQ_FOREACH(trk, tracks, entry) {
+		printf("\ttrack interface ");
+		print_string(trk->ifname, strnlen(trk->ifname,
+		    sizeof(trk->ifname)));
+		printf(" weight %u\n", trk->weight);
+	}
+}
+
+/* The members one a line, the leader first, as the file lists them. */
+static void
+print_group(const struct group_conf *grp)
+{
+	int	i;
+
+	printf("group ");
+	print_string(grp->name, strnlen(grp->name, sizeof(grp->name)));
+	printf(" {\n");
+	for (i = 0; i < grp->nmembers; i++) {
+		printf("\tservice ");
+		print_string(grp->members[i], strnlen(grp->members[i],
+		    sizeof(grp->members[i])));
+		putchar('\n');
+	}
+	print_hooks(&grp->hooks, &grp->checks, &grp->tracks);
 	printf("}\n");
 }
 
@@ -76,6 +157,7 @@ void
 print_config(const struct config *conf)
 {
 	const struct service	*svc;
+	const struct group_conf	*grp;
 
 	printf("user ");
 	print_string(conf->user, strnlen(conf->user, sizeof(conf->user)));
@@ -90,6 +172,10 @@ print_config(const struct config *conf)
 	putchar('\n');
 	TAILQ_FOREACH(svc, &conf->services, entry) {
 		putchar('\n');
-		print_service(&svc->conf);
+		print_service(svc);
+	}
+	TAILQ_FOREACH(grp, &conf->groups, entry) {
+		putchar('\n');
+		print_group(grp);
 	}
 }

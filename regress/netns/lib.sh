@@ -90,6 +90,35 @@ lab_create()
 	done
 }
 
+# lab_segment N: a second segment, br1, with eth1 on nodes n1..nN
+# (198.51.100.i/24) and a second client, client2 (198.51.100.200/24).
+lab_segment()
+{
+	_sw=$(lab_ns sw)
+	ip -n "$_sw" link add br1 type bridge
+	ip -n "$_sw" link set br1 type bridge forward_delay 0 mcast_snooping 0
+	ip -n "$_sw" link set br1 up
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		_ns=$(lab_ns "n$_i")
+		ip link add eth1 netns "$_ns" type veth peer name "n${_i}b" \
+		    netns "$_sw" || atf_fail "cannot create eth1 for n$_i"
+		ip -n "$_sw" link set "n${_i}b" master br1 up
+		ip -n "$_ns" link set eth1 up
+		ip -n "$_ns" addr add "198.51.100.$_i/24" dev eth1
+		_i=$((_i + 1))
+	done
+	_ns=$(lab_ns client2)
+	ip netns add "$_ns" || atf_fail "cannot create namespace $_ns"
+	echo "$_ns" >> lab.namespaces
+	ip link add eth0 netns "$_ns" type veth peer name client2 \
+	    netns "$_sw" || atf_fail "cannot create veth for client2"
+	ip -n "$_sw" link set client2 master br1 up
+	ip -n "$_ns" link set lo up
+	ip -n "$_ns" link set eth0 up
+	ip -n "$_ns" addr add 198.51.100.200/24 dev eth0
+}
+
 # lab_destroy: kill what we started (by PID), then remove the namespaces.
 lab_destroy()
 {
@@ -186,6 +215,7 @@ lab_conf()
 		echo "user \"nobody\""
 		echo "chroot \"$(pwd)/empty\""
 		echo "socket \"$(pwd)/${_file%.conf}.sock\""
+		echo "state \"$(pwd)/${_file%.conf}.state\""
 		echo "service $_svc {"
 		echo "	interface eth0"
 		echo "	vhid $_vhid"

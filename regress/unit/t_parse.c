@@ -35,9 +35,24 @@
 #include "hafod.h"
 #include "log.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 static void			 write_file(const char *, const char *);
 static struct config		*parse_text(const char *);
 static const struct service_conf *nth(const struct config *, int);
+static const struct service	*nth_svc(const struct config *, int);
+static const struct group_conf	*nth_grp(const struct config *, int);
+static int			 ncheck(const struct check_head *);
+static int			 ntrack(const struct track_head *);
+static void			 same_hooks(const char *,
+				    const struct hooks_conf *,
+				    const struct check_head *,
+				    const struct track_head *,
+				    const struct hooks_conf *,
+				    const struct check_head *,
+				    const struct track_head *);
 static int			 count(const struct config *);
 static struct hafod_addr	 addr(const char *, int);
 static void			 print_to(const struct config *, const char *);
@@ -70,6 +85,90 @@ nth(const struct config *conf, int n)
 		if (n-- == 0)
 			return (&svc->conf);
 	atf_tc_fail("no service %d", n);
+}
+
+static const struct service *
+nth_svc(const struct config *conf, int n)
+{
+	const struct service	*svc;
+
+	TAILQ_FOREACH(svc, &conf->services, entry)
+		if (n-- == 0)
+			return (svc);
+	atf_tc_fail("no service %d", n);
+}
+
+static const struct group_conf *
+nth_grp(const struct config *conf, int n)
+{
+	const struct group_conf	*grp;
+
+	TAILQ_FOREACH(grp, &conf->groups, entry)
+		if (n-- == 0)
+			return (grp);
+	atf_tc_fail("no group %d", n);
+}
+
+static int
+ncheck(const struct check_head *head)
+{
+	const struct check_conf	*chk;
+	int			 n = 0;
+
+	TAILQ_FOREACH(chk, head, entry)
+		n++;
+	return (n);
+}
+
+static int
+ntrack(const struct track_head *head)
+{
+	const struct track_conf	*trk;
+	int			 n = 0;
+
+	TAILQ_FOREACH(trk, head, entry)
+		n++;
+	return (n);
+}
+
+/* Two blocks with the same hooks, checks and tracks, field by field. */
+static void
+same_hooks(const char *name, const struct hooks_conf *h1,
+    const struct check_head *c1, const struct track_head *t1,
+    const struct hooks_conf *h2, const struct check_head *c2,
+    const struct track_head *t2)
+{
+	const struct check_conf	*k1, *k2;
+	const struct track_conf	*r1, *r2;
+	int			 i;
+
+	for (i = 0; i < HOOK_MAX; i++) {
+		if (h1->cmd[i] == NULL || h2->cmd[i] == NULL)
+			ATF_CHECK_MSG(h1->cmd[i] == h2->cmd[i], "%s: hook %d",
+			    name, i);
+		else
+			ATF_CHECK_STREQ_MSG(h1->cmd[i], h2->cmd[i],
+			    "%s: hook %d", name, i);
+	}
+	ATF_CHECK_EQ_MSG(h1->timeout, h2->timeout, "%s", name);
+	ATF_CHECK_STREQ_MSG(h1->user, h2->user, "%s", name);
+	ATF_REQUIRE_EQ_MSG(ncheck(c1), ncheck(c2), "%s", name);
+	k2 = TAILQ_FIRST(c2);
+	TAILQ_FOREACH(k1, c1, entry) {
+		ATF_CHECK_STREQ_MSG(k1->cmd, k2->cmd, "%s", name);
+		ATF_CHECK_MSG(k1->every == k2->every &&
+		    k1->timeout == k2->timeout && k1->weight == k2->weight &&
+		    k1->rise == k2->rise && k1->fall == k2->fall,
+		    "%s: check %s", name, k1->cmd);
+		k2 = TAILQ_NEXT(k2, entry);
+	}
+	ATF_REQUIRE_EQ_MSG(ntrack(t1), ntrack(t2), "%s", name);
+	r2 = TAILQ_FIRST(t2);
+	TAILQ_FOREACH(r1, t1, entry) {
+		ATF_CHECK_STREQ_MSG(r1->ifname, r2->ifname, "%s", name);
+		ATF_CHECK_EQ_MSG(r1->weight, r2->weight, "%s", name);
+		r2 = TAILQ_NEXT(r2, entry);
+	}
 }
 
 static int
@@ -513,6 +612,531 @@ ATF_TC_BODY(garbage, tc)
 	ATF_CHECK(parsed > 0);
 }
 
+/* Hooks, checks and tracks of a service: what is said, and defaults. */
+ATF_TC_WITHOUT_HEAD(hooks_parsed);
+ATF_TC_BODY(hooks_parsed, tc)
+{
+	struct config			*conf;
+	const struct service		*svc;
+	const struct check_conf		*chk;
+	const struct track_conf		*trk;
+
+	conf = parse_text(
+	    "service web {\n"
+	    "\tinterface eth0\n\tvhid 1\n\taddress 192.0.2.1/24\n"
+	    "\ton demote \"/d\"\n"
+	    "\ton promote \"/p 'x' \\\"y\\\" $HOME\"\n"
+	    "\ton stop \"/s\"\n"
+	    "\thook timeout 9\n\thook user \"_h\"\n"
+	    "\tcheck \"c1\" fall 3 every 7 weight 9 rise 4 timeout 6\n"
+	    "\tcheck \"c2\"\n"
+	    "\ttrack interface eth1\n"
+	    "\ttrack interface eth2 weight 254\n"
+	    "}\n");
+	ATF_REQUIRE(conf != NULL);
+	svc = nth_svc(conf, 0);
+	ATF_REQUIRE(svc->hooks.cmd[HOOK_PROMOTE] != NULL);
+	ATF_CHECK_STREQ(svc->hooks.cmd[HOOK_PROMOTE], "/p 'x' \"y\" $HOME");
+	ATF_REQUIRE(svc->hooks.cmd[HOOK_DEMOTE] != NULL);
+	ATF_CHECK_STREQ(svc->hooks.cmd[HOOK_DEMOTE], "/d");
+	ATF_CHECK(svc->hooks.cmd[HOOK_BACKUP] == NULL);
+	ATF_CHECK(svc->hooks.cmd[HOOK_FAULT] == NULL);
+	ATF_REQUIRE(svc->hooks.cmd[HOOK_STOP] != NULL);
+	ATF_CHECK_STREQ(svc->hooks.cmd[HOOK_STOP], "/s");
+	ATF_CHECK_EQ(svc->hooks.timeout, 9);
+	ATF_CHECK_STREQ(svc->hooks.user, "_h");
+
+	ATF_REQUIRE_EQ(ncheck(&svc->checks), 2);
+	chk = TAILQ_FIRST(&svc->checks);
+	ATF_CHECK_STREQ(chk->cmd, "c1");
+	ATF_CHECK_EQ(chk->every, 7);
+	ATF_CHECK_EQ(chk->timeout, 6);
+	ATF_CHECK_EQ(chk->weight, 9);
+	ATF_CHECK_EQ(chk->rise, 4);
+	ATF_CHECK_EQ(chk->fall, 3);
+	chk = TAILQ_NEXT(chk, entry);
+	ATF_CHECK_STREQ(chk->cmd, "c2");
+	ATF_CHECK_EQ(chk->every, CHECK_EVERY_DEFAULT);
+	ATF_CHECK_EQ(chk->timeout, CHECK_TIMEOUT_DEFAULT);
+	ATF_CHECK_EQ(chk->weight, WEIGHT_DEFAULT);
+	ATF_CHECK_EQ(chk->rise, CHECK_RISE_DEFAULT);
+	ATF_CHECK_EQ(chk->fall, CHECK_FALL_DEFAULT);
+
+	ATF_REQUIRE_EQ(ntrack(&svc->tracks), 2);
+	trk = TAILQ_FIRST(&svc->tracks);
+	ATF_CHECK_STREQ(trk->ifname, "eth1");
+	ATF_CHECK_EQ(trk->weight, WEIGHT_DEFAULT);
+	trk = TAILQ_NEXT(trk, entry);
+	ATF_CHECK_STREQ(trk->ifname, "eth2");
+	ATF_CHECK_EQ(trk->weight, 254);
+
+	/* Not in a group. */
+	ATF_CHECK_STREQ(svc->conf.group, "");
+	ATF_CHECK_EQ(svc->conf.group_leader, 0);
+	ATF_CHECK(TAILQ_EMPTY(&conf->groups));
+	config_free(conf);
+}
+
+/* Nothing said: no command, the default timeout, root. */
+ATF_TC_WITHOUT_HEAD(hooks_default);
+ATF_TC_BODY(hooks_default, tc)
+{
+	struct config		*conf;
+	const struct service	*svc;
+	int			 i;
+
+	ATF_REQUIRE((conf = parse_text(MINIMAL)) != NULL);
+	svc = nth_svc(conf, 0);
+	for (i = 0; i < HOOK_MAX; i++)
+		ATF_CHECK(svc->hooks.cmd[i] == NULL);
+	ATF_CHECK_EQ(svc->hooks.timeout, HOOK_TIMEOUT_DEFAULT);
+	ATF_CHECK_STREQ(svc->hooks.user, "");
+	ATF_CHECK(TAILQ_EMPTY(&svc->checks));
+	ATF_CHECK(TAILQ_EMPTY(&svc->tracks));
+	config_free(conf);
+}
+
+/*
+ * The global hook timeout and user reach services and groups that do not
+ * set theirs, before or after them; hook user "" is root all the same.
+ */
+ATF_TC_WITHOUT_HEAD(hook_defaults_order);
+ATF_TC_BODY(hook_defaults_order, tc)
+{
+	const char *blocks =
+	    "service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+	    "hook timeout 10 }\n"
+	    "service b { interface eth0\nvhid 2\naddress 192.0.2.2\n"
+	    "hook user \"\" }\n"
+	    "service c { interface eth0\nvhid 3\naddress 192.0.2.3 }\n"
+	    "group g { service c\nhook user \"_own\" }\n"
+	    "group h { service a }\n";
+	const char *globals = "hook timeout 77\nhook user \"_g\"\n";
+	struct config		*confs[2];
+	const struct service	*a, *b, *c;
+	const struct group_conf	*g, *h;
+	char			 text[1024];
+	int			 i;
+
+	snprintf(text, sizeof(text), "%s%s", globals, blocks);
+	ATF_REQUIRE((confs[0] = parse_text(text)) != NULL);
+	snprintf(text, sizeof(text), "%s%s", blocks, globals);
+	ATF_REQUIRE((confs[1] = parse_text(text)) != NULL);
+	for (i = 0; i < 2; i++) {
+		a = nth_svc(confs[i], 0);
+		b = nth_svc(confs[i], 1);
+		c = nth_svc(confs[i], 2);
+		g = nth_grp(confs[i], 0);
+		h = nth_grp(confs[i], 1);
+		ATF_CHECK_EQ(a->hooks.timeout, 10);
+		ATF_CHECK_STREQ(a->hooks.user, "_g");
+		ATF_CHECK_EQ(b->hooks.timeout, 77);
+		ATF_CHECK_STREQ(b->hooks.user, "");
+		ATF_CHECK_EQ(c->hooks.timeout, 77);
+		ATF_CHECK_STREQ(c->hooks.user, "_g");
+		ATF_CHECK_EQ(g->hooks.timeout, 77);
+		ATF_CHECK_STREQ(g->hooks.user, "_own");
+		/* A group does not take its leader's settings. */
+		ATF_CHECK_EQ(h->hooks.timeout, 77);
+		ATF_CHECK_STREQ(h->hooks.user, "_g");
+	}
+	config_free(confs[0]);
+	config_free(confs[1]);
+
+	/* Without globals, the built-in defaults. */
+	ATF_REQUIRE((confs[0] = parse_text(blocks)) != NULL);
+	ATF_CHECK_EQ(nth_svc(confs[0], 0)->hooks.timeout, 10);
+	ATF_CHECK_STREQ(nth_svc(confs[0], 0)->hooks.user, "");
+	ATF_CHECK_EQ(nth_svc(confs[0], 2)->hooks.timeout,
+	    HOOK_TIMEOUT_DEFAULT);
+	ATF_CHECK_EQ(nth_grp(confs[0], 1)->hooks.timeout,
+	    HOOK_TIMEOUT_DEFAULT);
+	ATF_CHECK_STREQ(nth_grp(confs[0], 1)->hooks.user, "");
+	config_free(confs[0]);
+}
+
+/*
+ * Members are found wherever their services are defined; the first
+ * listed leads, and each member knows its group.
+ */
+ATF_TC_WITHOUT_HEAD(group_resolution);
+ATF_TC_BODY(group_resolution, tc)
+{
+	struct config			*conf;
+	const struct group_conf		*g1, *g2;
+	const struct service_conf	*sc;
+	const char	*names[] = { "a", "b", "c", "d", "e" };
+	const char	*group[] = { "g1", "", "g1", "g2", "g1" };
+	int		 leader[] = { 0, 0, 1, 1, 0 };
+	int		 i;
+
+	conf = parse_text(
+	    "service a { interface eth0\nvhid 1\naddress 192.0.2.1 }\n"
+	    "group g1 {\n"
+	    "\tservice c\n"
+	    "\tservice a, e\n"
+	    "\ton promote \"/g1 up\"\n"
+	    "\tcheck \"/g1 ok\" every 9 timeout 8\n"
+	    "\ttrack interface eth9 weight 3\n"
+	    "}\n"
+	    "service b { interface eth0\nvhid 2\naddress 192.0.2.2 }\n"
+	    "service c { interface eth0\nvhid 3\naddress 192.0.2.3 }\n"
+	    "service d { interface eth1\nvhid 1\naddress 192.0.2.4 }\n"
+	    "group g2 { service d }\n"
+	    "service e { interface eth1\nvhid 2\naddress 192.0.2.5 }\n");
+	ATF_REQUIRE(conf != NULL);
+	ATF_REQUIRE_EQ(count(conf), 5);
+	for (i = 0; i < 5; i++) {
+		sc = nth(conf, i);
+		ATF_CHECK_STREQ(sc->name, names[i]);
+		ATF_CHECK_EQ(sc->id, (uint32_t)i + 1);
+		ATF_CHECK_STREQ_MSG(sc->group, group[i], "service %s",
+		    names[i]);
+		ATF_CHECK_EQ_MSG(sc->group_leader, leader[i], "service %s",
+		    names[i]);
+	}
+	g1 = nth_grp(conf, 0);
+	g2 = nth_grp(conf, 1);
+	ATF_CHECK(TAILQ_NEXT(g2, entry) == NULL);
+	ATF_CHECK_STREQ(g1->name, "g1");
+	ATF_REQUIRE_EQ(g1->nmembers, 3);
+	ATF_CHECK_STREQ(g1->members[0], "c");
+	ATF_CHECK_STREQ(g1->members[1], "a");
+	ATF_CHECK_STREQ(g1->members[2], "e");
+	ATF_REQUIRE(g1->hooks.cmd[HOOK_PROMOTE] != NULL);
+	ATF_CHECK_STREQ(g1->hooks.cmd[HOOK_PROMOTE], "/g1 up");
+	ATF_CHECK(g1->hooks.cmd[HOOK_DEMOTE] == NULL);
+	ATF_REQUIRE_EQ(ncheck(&g1->checks), 1);
+	ATF_CHECK_EQ(TAILQ_FIRST(&g1->checks)->every, 9);
+	ATF_CHECK_EQ(TAILQ_FIRST(&g1->checks)->timeout, 8);
+	ATF_REQUIRE_EQ(ntrack(&g1->tracks), 1);
+	ATF_CHECK_STREQ(TAILQ_FIRST(&g1->tracks)->ifname, "eth9");
+	ATF_CHECK_EQ(TAILQ_FIRST(&g1->tracks)->weight, 3);
+	/* The group's hooks are its own, not its members'. */
+	ATF_CHECK(nth_svc(conf, 2)->hooks.cmd[HOOK_PROMOTE] == NULL);
+	ATF_CHECK(TAILQ_EMPTY(&nth_svc(conf, 2)->checks));
+	ATF_CHECK_STREQ(g2->name, "g2");
+	ATF_REQUIRE_EQ(g2->nmembers, 1);
+	ATF_CHECK_STREQ(g2->members[0], "d");
+	config_free(conf);
+}
+
+/* 16 members are allowed, 17 are not. */
+ATF_TC_WITHOUT_HEAD(group_max);
+ATF_TC_BODY(group_max, tc)
+{
+	struct config	*conf;
+	char		 text[4096], line[128];
+	int		 i, n;
+
+	for (n = SERVICE_GROUP_MAX; n <= SERVICE_GROUP_MAX + 1; n++) {
+		text[0] = '\0';
+		for (i = 1; i <= n; i++) {
+			snprintf(line, sizeof(line), "service s%d { interface "
+			    "eth0\nvhid %d\naddress 192.0.2.%d }\n", i, i, i);
+			ATF_REQUIRE(strlcat(text, line, sizeof(text)) <
+			    sizeof(text));
+		}
+		ATF_REQUIRE(strlcat(text, "group big {\n", sizeof(text)) <
+		    sizeof(text));
+		for (i = 1; i <= n; i++) {
+			snprintf(line, sizeof(line), "service s%d\n", i);
+			ATF_REQUIRE(strlcat(text, line, sizeof(text)) <
+			    sizeof(text));
+		}
+		ATF_REQUIRE(strlcat(text, "}\n", sizeof(text)) <
+		    sizeof(text));
+		conf = parse_text(text);
+		if (n > SERVICE_GROUP_MAX) {
+			ATF_CHECK(conf == NULL);
+			continue;
+		}
+		ATF_REQUIRE(conf != NULL);
+		ATF_CHECK_EQ(nth_grp(conf, 0)->nmembers, SERVICE_GROUP_MAX);
+		ATF_CHECK_EQ(nth(conf, 0)->group_leader, 1);
+		for (i = 1; i < n; i++) {
+			ATF_CHECK_STREQ(nth(conf, i)->group, "big");
+			ATF_CHECK_EQ(nth(conf, i)->group_leader, 0);
+		}
+		config_free(conf);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(hooks_failure_returns_null);
+ATF_TC_BODY(hooks_failure_returns_null, tc)
+{
+	const char	*bad[] = {
+		/* member not defined, before or after */
+		MINIMAL "group g { service db }\n",
+		"group g { service web, db }\n" MINIMAL,
+		/* in two groups */
+		MINIMAL "group g { service web }\ngroup h { service web }\n",
+		/* named as a service, twice, empty */
+		MINIMAL "group web { service web }\n",
+		MINIMAL "group g { service web }\ngroup g { service web }\n",
+		MINIMAL "group g { }\n",
+		MINIMAL "group g { service web, web }\n",
+		/* groups have promote and demote only */
+		MINIMAL "group g { service web\non backup \"x\" }\n",
+		MINIMAL "group g { service web\non stop \"x\" }\n",
+		/* hooks */
+		"on promote \"x\"\n" MINIMAL,
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"on promote \"x\"\non promote \"y\" }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"on promoted \"x\" }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"on promote \"\" }\n",
+		"hook timeout 3601\n" MINIMAL,
+		"hook timeout 0\n" MINIMAL,
+		/* checks and tracks */
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"check \"x\" every 3 timeout 3 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"check \"x\" every 1 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"check \"x\" weight 255 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"check \"x\" rise 101 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"track interface eth1\ntrack interface eth1 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"track interface eth1 weight 0 }\n",
+		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
+		"track interface \"a:b\" }\n",
+	};
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ATF_CHECK_MSG(parse_text(bad[i]) == NULL, "case %zu", i);
+}
+
+/* Hooks, checks, tracks and groups read back as what was printed. */
+ATF_TC_WITHOUT_HEAD(print_roundtrip_hooks);
+ATF_TC_BODY(print_roundtrip_hooks, tc)
+{
+	struct config		*conf, *again;
+	const struct service	*s1, *s2;
+	const struct group_conf	*g1, *g2;
+	int			 i;
+
+	conf = parse_text(
+	    "hook timeout 12\nhook user \"_h\"\n"
+	    "group \"check\" {\n"
+	    "\tservice \"b\", a\n"
+	    "\ton demote \"say \\\"down\\\" \\\\ now\"\n"
+	    "\tcheck \"g\" every 20 timeout 19 rise 1 fall 100\n"
+	    "\ttrack interface \"weight\" weight 254\n"
+	    "}\n"
+	    "service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+	    "on promote \"p\"\non backup \"b\"\non fault \"f\"\n"
+	    "hook user \"\"\ncheck \"c\"\ntrack interface eth1 }\n"
+	    "service b { interface eth0\nvhid 2\naddress 192.0.2.2\n"
+	    "hook timeout 30 }\n"
+	    "service c { interface eth0\nvhid 3\naddress 192.0.2.3 }\n");
+	ATF_REQUIRE(conf != NULL);
+	print_to(conf, "printed.conf");
+	log_init(1, LOG_DAEMON);
+	ATF_REQUIRE((again = parse_config("printed.conf", 0)) != NULL);
+	ATF_REQUIRE_EQ(count(again), count(conf));
+	s2 = TAILQ_FIRST(&again->services);
+	TAILQ_FOREACH(s1, &conf->services, entry) {
+		ATF_CHECK_MSG(memcmp(&s1->conf, &s2->conf,
+		    sizeof(s1->conf)) == 0, "service %s", s1->conf.name);
+		same_hooks(s1->conf.name, &s1->hooks, &s1->checks,
+		    &s1->tracks, &s2->hooks, &s2->checks, &s2->tracks);
+		s2 = TAILQ_NEXT(s2, entry);
+	}
+	g2 = TAILQ_FIRST(&again->groups);
+	TAILQ_FOREACH(g1, &conf->groups, entry) {
+		ATF_REQUIRE(g2 != NULL);
+		ATF_CHECK_STREQ(g1->name, g2->name);
+		ATF_REQUIRE_EQ(g1->nmembers, g2->nmembers);
+		for (i = 0; i < g1->nmembers; i++)
+			ATF_CHECK_STREQ(g1->members[i], g2->members[i]);
+		same_hooks(g1->name, &g1->hooks, &g1->checks, &g1->tracks,
+		    &g2->hooks, &g2->checks, &g2->tracks);
+		g2 = TAILQ_NEXT(g2, entry);
+	}
+	ATF_CHECK(g2 == NULL);
+	/* What the settings resolved to, in the reread copy. */
+	ATF_CHECK_STREQ(nth_grp(again, 0)->hooks.cmd[HOOK_DEMOTE],
+	    "say \"down\" \\ now");
+	ATF_CHECK_EQ(nth_grp(again, 0)->hooks.timeout, 12);
+	ATF_CHECK_STREQ(nth_svc(again, 0)->hooks.user, "");
+	ATF_CHECK_STREQ(nth_svc(again, 2)->hooks.user, "_h");
+	ATF_CHECK_EQ(nth_svc(again, 1)->hooks.timeout, 30);
+	ATF_CHECK_EQ(nth(again, 1)->group_leader, 1);
+	config_free(conf);
+	config_free(again);
+}
+
+/*
+ * config_free() gives back everything the parser allocated, from good
+ * configurations and from ones that fail half way, even in the middle
+ * of a check line.  The sanitizer build asks LeakSanitizer after each
+ * case; malloc's own statistics cannot tell, since glibc counts the
+ * chunks in its per-thread cache as in use.
+ */
+ATF_TC_WITHOUT_HEAD(config_free_all);
+ATF_TC_BODY(config_free_all, tc)
+{
+	const char	*texts[] = {
+		"hook user \"_h\"\n"
+		"group g { service a, b\non promote \"gp\"\non demote \"gd\"\n"
+		"check \"gc\"\ncheck \"gc2\" every 9\ntrack interface e1\n"
+		"track interface e2 }\n"
+		"service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+		"on promote \"p\"\non demote \"d\"\non backup \"b\"\n"
+		"on fault \"f\"\non stop \"s\"\ncheck \"c1\"\ncheck \"c2\"\n"
+		"track interface eth1\ntrack interface eth2 }\n"
+		"service b { interface eth0\nvhid 2\naddress 192.0.2.2\n"
+		"on promote \"p\" }\n",
+		/* fails at the end, everything parsed */
+		"group g { service a, nothere\non promote \"gp\"\n"
+		"check \"gc\"\ntrack interface e1 }\n"
+		"service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+		"on promote \"p\"\ncheck \"c1\"\ntrack interface eth1 }\n",
+		/* syntax errors inside hook, check and track lines */
+		"service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+		"on promote \"p\"\ncheck \"c1\" every\ncheck \"c2\" { x\n"
+		"on \"x\"\ntrack interface\n"
+		"track interface e1 weight }\n"
+		"group g { service a\non promote \"a\" \"b\"\ncheck \"x\" "
+		"every 9 timeout\n",
+		/* an unterminated block with hooks in it */
+		"service a { interface eth0\nvhid 1\naddress 192.0.2.1\n"
+		"on promote \"p\"\ncheck \"c1\"\n",
+	};
+	struct config	*conf;
+	size_t		 i;
+
+	log_init(1, LOG_DAEMON);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		write_file("test.conf", texts[i]);
+		conf = parse_config("test.conf", 0);
+		ATF_CHECK_EQ_MSG(conf != NULL, i == 0, "case %zu", i);
+		config_free(conf);
+#ifdef __SANITIZE_ADDRESS__
+		ATF_CHECK_EQ_MSG(__lsan_do_recoverable_leak_check(), 0,
+		    "case %zu leaks: see LeakSanitizer's report", i);
+#endif
+	}
+}
+
+/*
+ * Soup of the new grammar, of words or of whole statements: whatever
+ * parses holds together.  Every check ends before it is due again,
+ * every group has members that are services and that know it, and its
+ * first member alone leads.
+ */
+ATF_TC_WITHOUT_HEAD(garbage_hooks);
+ATF_TC_BODY(garbage_hooks, tc)
+{
+	const char	*words[] = {
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1 }\n",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2 }\n",
+		"service c { interface eth1\nvhid 1\naddress 10.0.0.3 }\n",
+		"group", "g", "h", "{", "}", "\n", "service", "a", "b", "c",
+		",", "a,b", "on", "promote", "demote", "backup", "fault",
+		"stop", "\"cmd\"", "\"\"", "hook", "timeout", "user", "check",
+		"every", "weight", "rise", "fall", "track", "interface",
+		"eth1", "0", "1", "2", "5", "254", "255", "3600", "-1",
+		"include", "\"g.conf\"", "vhid", "#", "\\\n",
+		"group g { service a\n", "on promote \"x\"\n",
+		"check \"y\" every 4 timeout 3\n",
+	};
+	const char	*stmts[] = {
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1 }",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2 }",
+		"service c { interface eth1\nvhid 1\naddress 10.0.0.3\n"
+		"on promote \"p\"\ntrack interface eth0 }",
+		"group g { service a }", "group h { service b, c\n}",
+		"group k { service c b\non demote \"d\" }",
+		"group m { service a\ncheck \"y\" every 4 timeout 3 }",
+		"hook timeout 9", "hook user \"_x\"", "",
+	};
+	const size_t	 nwords = sizeof(words) / sizeof(words[0]);
+	const size_t	 nstmts = sizeof(stmts) / sizeof(stmts[0]);
+	struct config			*conf;
+	const struct service		*svc;
+	const struct group_conf		*grp;
+	const struct check_conf		*chk;
+	const struct track_conf		*trk;
+	const struct service_conf	*sc;
+	FILE				*fp;
+	size_t				 j;
+	int				 i, k, n, parsed = 0, grouped = 0;
+
+	srandom(2);
+	log_init(1, LOG_DAEMON);
+	for (i = 0; i < 400; i++) {
+		ATF_REQUIRE((fp = fopen("g.conf", "w")) != NULL);
+		n = random() % 60;
+		if (i % 2 == 0) {
+			/* Each statement or not, groups before or after. */
+			n = random() % nstmts;
+			for (j = 0; j < nstmts; j++) {
+				if (random() % 2)
+					continue;
+				fputs(stmts[(j + n) % nstmts], fp);
+				fputc('\n', fp);
+			}
+		} else {
+			for (j = 0; j < (size_t)n; j++) {
+				fputs(words[random() % nwords], fp);
+				fputc(random() % 4 ? ' ' : '\n', fp);
+			}
+		}
+		ATF_REQUIRE(fclose(fp) == 0);
+		if ((conf = parse_config("g.conf", 0)) == NULL)
+			continue;
+		parsed++;
+		TAILQ_FOREACH(svc, &conf->services, entry) {
+			ATF_CHECK(svc->hooks.timeout >= 1 &&
+			    svc->hooks.timeout <= HOOK_TIMEOUT_MAX);
+			for (k = 0; k < HOOK_MAX; k++)
+				ATF_CHECK(svc->hooks.cmd[k] == NULL ||
+				    svc->hooks.cmd[k][0] != '\0');
+			TAILQ_FOREACH(chk, &svc->checks, entry) {
+				ATF_CHECK(chk->timeout >= 1 &&
+				    chk->timeout < chk->every);
+				ATF_CHECK(chk->weight >= 1 &&
+				    chk->weight <= 254);
+				ATF_CHECK(chk->cmd[0] != '\0');
+			}
+			TAILQ_FOREACH(trk, &svc->tracks, entry)
+				ATF_CHECK(trk->weight >= 1 &&
+				    trk->ifname[0] != '\0');
+			if (svc->conf.group[0] == '\0')
+				ATF_CHECK_EQ(svc->conf.group_leader, 0);
+		}
+		TAILQ_FOREACH(grp, &conf->groups, entry) {
+			grouped++;
+			ATF_CHECK(grp->nmembers >= 1 &&
+			    grp->nmembers <= SERVICE_GROUP_MAX);
+			ATF_CHECK(grp->hooks.cmd[HOOK_BACKUP] == NULL &&
+			    grp->hooks.cmd[HOOK_FAULT] == NULL &&
+			    grp->hooks.cmd[HOOK_STOP] == NULL);
+			for (k = 0; k < grp->nmembers; k++) {
+				sc = NULL;
+				TAILQ_FOREACH(svc, &conf->services, entry)
+					if (strcmp(svc->conf.name,
+					    grp->members[k]) == 0)
+						sc = &svc->conf;
+				ATF_REQUIRE_MSG(sc != NULL, "member %s",
+				    grp->members[k]);
+				ATF_CHECK_STREQ(sc->group, grp->name);
+				ATF_CHECK_EQ(sc->group_leader, k == 0);
+			}
+		}
+		config_free(conf);
+	}
+	/* Else the invariants above were never looked at. */
+	ATF_CHECK(parsed > 0);
+	ATF_CHECK(grouped > 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
@@ -527,5 +1151,14 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, include_depth);
 	ATF_TP_ADD_TC(tp, print_roundtrip);
 	ATF_TP_ADD_TC(tp, garbage);
+	ATF_TP_ADD_TC(tp, hooks_parsed);
+	ATF_TP_ADD_TC(tp, hooks_default);
+	ATF_TP_ADD_TC(tp, hook_defaults_order);
+	ATF_TP_ADD_TC(tp, group_resolution);
+	ATF_TP_ADD_TC(tp, group_max);
+	ATF_TP_ADD_TC(tp, hooks_failure_returns_null);
+	ATF_TP_ADD_TC(tp, print_roundtrip_hooks);
+	ATF_TP_ADD_TC(tp, config_free_all);
+	ATF_TP_ADD_TC(tp, garbage_hooks);
 	return (atf_no_error());
 }

@@ -1,0 +1,217 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* Output for people: a table for show, a block for show service. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hafoctl.h"
+
+#define TABLE_FMT	"%-12s %-8s %4s %-8s %6s %-15s %-8s %-8s %6s %s\n"
+#define DETAIL_FMT	"  %-13s %s\n"
+
+const struct demote_reason demote_reasons[] = {
+	{ DEMOTE_OPERATOR,	"operator" },
+	{ DEMOTE_PERSIST,	"persist" },
+	{ DEMOTE_VIPFAIL,	"vip-failed" },
+	{ DEMOTE_CHECK,		"check" },
+	{ DEMOTE_TRACK,		"track" },
+	{ DEMOTE_GROUP,		"group" },
+	{ 0,			NULL }
+};
+
+static void	show_head(const struct parse_result *);
+static void	show_service(const struct parse_result *,
+		    const struct show_service *);
+static void	show_result(const char *, int);
+static void	show_tail(const struct parse_result *, int);
+static void	show_detail(const struct show_service *);
+static const char *fmt_duration(uint64_t);
+static const char *fmt_reasons(uint32_t, const char *);
+static const char *fmt_master(const struct ctl_service *);
+
+const struct output show_output = {
+	show_head,
+	show_service,
+	show_result,
+	show_tail
+};
+
+static void
+show_head(const struct parse_result *res)
+{
+	if (res->action == SHOW)
+		printf(TABLE_FMT, "SERVICE", "IFACE", "VHID", "STATE",
+		    "SINCE", "MASTER", "ADV(cfg)", "ADV(eff)", "DEMOTE",
+		    "REASONS");
+}
+
+static void
+show_service(const struct parse_result *res, const struct show_service *ss)
+{
+	const struct ctl_service	*s = &ss->svc;
+	char				 vhid[4], cfg[8], eff[8], demote[4];
+
+	if (res->action == SHOW_SERVICE) {
+		show_detail(ss);
+		return;
+	}
+	snprintf(vhid, sizeof(vhid), "%u", s->vhid);
+	snprintf(cfg, sizeof(cfg), "%u+%u", s->advbase, s->advskew);
+	snprintf(eff, sizeof(eff), "%u+%u", s->eff_advbase, s->eff_advskew);
+	snprintf(demote, sizeof(demote), "%u", s->demote);
+	printf(TABLE_FMT, s->name, s->ifname, vhid, state_name(s->state),
+	    fmt_duration(s->since_ms), fmt_master(s), cfg, eff, demote,
+	    fmt_reasons(s->demote_reasons, ","));
+}
+
+static void
+show_detail(const struct show_service *ss)
+{
+	const struct ctl_service	*s = &ss->svc;
+	const struct ctl_peer		*p;
+	char				 buf[256], drops[512];
+	const char			*label;
+	size_t				 i;
+	int				 d;
+
+	printf("service %s\n", s->name);
+	snprintf(buf, sizeof(buf), "%s, vhid %u", s->ifname, s->vhid);
+	printf(DETAIL_FMT, "interface:", buf);
+	if (s->group[0] != '\0')
+		printf(DETAIL_FMT, "group:", s->group);
+	snprintf(buf, sizeof(buf), "%s for %s%s", state_name(s->state),
+	    fmt_duration(s->since_ms), s->leaving ? ", bowing out" : "");
+	printf(DETAIL_FMT, "state:", buf);
+	snprintf(buf, sizeof(buf), "%s%s", s->master.af != 0 ?
+	    fmt_master(s) : "none known",
+	    s->state == CARP_MASTER ? " (this node)" : "");
+	printf(DETAIL_FMT, "master:", buf);
+	snprintf(buf, sizeof(buf), "%u+%u (configured %u+%u), demote %u",
+	    s->eff_advbase, s->eff_advskew, s->advbase, s->advskew,
+	    s->demote);
+	printf(DETAIL_FMT, "advertising:", buf);
+	snprintf(buf, sizeof(buf), "%s%s%s%s", fmt_reasons(s->demote_reasons,
+	    ", "), s->demote_detail[0] != '\0' ? " (" : "", s->demote_detail,
+	    s->demote_detail[0] != '\0' ? ")" : "");
+	printf(DETAIL_FMT, "demoted by:", buf);
+	printf(DETAIL_FMT, "preempt:", s->preempt ? "yes" : "no");
+
+	label = "addresses:";
+	for (i = 0; i < s->nvips; i++) {
+		snprintf(buf, sizeof(buf), "%s/%u %s",
+		    addr_ntop(&s->vips[i]), s->vips[i].prefixlen,
+		    (s->vips_installed & (1U << i)) ? "installed" :
+		    "not installed");
+		printf(DETAIL_FMT, label, buf);
+		label = "";
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64 " sent, %" PRIu64 " received",
+	    s->sent, s->received);
+	printf(DETAIL_FMT, "adverts:", buf);
+
+	drops[0] = '\0';
+	for (d = DROP_NONE + 1; d < DROP_MAX; d++) {
+		if (s->drops[d] == 0)
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s %" PRIu64,
+		    drops[0] != '\0' ? ", " : "", carp_drop_name(d),
+		    s->drops[d]);
+		strlcat(drops, buf, sizeof(drops));
+	}
+	printf(DETAIL_FMT, "dropped:", drops[0] != '\0' ? drops : "none");
+	printf(DETAIL_FMT, "last hook:", s->last_hook[0] != '\0' ?
+	    s->last_hook : "none yet");
+
+	label = "peers heard:";
+	for (i = 0; i < ss->npeers; i++) {
+		p = &ss->peers[i];
+		snprintf(buf, sizeof(buf), "%s every %u+%u (%.3f s), "
+		    "demote %u, last seen %s ago", addr_ntop(&p->addr),
+		    p->advbase, p->advskew, p->advbase + p->advskew / 256.0,
+		    p->demote, fmt_duration(p->last_seen_ms));
+		printf(DETAIL_FMT, label, buf);
+		label = "";
+	}
+	if (ss->npeers == 0)
+		printf(DETAIL_FMT, label, "none");
+}
+
+/* A failure is an error message, on stderr, as err(3) would print it. */
+static void
+show_result(const char *line, int failed)
+{
+	if (failed) {
+		fflush(stdout);
+		fprintf(stderr, "%s: %s\n", getprogname(), line);
+	} else
+		printf("%s\n", line);
+}
+
+static void
+show_tail(const struct parse_result *res, int status)
+{
+	fflush(stdout);
+}
+
+/* "850ms", "42s", "3m12s", "5h07m", "12d03h": short enough for a column. */
+static const char *
+fmt_duration(uint64_t ms)
+{
+	static char	buf[32];
+	uint64_t	s = ms / 1000;
+
+	if (s == 0)
+		snprintf(buf, sizeof(buf), "%" PRIu64 "ms", ms);
+	else if (s < 60)
+		snprintf(buf, sizeof(buf), "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, sizeof(buf), "%" PRIu64 "m%02" PRIu64 "s",
+		    s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, sizeof(buf), "%" PRIu64 "h%02" PRIu64 "m",
+		    s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64 "d%02" PRIu64 "h",
+		    s / 86400, s % 86400 / 3600);
+	return (buf);
+}
+
+static const char *
+fmt_reasons(uint32_t bits, const char *sep)
+{
+	static char	buf[64];
+	int		i;
+
+	buf[0] = '\0';
+	for (i = 0; demote_reasons[i].name != NULL; i++) {
+		if ((bits & demote_reasons[i].bit) == 0)
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, sep, sizeof(buf));
+		strlcat(buf, demote_reasons[i].name, sizeof(buf));
+	}
+	return (buf[0] != '\0' ? buf : "-");
+}
+
+static const char *
+fmt_master(const struct ctl_service *s)
+{
+	return (s->master.af != 0 ? addr_ntop(&s->master) : "-");
+}

@@ -1,0 +1,273 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * Output for programs (-j): one JSON document per command, its schema
+ * documented in hafoctl(8).  Keys are only ever added, never renamed.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hafoctl.h"
+
+#define JSON_DEPTH_MAX	8
+
+static int	depth;
+static int	nonempty[JSON_DEPTH_MAX];
+
+static void	json_head(const struct parse_result *);
+static void	json_service(const struct parse_result *,
+		    const struct show_service *);
+static void	json_result(const char *, int);
+static void	json_tail(const struct parse_result *, int);
+static void	json_quote(const char *);
+static void	json_member(const char *);
+static void	json_open(const char *, int);
+static void	json_close(int);
+static void	json_string(const char *, const char *);
+static void	json_string_or_null(const char *, const char *);
+static void	json_uint(const char *, uint64_t);
+static void	json_bool(const char *, int);
+static void	json_millis(const char *, uint64_t);
+
+const struct output json_output = {
+	json_head,
+	json_service,
+	json_result,
+	json_tail
+};
+
+/*
+ * A string as JSON: escaped, and valid UTF-8 whatever the bytes were, as
+ * names come from a configuration file and lines from the daemon.
+ */
+static void
+json_quote(const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 n, i;
+
+	putchar('"');
+	while (*s != '\0') {
+		if (*s == '"' || *s == '\\') {
+			printf("\\%c", *s++);
+			continue;
+		}
+		if (*s < 0x20 || *s == 0x7f) {
+			printf("\\u%04x", *s++);
+			continue;
+		}
+		if (*s < 0x80) {
+			putchar(*s++);
+			continue;
+		}
+		/* The length of a well-formed sequence, or 0. */
+		n = 0;
+		if (*s >= 0xc2 && *s <= 0xdf)
+			n = 2;
+		else if (*s >= 0xe0 && *s <= 0xef)
+			n = 3;
+		else if (*s >= 0xf0 && *s <= 0xf4)
+			n = 4;
+		for (i = 1; i < n; i++)
+			if ((s[i] & 0xc0) != 0x80)
+				n = 0;
+		/* Overlong forms, surrogates and code points past U+10FFFF. */
+		if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||
+		    (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+		    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||
+		    (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+			n = 0;
+		if (n == 0) {
+			printf("\\ufffd");
+			s++;
+			continue;
+		}
+		fwrite(s, 1, n, stdout);
+		s += n;
+	}
+	putchar('"');
+}
+
+/* The separator and indentation before a member; its key, if any. */
+static void
+json_member(const char *key)
+{
+	if (depth == 0)
+		return;
+	if (nonempty[depth])
+		putchar(',');
+	nonempty[depth] = 1;
+	printf("\n%*s", depth * 2, "");
+	if (key != NULL) {
+		json_quote(key);
+		fputs(": ", stdout);
+	}
+}
+
+static void
+json_open(const char *key, int bracket)
+{
+	json_member(key);
+	putchar(bracket);
+	if (++depth >= JSON_DEPTH_MAX)
+		abort();
+	nonempty[depth] = 0;
+}
+
+static void
+json_close(int bracket)
+{
+	if (nonempty[depth])
+		printf("\n%*s", (depth - 1) * 2, "");
+	depth--;
+	putchar(bracket);
+}
+
+static void
+json_string(const char *key, const char *value)
+{
+	json_member(key);
+	json_quote(value);
+}
+
+/* null for "": none */
+static void
+json_string_or_null(const char *key, const char *value)
+{
+	if (value[0] != '\0')
+		json_string(key, value);
+	else {
+		json_member(key);
+		fputs("null", stdout);
+	}
+}
+
+static void
+json_uint(const char *key, uint64_t value)
+{
+	json_member(key);
+	printf("%" PRIu64, value);
+}
+
+static void
+json_bool(const char *key, int value)
+{
+	json_member(key);
+	fputs(value ? "true" : "false", stdout);
+}
+
+/* Seconds, to the millisecond. */
+static void
+json_millis(const char *key, uint64_t ms)
+{
+	json_member(key);
+	printf("%" PRIu64 ".%03" PRIu64, ms / 1000, ms % 1000);
+}
+
+static void
+json_head(const struct parse_result *res)
+{
+	json_open(NULL, '{');
+	if (res->action == SHOW || res->action == SHOW_SERVICE)
+		json_open("services", '[');
+	else
+		json_open("messages", '[');
+}
+
+static void
+json_service(const struct parse_result *res, const struct show_service *ss)
+{
+	const struct ctl_service	*s = &ss->svc;
+	const struct ctl_peer		*p;
+	size_t				 i;
+	int				 d;
+
+	json_open(NULL, '{');
+	json_string("name", s->name);
+	json_string("interface", s->ifname);
+	json_string_or_null("group", s->group);
+	json_uint("vhid", s->vhid);
+	json_string("state", state_name(s->state));
+	json_millis("since_seconds", s->since_ms);
+	json_string_or_null("master", s->master.af != 0 ?
+	    addr_ntop(&s->master) : "");
+	json_uint("advbase", s->advbase);
+	json_uint("advskew", s->advskew);
+	json_uint("effective_advbase", s->eff_advbase);
+	json_uint("effective_advskew", s->eff_advskew);
+	json_uint("demote", s->demote);
+	json_open("demote_reasons", '[');
+	for (i = 0; demote_reasons[i].name != NULL; i++)
+		if (s->demote_reasons & demote_reasons[i].bit)
+			json_string(NULL, demote_reasons[i].name);
+	json_close(']');
+	json_string("demote_detail", s->demote_detail);
+	json_bool("preempt", s->preempt);
+	json_bool("leaving", s->leaving);
+	json_open("vips", '[');
+	for (i = 0; i < s->nvips; i++) {
+		json_open(NULL, '{');
+		json_string("address", addr_ntop(&s->vips[i]));
+		json_uint("prefixlen", s->vips[i].prefixlen);
+		json_bool("installed", (s->vips_installed & (1U << i)) != 0);
+		json_close('}');
+	}
+	json_close(']');
+	json_uint("sent", s->sent);
+	json_uint("received", s->received);
+	json_string_or_null("last_hook", s->last_hook);
+	if (res->action == SHOW_SERVICE) {
+		json_open("drops", '{');
+		for (d = DROP_NONE + 1; d < DROP_MAX; d++)
+			json_uint(carp_drop_name(d), s->drops[d]);
+		json_close('}');
+		json_open("peers", '[');
+		for (i = 0; i < ss->npeers; i++) {
+			p = &ss->peers[i];
+			json_open(NULL, '{');
+			json_string("address", addr_ntop(&p->addr));
+			json_uint("advbase", p->advbase);
+			json_uint("advskew", p->advskew);
+			json_uint("demote", p->demote);
+			json_millis("last_seen_seconds", p->last_seen_ms);
+			json_close('}');
+		}
+		json_close(']');
+	}
+	json_close('}');
+}
+
+/* Failures are told by the status. */
+static void
+json_result(const char *line, int failed)
+{
+	json_string(NULL, line);
+}
+
+static void
+json_tail(const struct parse_result *res, int status)
+{
+	json_close(']');
+	if (res->action != SHOW && res->action != SHOW_SERVICE)
+		json_uint("status", status);
+	json_close('}');
+	putchar('\n');
+	fflush(stdout);
+}
