@@ -202,7 +202,7 @@ static void
 vips_release(struct pservice *ps)
 {
 	char	err[128];
-	int	i;
+	int	i, rv;
 
 	if (ps->announce_ev != NULL)
 		evtimer_del(ps->announce_ev);
@@ -210,13 +210,14 @@ vips_release(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (!ps->added[i])
 			continue;
-		if (vip_del(ps->ifindex, &ps->conf.vips[i], err,
-		    sizeof(err)) == -1)
+		rv = vip_del(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
+		if (rv == -1)
 			log_warnx("%s: cannot remove %s/%u from %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
 			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
 		else
-			log_debug("%s: removed %s from %s", ps->conf.name,
+			log_debug("%s: %s %s from %s", ps->conf.name,
+			    rv == 0 ? "removed" : "already gone:",
 			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
 		ps->added[i] = 0;
 	}
@@ -1181,20 +1182,22 @@ maint_update(const struct msg_persist *mp)
 static void
 remove_stale(struct pservice *ps)
 {
-	char	err[128];
-	int	i;
+	struct hafod_addr	stale;
+	char			err[128];
+	int			i;
 
 	for (i = 0; i < ps->conf.nvips; i++) {
-		if (vip_present(ps->ifindex, &ps->conf.vips[i]) != 1)
+		/* As it was left, perhaps with another prefix length. */
+		stale = ps->conf.vips[i];
+		if (vip_present(ps->ifindex, &stale, &stale.prefixlen) != 1)
 			continue;
-		if (vip_del(ps->ifindex, &ps->conf.vips[i], err,
-		    sizeof(err)) == -1)
-			fatalx("%s: cannot remove stale %s from %s: %s",
-			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
+		if (vip_del(ps->ifindex, &stale, err, sizeof(err)) != 0)
+			fatalx("%s: cannot remove stale %s/%u from %s: %s",
+			    ps->conf.name, addr_ntop(&stale), stale.prefixlen,
 			    ps->conf.ifname, err);
-		log_warnx("%s: removed %s from %s: left behind by an earlier "
-		    "run", ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-		    ps->conf.ifname);
+		log_warnx("%s: removed %s/%u from %s: left behind by an "
+		    "earlier run", ps->conf.name, addr_ntop(&stale),
+		    stale.prefixlen, ps->conf.ifname);
 	}
 }
 

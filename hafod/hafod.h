@@ -567,7 +567,8 @@ int		 vip_add(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
 int		 vip_del(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
-int		 vip_present(unsigned int, const struct hafod_addr *);
+int		 vip_present(unsigned int, const struct hafod_addr *,
+		    uint8_t *);
 int		 link_monitor_fd(void);
 void		 link_monitor_dispatch(void (*)(const struct msg_link *,
 		    void *), void *);
@@ -656,6 +657,9 @@ int		 engine_promote(struct eservice *, char *, size_t);
 void		 engine_reload(uint32_t);
 void		 engine_verbose(int);
 uint64_t	 engine_now(void);
+
+/* sandbox.c: the engine's system call allowlist, after its setup */
+void		 sandbox_engine(void);
 
 /* control.c: the control socket, served by the engine */
 struct event_base;

@@ -317,7 +317,8 @@ vip_from_rtnl(struct rtnl_addr *ra, struct hafod_addr *out)
 }
 
 int
-vip_present(unsigned int ifindex, const struct hafod_addr *a)
+vip_present(unsigned int ifindex, const struct hafod_addr *a,
+    uint8_t *prefixlen)
 {
 	struct nl_cache		*cache;
 	struct nl_object	*obj;
@@ -337,7 +338,8 @@ vip_present(unsigned int ifindex, const struct hafod_addr *a)
 		if (rtnl_addr_get_ifindex(ra) != (int)ifindex ||
 		    vip_from_rtnl(ra, &cur) == -1)
 			continue;
-		found = addr_eq(&cur, a);
+		if ((found = addr_eq(&cur, a)) && prefixlen != NULL)
+			*prefixlen = cur.prefixlen;
 	}
 	nl_cache_free(cache);
 	return (found);

@@ -891,7 +891,7 @@ ATF_TC_BODY(hooks_failure_returns_null, tc)
 		"hook timeout 0\n" MINIMAL,
 		/* checks and tracks */
 		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
-		"check \"x\" every 3 timeout 3 }\n",
+		"check \"x\" every 3 timeout 4 }\n",
 		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
 		"check \"x\" every 1 }\n",
 		"service web { interface eth0\nvhid 7\naddress 192.0.2.1\n"
