@@ -23,7 +23,7 @@
 
 #include "hafoctl.h"
 
-#define TABLE_FMT	"%-12s %-8s %4s %-8s %6s %-15s %-8s %-8s %6s %s\n"
+#define TABLE_FMT	"%-12s %-8s %4s %-8s %6s %-15s %-8s %-8s %6s %-10s %s\n"
 #define DETAIL_FMT	"  %-13s %s\n"
 
 const struct demote_reason demote_reasons[] = {
@@ -59,7 +59,7 @@ show_head(const struct parse_result *res)
 	if (res->action == SHOW)
 		printf(TABLE_FMT, "SERVICE", "IFACE", "VHID", "STATE",
 		    "SINCE", "MASTER", "ADV(cfg)", "ADV(eff)", "DEMOTE",
-		    "REASONS");
+		    "REASONS", "LAST HOOK");
 }
 
 static void
@@ -78,7 +78,8 @@ show_service(const struct parse_result *res, const struct show_service *ss)
 	snprintf(demote, sizeof(demote), "%u", s->demote);
 	printf(TABLE_FMT, s->name, s->ifname, vhid, state_name(s->state),
 	    fmt_duration(s->since_ms), fmt_master(s), cfg, eff, demote,
-	    fmt_reasons(s->demote_reasons, ","));
+	    fmt_reasons(s->demote_reasons, ","),
+	    s->last_hook[0] != '\0' ? s->last_hook : "-");
 }
 
 static void
