@@ -4,6 +4,9 @@
 #   make deps       install every Debian package the build, tests and demo need
 #   make check      deps, build, unit tests (plain and ASan+UBSan), regress
 #   make demo       deps, build, a live failover in network namespaces
+#   make fuzz       deps, every libFuzzer harness for FUZZ_SECONDS (60) each
+#   make bench      deps, build, failover and idle figures (root, ~22 min;
+#                   BENCH_QUICK=1 for a 6-minute trial, see regress/bench)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -14,7 +17,8 @@ UNITDIR	?= /lib/systemd/system
 
 CC	?= cc
 YACC	 = byacc
-PKGS	 = libbsd-overlay libevent_core libnl-3.0 libnl-route-3.0 libcrypto
+PKGS	 = libbsd-overlay libevent_core libnl-3.0 libnl-route-3.0 libcrypto \
+	   libseccomp
 
 WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
@@ -39,6 +43,7 @@ HAFOD_SRCS = \
 	hafod/msg.c \
 	hafod/net.c \
 	hafod/printconf.c \
+	hafod/sandbox.c \
 	hafod/vip.c \
 	parse.y
 
@@ -58,6 +63,7 @@ t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/log.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/log.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
+t_sandbox_SRCS	= hafod/sandbox.c hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 
@@ -81,11 +87,11 @@ obj-asan/%.o: %.c hafod/hafod.h hafod/log.h
 
 # The generated parser is compiled from the build directory; byacc's
 # skeleton is not ours to keep warning-free, so sign-compare is relaxed.
-obj/parse.c obj-asan/parse.c: parse.y
+obj/parse.c obj-asan/parse.c obj-fuzz/parse.c: parse.y
 	@mkdir -p $(@D)
 	$(YACC) -o $@ parse.y
 
-obj/parse.o obj-asan/parse.o: CFLAGS += -Wno-sign-compare -I.
+obj/parse.o obj-asan/parse.o obj-fuzz/parse.o: CFLAGS += -Wno-sign-compare -I.
 obj/parse.o: obj/parse.c hafod/hafod.h
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ obj/parse.c
 obj-asan/parse.o: obj-asan/parse.c hafod/hafod.h
@@ -106,13 +112,50 @@ regress/unit-asan/%: regress/unit/%.c regress/unit/lsan.c \
 	$(CC) $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) $(ATF_CFLAGS) -o $@ $^ \
 	    $(ATF_LIBS) $(PKG_LIBS)
 
-unit: $(addprefix regress/unit/,$(UNIT_TESTS)) \
+# t_sandbox runs plain only: the sanitizers' runtime makes calls that the
+# filter it tests would kill.
+unit: $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
 	$(addprefix regress/unit-asan/,$(UNIT_TESTS))
+
+# libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
+# check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
+FUZZERS = advert config msg control
+fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/log.c
+fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
+fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
+fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
+			  hafod/addr.c hafod/log.c
+FUZZ_CC	 = clang
+# clang's -Wformat=2 also objects to log.c building its formats.
+FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)
+FUZZ_SECONDS ?= 60
+
+obj-fuzz/%.o: %.c hafod/hafod.h hafod/log.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(PKG_CFLAGS) -c -o $@ $<
+
+obj-fuzz/parse.o: obj-fuzz/parse.c hafod/hafod.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(PKG_CFLAGS) -c -o $@ obj-fuzz/parse.c
+
+regress/fuzz/fuzz_%: regress/fuzz/fuzz_%.c regress/fuzz/fuzz.c \
+	regress/fuzz/fuzz.h $$(call objs,obj-fuzz,$$(fuzz_$$*_SRCS))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
+	    -o $@ $(filter-out %.h,$^) $(PKG_LIBS)
+
+fuzzers: $(addprefix regress/fuzz/fuzz_,$(FUZZERS))
+.PRECIOUS: obj-fuzz/%.o obj-fuzz/parse.c
+
+fuzz: deps
+	$(MAKE) fuzzers
+	regress/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 
 # Every Debian package the build, the tests and the demo need.
 DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	libnl-3-dev libnl-route-3-dev libssl-dev kyua atf-sh libatf-dev \
-	mandoc iproute2 iputils-ping nftables procps ucarp python3
+	mandoc iproute2 iputils-ping nftables procps ucarp python3 \
+	libseccomp-dev clang libclang-rt-14-dev
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -133,12 +176,17 @@ deps:
 # pkg-config is read when make starts, so what deps installs is seen
 # only by a second make.
 check: deps
-	$(MAKE) all unit
+	$(MAKE) all unit fuzzers
 	regress/run
 
 demo: deps
 	$(MAKE) all
 	regress/demo.sh
+
+# Not part of check: it takes a while and its figures are for reading.
+bench: deps
+	$(MAKE) all
+	regress/bench/bench.sh
 
 lint:
 	mandoc -Tlint -Wwarning hafod.conf.5 hafod/hafod.8 hafoctl/hafoctl.8
@@ -160,9 +208,10 @@ install: all
 	fi
 
 clean:
-	rm -rf obj obj-asan hafod/hafod hafoctl/hafoctl \
-	    $(addprefix regress/unit/,$(UNIT_TESTS)) \
+	rm -rf obj obj-asan obj-fuzz hafod/hafod hafoctl/hafoctl \
+	    $(addprefix regress/fuzz/fuzz_,$(FUZZERS)) \
+	    $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
 	    $(addprefix regress/unit-asan/,$(UNIT_TESTS))
 
-.PHONY: all unit deps check demo lint install clean
+.PHONY: all unit fuzzers fuzz deps check demo bench lint install clean
 .SUFFIXES:

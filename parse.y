@@ -1082,7 +1082,7 @@ pushfile(const char *path)
 {
 	struct file	*nfile, *f;
 	struct stat	 st;
-	const char	*slash;
+	const char	*slash, *why;
 	char		*name;
 	int		 fd;
 
@@ -1100,11 +1100,21 @@ pushfile(const char *path)
 	if (name == NULL)
 		fatal("%s", __func__);
 
-	if ((fd = open(name, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
+	/*
+	 * Only a regular file: a device such as /dev/zero never ends and a
+	 * FIFO may never open, and either would hang a reload in the parent.
+	 */
+	why = NULL;
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why != NULL) {
 		if (topfile == NULL)
-			log_warnx("%s: %s", name, strerror(errno));
+			log_warnx("%s: %s", name, why);
 		else
-			yyerror("cannot open %s: %s", name, strerror(errno));
+			yyerror("cannot open %s: %s", name, why);
 		if (fd != -1)
 			close(fd);
 		free(name);

@@ -969,6 +969,7 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 		fatalx("evsignal_new");
 
 	log_debug("running as %s in %s", pw->pw_name, dir);
+	sandbox_engine();
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");
 	fatalx("event loop ended");

@@ -1296,6 +1296,7 @@ main(int argc, char *argv[])
 		close(fds[0]);
 		close(announce_fd);
 		close(control_fd);
+		vip_close();
 		engine_main(fds[1], pw, conf->chroot);
 	}
 	close(fds[1]);

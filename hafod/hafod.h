@@ -563,6 +563,7 @@ int		 net_send(int, int, unsigned int, const struct hafod_addr *,
 
 /* vip.c: addresses and link state through netlink (parent) */
 int		 vip_init(void);
+void		 vip_close(void);
 int		 vip_add(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
 int		 vip_del(unsigned int, const struct hafod_addr *, char *,

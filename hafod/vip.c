@@ -93,6 +93,17 @@ static LIST_HEAD(, vip_entry)	 vips = LIST_HEAD_INITIALIZER(vips);
 
 static int	 monitor_valid(struct nl_msg *, void *);
 
+/* The engine's side of the fork must not keep the parent's netlink. */
+void
+vip_close(void)
+{
+	if (rtsk != NULL)
+		nl_socket_free(rtsk);
+	if (monsk != NULL)
+		nl_socket_free(monsk);
+	rtsk = monsk = NULL;
+}
+
 int
 vip_init(void)
 {

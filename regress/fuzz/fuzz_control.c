@@ -1,0 +1,340 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * The control protocol as the engine reads it: hafod/control.c itself,
+ * on its own libevent loop, with a client on a real UNIX socket sending
+ * the input.  Only the engine around it is stood in for (engine_*()
+ * below, over three services).  Whatever the client sends, every reply
+ * frame must be one a client may receive, whole and NUL-terminated; the
+ * engine must end the connection once the client has finished sending
+ * (answering first if it asked properly); and no descriptor may leak.
+ *
+ * Input: pieces of [flags][length, 2 bytes][bytes].  Flags bit 0: send
+ * a descriptor with the piece; bit 1: run the engine's loop before the
+ * next piece; bit 2: stop sending here.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hafod.h"
+#include "fuzz.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define F_FD		0x01
+#define F_LOOP		0x02
+#define F_STOP		0x04
+#define NSERVICES	3
+#define PUMP_MAX	10000	/* loop turns before a client counts as stuck */
+#define RELOADS_MAX	64
+
+static struct event_base	*base;
+static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
+static struct eservice		 svc[NSERVICES];
+static struct eif		 eif;
+static char			 sockpath[PATH_MAX];
+static int			 devnull = -1;
+static uint32_t			 reloads[RELOADS_MAX];
+static int			 nreloads;
+
+/* The engine, as far as control.c sees it. */
+
+struct eservice_head *
+engine_services(void)
+{
+	return (&services);
+}
+
+void
+engine_demote(struct eservice *s, uint32_t reason, int on)
+{
+	if (on)
+		s->demote_reasons |= reason;
+	else
+		s->demote_reasons &= ~reason;
+}
+
+void
+engine_demote_detail(struct eservice *s, char *buf, size_t len)
+{
+	strlcpy(buf, s->demote_reasons ? "operator" : "", len);
+}
+
+int
+engine_promote(struct eservice *s, char *why, size_t len)
+{
+	if (s->fsm.state == CARP_MASTER) {
+		strlcpy(why, "already master", len);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The parent answers later, from the loop: see pump(). */
+void
+engine_reload(uint32_t id)
+{
+	if (nreloads == RELOADS_MAX)
+		fuzz_fail("%d reloads pending", nreloads);
+	reloads[nreloads++] = id;
+}
+
+void
+engine_verbose(int verbose)
+{
+}
+
+uint64_t
+engine_now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fuzz_fail("clock_gettime");
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+static void
+service_init(struct eservice *s, const char *name, const char *group,
+    int leader, enum carp_state state)
+{
+	memset(s, 0, sizeof(*s));
+	strlcpy(s->conf.name, name, sizeof(s->conf.name));
+	strlcpy(s->conf.ifname, "eth0", sizeof(s->conf.ifname));
+	strlcpy(s->conf.group, group, sizeof(s->conf.group));
+	s->conf.group_leader = leader;
+	s->conf.vhid = 7;
+	s->conf.advbase = 1;
+	s->conf.nvips = 1;
+	s->conf.vips[0].af = AF_INET;
+	s->conf.vips[0].prefixlen = 24;
+	inet_pton(AF_INET, "192.0.2.50", &s->conf.vips[0].u.v4);
+	fsm_init(&s->fsm);
+	s->fsm.state = state;
+	s->eif = &eif;
+	s->since = engine_now();
+	TAILQ_INSERT_TAIL(&services, s, entry);
+}
+
+/* What the engine sends: only reply frames, each whole and terminated. */
+static void
+check_reply(const struct msg *m)
+{
+	struct ctl_service	cs;
+	struct ctl_result	cr;
+
+	if (m->fd != -1)
+		fuzz_fail("the engine sent a descriptor");
+	if (msg_check_size(m) == -1)
+		fuzz_fail("reply %s of %zu bytes", msg_type_name(m->hdr.type),
+		    m->datalen);
+	switch (m->hdr.type) {
+	case MSG_CTL_SERVICE:
+		memcpy(&cs, m->data, sizeof(cs));
+		if (memchr(cs.name, '\0', sizeof(cs.name)) == NULL ||
+		    memchr(cs.group, '\0', sizeof(cs.group)) == NULL ||
+		    memchr(cs.demote_detail, '\0',
+		    sizeof(cs.demote_detail)) == NULL)
+			fuzz_fail("unterminated string in a service");
+		break;
+	case MSG_CTL_RESULT:
+		memcpy(&cr, m->data, sizeof(cr));
+		if (memchr(cr.text, '\0', sizeof(cr.text)) == NULL)
+			fuzz_fail("unterminated result");
+		break;
+	case MSG_CTL_PEER:
+	case MSG_CTL_END:
+		break;
+	default:
+		fuzz_fail("the engine sent a %s", msg_type_name(m->hdr.type));
+	}
+}
+
+/*
+ * One turn of the engine's loop, the parent's answers to reloads, and
+ * the client reading its replies.  Returns 1 once the engine has closed
+ * the connection.
+ */
+static int
+pump(struct msgchan *client)
+{
+	struct ctl_result	r;
+	struct ctl_end		e;
+	struct msg		m;
+	ssize_t			n;
+	int			i, closed = 0;
+
+	if (event_base_loop(base, EVLOOP_NONBLOCK) == -1)
+		fuzz_fail("event_base_loop");
+	for (i = 0; i < nreloads; i++) {
+		memset(&r, 0, sizeof(r));
+		strlcpy(r.text, "reloaded", sizeof(r.text));
+		memset(&e, 0, sizeof(e));
+		(void)control_reply(reloads[i], MSG_CTL_RESULT, &r, sizeof(r));
+		(void)control_reply(reloads[i], MSG_CTL_END, &e, sizeof(e));
+	}
+	nreloads = 0;
+	if ((n = msgchan_read(client)) == 0 ||
+	    (n == -1 && errno == ECONNRESET))
+		closed = 1;
+	else if (n == -1 && errno != EAGAIN)
+		fuzz_fail("client read: %s", strerror(errno));
+	while ((n = msgchan_get(client, &m)) > 0) {
+		check_reply(&m);
+		if (m.fd != -1)
+			close(m.fd);
+	}
+	if (n == -1)
+		fuzz_fail("bad frame from the engine");
+	return (closed);
+}
+
+static int
+send_piece(int s, const uint8_t *buf, size_t len, int withfd)
+{
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	struct cmsghdr	*cmsg;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} cmsgbuf;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (withfd) {
+		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+		mh.msg_control = cmsgbuf.buf;
+		mh.msg_controllen = sizeof(cmsgbuf.buf);
+		cmsg = CMSG_FIRSTHDR(&mh);
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(cmsg), &devnull, sizeof(int));
+	}
+	return (sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ? -1 : 0);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct sockaddr_un	sun;
+	int			lfd;
+
+	fuzz_quiet();
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		fuzz_fail("cannot open /dev/null");
+	if ((base = event_base_new()) == NULL)
+		fuzz_fail("event_base_new");
+	service_init(&svc[0], "web", "", 0, CARP_MASTER);
+	service_init(&svc[1], "db", "pair", 1, CARP_BACKUP);
+	service_init(&svc[2], "db2", "pair", 0, CARP_INIT);
+	svc[0].peers[0].addr = svc[0].conf.vips[0];
+	svc[0].peers[0].seen = engine_now();
+	eif.af = AF_INET;
+	eif.self = svc[0].conf.vips[0];
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sockpath, fuzz_path("ctl.sock"), sizeof(sockpath));
+	if (strlcpy(sun.sun_path, sockpath, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fuzz_fail("socket path too long: %s", sockpath);
+	if ((lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 ||
+	    bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(lfd, 16) == -1)
+		fuzz_fail("control socket: %s", strerror(errno));
+	control_init(base, lfd);
+	return (0);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sockaddr_un	 sun;
+	struct msgchan		 client;
+	size_t			 len;
+	uint8_t			 flags;
+	int			 c, i, fd0, closed = 0;
+
+	fd0 = fuzz_lowest_fd();
+	for (i = 0; i < NSERVICES; i++)
+		svc[i].demote_reasons = 0;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, sockpath, sizeof(sun.sun_path));
+	if ((c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(c, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    fcntl(c, F_SETFL, O_NONBLOCK) == -1)
+		fuzz_fail("client: %s", strerror(errno));
+	msgchan_init(&client, c);
+
+	while (size >= 3 && !closed) {
+		flags = data[0];
+		len = data[1] | data[2] << 8;
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = size;
+		if (flags & F_STOP)
+			break;
+		/* A full socket: let the engine read, then try once more. */
+		if (send_piece(c, data, len, flags & F_FD) == -1) {
+			if (errno != EAGAIN)
+				break;
+			closed = pump(&client);
+			(void)send_piece(c, data, len, flags & F_FD);
+		}
+		if (flags & F_LOOP)
+			closed = pump(&client);
+		data += len;
+		size -= len;
+	}
+
+	if (!closed && shutdown(c, SHUT_WR) == -1 && errno != ENOTCONN)
+		fuzz_fail("shutdown: %s", strerror(errno));
+	for (i = 0; !closed && i < PUMP_MAX; i++)
+		closed = pump(&client);
+	if (!closed)
+		fuzz_fail("the engine kept a client that had finished");
+	msgchan_clear(&client);
+	close(c);
+	if (fuzz_lowest_fd() != fd0)
+		fuzz_fail("a descriptor leaked");
+	return (0);
+}
