@@ -24,6 +24,7 @@
 #define FUZZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Our log lines go nowhere, unless FUZZ_LOG is set (to read a crash). */
 void		 fuzz_quiet(void);
@@ -35,6 +36,7 @@ const char	*fuzz_path(const char *);
 void		 fuzz_write(const char *, const void *, size_t);
 /* The lowest free descriptor: it grows when one leaks. */
 int		 fuzz_lowest_fd(void);
+int		 fuzz_send(int, const uint8_t *, size_t, int);
 /* Abort with a message: an invariant the code under test broke. */
 void		 fuzz_fail(const char *, ...)
 		    __attribute__((__noreturn__, __format__ (printf, 1, 2)));

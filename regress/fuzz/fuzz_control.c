@@ -219,35 +219,6 @@ pump(struct msgchan *client)
 	return (closed);
 }
 
-static int
-send_piece(int s, const uint8_t *buf, size_t len, int withfd)
-{
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*cmsg;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cmsgbuf;
-
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (withfd) {
-		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-		mh.msg_control = cmsgbuf.buf;
-		mh.msg_controllen = sizeof(cmsgbuf.buf);
-		cmsg = CMSG_FIRSTHDR(&mh);
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		memcpy(CMSG_DATA(cmsg), &devnull, sizeof(int));
-	}
-	return (sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1 ? -1 : 0);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -314,11 +285,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (flags & F_STOP)
 			break;
 		/* A full socket: let the engine read, then try once more. */
-		if (send_piece(c, data, len, flags & F_FD) == -1) {
+		if (fuzz_send(c, data, len, flags & F_FD ? devnull : -1) == -1) {
 			if (errno != EAGAIN)
 				break;
 			closed = pump(&client);
-			(void)send_piece(c, data, len, flags & F_FD);
+			(void)fuzz_send(c, data, len, flags & F_FD ? devnull : -1);
 		}
 		if (flags & F_LOOP)
 			closed = pump(&client);

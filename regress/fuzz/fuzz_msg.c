@@ -53,30 +53,7 @@ static int	devnull = -1;
 static int
 send_piece(int s, const uint8_t *buf, size_t len, int withfd)
 {
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*cmsg;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cmsgbuf;
-
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (withfd) {
-		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-		mh.msg_control = cmsgbuf.buf;
-		mh.msg_controllen = sizeof(cmsgbuf.buf);
-		cmsg = CMSG_FIRSTHDR(&mh);
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		memcpy(CMSG_DATA(cmsg), &devnull, sizeof(int));
-	}
-	if (sendmsg(s, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
+	if (fuzz_send(s, buf, len, withfd ? devnull : -1) == -1) {
 		if (errno == EAGAIN)
 			return (-1);
 		fuzz_fail("sendmsg: %s", strerror(errno));
