@@ -37,12 +37,23 @@ lab_ns()
 	echo "$(lab_prefix)-$1"
 }
 
+# lab_nsexec NAMESPACE CMD...: run a command in a namespace's network.
+# Not "ip netns exec": that also makes a mount namespace, which fails
+# where / is no mount point (a chroot), and the tests need none.  The
+# command keeps nsenter's PID, so its PID is the one we started.
+lab_nsexec()
+{
+	_nsname=$1
+	shift
+	nsenter --net="/run/netns/$_nsname" "$@"
+}
+
 # lab_exec NODE CMD...: run a command in n1, n2, ... or "client".
 lab_exec()
 {
 	_ns=$(lab_ns "$1")
 	shift
-	ip netns exec "$_ns" "$@"
+	lab_nsexec "$_ns" "$@"
 }
 
 _lab_host()
@@ -147,7 +158,7 @@ lab_spawn()
 {
 	_node=$1 _log=$2
 	shift 2
-	ip netns exec "$(lab_ns "$_node")" "$@" > "$_log" 2>&1 &
+	nsenter --net="/run/netns/$(lab_ns "$_node")" "$@" > "$_log" 2>&1 &
 	LAB_PID=$!
 	echo "$LAB_PID" >> lab.pids
 }
