@@ -120,6 +120,15 @@ indent()
 	sed 's/^/             /'
 }
 
+# mac_of NODE: the MAC address of NODE's eth0.  From ip(8), not /sys,
+# which shows the host's interfaces to a command that entered only the
+# network namespace.
+mac_of()
+{
+	lab_exec "$1" ip -o link show dev eth0 |
+	    sed -n 's,.* link/ether \([0-9a-f:]*\) .*,\1,p'
+}
+
 node_of()
 {
 	case $1 in
@@ -208,7 +217,7 @@ lab_create 3
 for nd in $NODES client; do
 	_a=$(lab_exec "$nd" ip -o -4 addr show dev eth0 |
 	    awk '{print $4}')
-	_m=$(lab_exec "$nd" cat /sys/class/net/eth0/address)
+	_m=$(mac_of "$nd")
 	say "$(printf '%-7s %-16s MAC %s' "$nd" "$_a" "$_m")"
 done
 
@@ -255,7 +264,7 @@ ping_pid=$LAB_PID
 sleep 1
 _mac=$(lab_exec client ip neigh show "$VIP" dev eth0 | awk '{print $3}')
 say "the client's neighbour entry for $VIP: $_mac" \
-    "($(lab_exec n1 cat /sys/class/net/eth0/address) is n1)"
+    "($(mac_of n1) is n1)"
 
 step "Killing master n1 hard: SIGKILL to both processes, link cut"
 since=$(epoch) at=$(elapsed)

@@ -63,11 +63,11 @@ _lab_host()
 	echo "$_ns" >> lab.namespaces
 	ip link add eth0 netns "$_ns" type veth peer name "$_name" \
 	    netns "$_sw" || atf_fail "cannot create veth for $_name"
-	ip -n "$_sw" link set "$_name" master br0 up
-	ip -n "$_ns" link set lo up
-	ip -n "$_ns" link set eth0 up
-	ip -n "$_ns" addr add "$_v4/24" dev eth0
-	ip -n "$_ns" addr add "$_v6/64" dev eth0 nodad
+	lab_nsexec "$_sw" ip link set "$_name" master br0 up
+	lab_nsexec "$_ns" ip link set lo up
+	lab_nsexec "$_ns" ip link set eth0 up
+	lab_nsexec "$_ns" ip addr add "$_v4/24" dev eth0
+	lab_nsexec "$_ns" ip addr add "$_v6/64" dev eth0 nodad
 }
 
 # lab_create N: the switch, nodes n1..nN and the client.
@@ -78,11 +78,11 @@ lab_create()
 	: > lab.pids
 	ip netns add "$_sw" || atf_fail "cannot create namespace $_sw"
 	echo "$_sw" >> lab.namespaces
-	ip -n "$_sw" link add br0 type bridge
+	lab_nsexec "$_sw" ip link add br0 type bridge
 	# Forward at once; a bridge that learns slowly would hide failovers.
-	ip -n "$_sw" link set br0 type bridge forward_delay 0 \
+	lab_nsexec "$_sw" ip link set br0 type bridge forward_delay 0 \
 	    mcast_snooping 0
-	ip -n "$_sw" link set br0 up
+	lab_nsexec "$_sw" ip link set br0 up
 	_i=1
 	while [ "$_i" -le "$1" ]; do
 		_lab_host "n$_i" "192.0.2.$_i" "2001:db8::$_i"
@@ -92,7 +92,7 @@ lab_create()
 	# Wait until IPv6 link-local addresses are usable (bounded).
 	_tries=0
 	while [ "$_tries" -lt 50 ]; do
-		if ! ip -n "$(lab_ns n1)" -6 addr show dev eth0 tentative |
+		if ! lab_nsexec "$(lab_ns n1)" ip -6 addr show dev eth0 tentative |
 		    grep -q inet6; then
 			return 0
 		fi
@@ -106,17 +106,18 @@ lab_create()
 lab_segment()
 {
 	_sw=$(lab_ns sw)
-	ip -n "$_sw" link add br1 type bridge
-	ip -n "$_sw" link set br1 type bridge forward_delay 0 mcast_snooping 0
-	ip -n "$_sw" link set br1 up
+	lab_nsexec "$_sw" ip link add br1 type bridge
+	lab_nsexec "$_sw" ip link set br1 type bridge forward_delay 0 \
+	    mcast_snooping 0
+	lab_nsexec "$_sw" ip link set br1 up
 	_i=1
 	while [ "$_i" -le "$1" ]; do
 		_ns=$(lab_ns "n$_i")
 		ip link add eth1 netns "$_ns" type veth peer name "n${_i}b" \
 		    netns "$_sw" || atf_fail "cannot create eth1 for n$_i"
-		ip -n "$_sw" link set "n${_i}b" master br1 up
-		ip -n "$_ns" link set eth1 up
-		ip -n "$_ns" addr add "198.51.100.$_i/24" dev eth1
+		lab_nsexec "$_sw" ip link set "n${_i}b" master br1 up
+		lab_nsexec "$_ns" ip link set eth1 up
+		lab_nsexec "$_ns" ip addr add "198.51.100.$_i/24" dev eth1
 		_i=$((_i + 1))
 	done
 	_ns=$(lab_ns client2)
@@ -124,10 +125,10 @@ lab_segment()
 	echo "$_ns" >> lab.namespaces
 	ip link add eth0 netns "$_ns" type veth peer name client2 \
 	    netns "$_sw" || atf_fail "cannot create veth for client2"
-	ip -n "$_sw" link set client2 master br1 up
-	ip -n "$_ns" link set lo up
-	ip -n "$_ns" link set eth0 up
-	ip -n "$_ns" addr add 198.51.100.200/24 dev eth0
+	lab_nsexec "$_sw" ip link set client2 master br1 up
+	lab_nsexec "$_ns" ip link set lo up
+	lab_nsexec "$_ns" ip link set eth0 up
+	lab_nsexec "$_ns" ip addr add 198.51.100.200/24 dev eth0
 }
 
 # lab_destroy: kill what we started (by PID), then remove the namespaces.

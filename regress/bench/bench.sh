@@ -1,0 +1,1002 @@
+#!/bin/sh
+#
+# Copyright (c) 2026 The hafod authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# make bench: how long the address is dark when a node dies, and what
+# hafod costs at idle, on this machine and its real kernel.  Three nodes
+# and a client in network namespaces on one bridge (regress/netns/lib.sh);
+# probe.py, in the client, pings the virtual addresses every millisecond,
+# performs each event itself and reads the wire.  Each figure is min /
+# median / max over repeated runs, printed beside the issue's target.
+#
+# Environment (defaults for the full run; BENCH_QUICK=1 for a trial):
+#   BENCH_QUICK=1          3 runs, short windows: about 6 minutes
+#   BENCH_RUNS=10          runs of each failover scenario (quick 3)
+#   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
+#                          idle scale (default all, in that order)
+#   BENCH_PROBE_US=1000    probe interval in microseconds
+#   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
+#                          no takeover (quick 10)
+#   BENCH_FAST="1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"
+#                          advskew of n1,n2,n3 tried at advbase 0, fastest
+#                          first; the first stable one is "fastest"
+#   BENCH_DEFAULT=0,0,1    advskew of n1,n2,n3 at advbase 1
+#   BENCH_IDLE_SECS=20     one idle window; BENCH_IDLE_WINDOWS=3 of them
+#                          (quick 5 and 2)
+#   BENCH_LOAD_SECS=10     one base-load window; BENCH_LOAD_WINDOWS=3
+#                          (quick 3 and 2)
+#   BENCH_SCALE_RUNS=10    255-service runs (quick 2)
+#   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
+#   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
+#   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
+# The full run takes about 22 minutes on a 2-CPU machine; QUICK about 6.
+# Other work on the machine shows in the figures: the table prints the
+# load average before and after.
+
+if [ "$(id -u)" != 0 ]; then
+	echo "make bench: must run as root: it creates network namespaces" >&2
+	exit 1
+fi
+
+bench=$(cd "$(dirname "$0")" && pwd) || exit 1
+top=$(cd "$bench/../.." && pwd) || exit 1
+HAFOD=$top/hafod/hafod
+HAFOCTL=$top/hafoctl/hafoctl
+PROBE=$bench/probe.py
+for _b in "$HAFOD" "$HAFOCTL"; do
+	if [ ! -x "$_b" ]; then
+		echo "make bench: $_b is missing: run make first" >&2
+		exit 1
+	fi
+done
+for _t in ip bridge python3 awk; do
+	if ! command -v "$_t" >/dev/null 2>&1; then
+		echo "make bench: $_t is missing: run make deps" >&2
+		exit 1
+	fi
+done
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	q=1
+else
+	q=0
+fi
+pick()
+{
+	if [ "$q" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
+RUNS=${BENCH_RUNS:-$(pick 10 3)}
+SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale}
+PROBE_US=${BENCH_PROBE_US:-1000}
+STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
+FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
+DEFAULT_SKEWS=${BENCH_DEFAULT:-0,0,1}
+IDLE_SECS=${BENCH_IDLE_SECS:-$(pick 20 5)}
+IDLE_WINDOWS=${BENCH_IDLE_WINDOWS:-$(pick 3 2)}
+LOAD_SECS=${BENCH_LOAD_SECS:-$(pick 10 3)}
+LOAD_WINDOWS=${BENCH_LOAD_WINDOWS:-$(pick 3 2)}
+SCALE_RUNS=${BENCH_SCALE_RUNS:-$(pick 10 2)}
+STAGGER=${BENCH_STAGGER:-0.2}
+# The probe runs at a real-time priority, so that its own scheduling
+# delays do not pass for outages; BENCH_RT=0 turns that off.
+RT=${BENCH_RT:-10}
+NODES="n1 n2 n3"
+
+atf_fail()
+{
+	echo "make bench: $*" >&2
+	exit 1
+}
+
+atf_get_srcdir()
+{
+	echo "$top/regress/netns"
+}
+
+. "$top/regress/netns/lib.sh"
+
+work=$(mktemp -d /tmp/hafod-bench.XXXXXX) || exit 1
+chmod 755 "$work"
+cd "$work" || exit 1
+echo "hfbench$$" > lab.prefix
+: > rows
+
+cleanup()
+{
+	trap - EXIT INT TERM
+	cd "$work" 2>/dev/null || return
+	lab_destroy
+	cd / || return
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "make bench: logs and raw figures kept in $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'echo "make bench: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+
+T0=$(date +%s)
+note()
+{
+	printf '[%4ds] %s\n' $(($(date +%s) - T0)) "$*" >&2
+}
+
+# ---- numbers ---------------------------------------------------------
+
+# stats FILE: "min median max" of the numbers in FILE, "-" for none.
+stats()
+{
+	grep -E '^-?[0-9.]+$' "$1" 2>/dev/null | sort -g | awk '
+	{ v[NR] = $1 }
+	END {
+		if (NR == 0) { print "- - -"; exit }
+		if (NR % 2) m = v[(NR + 1) / 2]
+		else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%s %s %s\n", f(v[1]), f(m), f(v[NR])
+	}
+	function f(x) {
+		if (x == int(x)) return sprintf("%d", x)
+		if (x < 10 && x > -10) return sprintf("%.3g", x)
+		return sprintf("%.1f", x)
+	}'
+}
+
+count_of()
+{
+	grep -cE '^-?[0-9.]+$' "$1" 2>/dev/null
+}
+
+# row SECTION WHAT SETTING FILE UNIT TARGET VERDICT
+row()
+{
+	set -- "$1" "$2" "$3" "$(stats "$4")" "$(count_of "$4")" "$5" \
+	    "$6" "$7"
+	echo "$1|$2|$3|$4|$5|$6|$7|$8" >> rows
+}
+
+# verdict FILE OP LIMIT [median|max]: "ok" or "MISSED".
+verdict()
+{
+	set -- "$(stats "$1")" "$2" "$3" "${4:-median}"
+	awk -v s="$1" -v op="$2" -v lim="$3" -v which="$4" 'BEGIN {
+		split(s, a, " ")
+		x = which == "max" ? a[3] : a[2]
+		if (x == "-") { print "n/a"; exit }
+		ok = op == "<=" ? x <= lim + 0 : x < lim + 0
+		print ok ? "ok" : "MISSED"
+	}'
+}
+
+# within FILE LOW HIGH: "ok" if every figure lies between the two.
+within()
+{
+	set -- "$(stats "$1")" "$2" "$3"
+	awk -v s="$1" -v lo="$2" -v hi="$3" 'BEGIN {
+		split(s, a, " ")
+		if (a[1] == "-") { print "n/a"; exit }
+		ok = a[1] >= lo + 0 && a[3] <= hi + 0
+		print (ok ? "ok" : "MISSED")
+	}'
+}
+
+# phase SECONDS ADVBASE ADVSKEW: SECONDS plus a random point of one
+# interval, so that events do not always fall at the same point of the
+# master's advertising and the runs sample every possible outage.
+phase()
+{
+	awk -v b="$1" -v i="$(calc "($2 * 256 + $3) / 256")" \
+	    -v seed="$(date +%N)" 'BEGIN {
+		srand(seed % 2147483647)
+		printf "%.6f\n", b + rand() * i
+	}'
+}
+
+calc()
+{
+	awk "BEGIN { printf \"%.6f\", $* }"
+}
+
+# ---- the lab ---------------------------------------------------------
+
+vip()
+{
+	echo "198.18.$(($1 / 256)).$(($1 % 256))"
+}
+
+# vips N: the first N virtual addresses, comma-separated.
+vips()
+{
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "%s198.18.%d.%d", (i > 1 ? "," : ""),
+			    int(i / 256), i % 256
+	}'
+}
+
+# A second subnet for the virtual addresses, so that 255 of them fit; each
+# host has its own address in it first, so the virtual ones are secondary
+# and removing one leaves the others.
+lab_setup()
+{
+	lab_create 3
+	# A switch filters nothing, and nobody here looks for a router: the
+	# wire then carries only what the nodes' daemons send.
+	lab_nsexec "$(lab_ns sw)" sysctl -qw \
+	    net.bridge.bridge-nf-call-iptables=0 \
+	    net.bridge.bridge-nf-call-ip6tables=0 \
+	    net.bridge.bridge-nf-call-arptables=0 2>/dev/null
+	for _ln in sw $NODES client; do
+		lab_nsexec "$(lab_ns "$_ln")" sh -c 'for f in \
+		    /proc/sys/net/ipv6/conf/*/router_solicitations; do
+			echo 0 > "$f"; done'
+	done
+	for _ln in $NODES; do
+		lab_exec "$_ln" ip addr add "198.18.255.${_ln#n}/16" dev eth0
+	done
+	lab_exec client ip addr add 198.18.255.200/16 dev eth0
+	for _ln in $NODES client; do
+		# ip(8), not /sys: that shows the host's interfaces here.
+		eval "mac_$_ln=$(lab_exec "$_ln" ip -o link show dev eth0 |
+		    sed -n 's,.* link/ether \([0-9a-f:]*\) .*,\1,p')"
+	done
+}
+
+# node_conf NODE ADVBASE ADVSKEW NSERVICES
+node_conf()
+{
+	{
+		echo "user \"nobody\""
+		echo "chroot \"$work/empty\""
+		echo "socket \"$work/$1.sock\""
+		echo "state \"$work/$1.state\""
+		echo "password \"hafod-bench\""
+		echo "advbase $2"
+		echo "advskew $3"
+		awk -v n="$4" 'BEGIN {
+			for (i = 1; i <= n; i++)
+				printf "service s%d {\n\tinterface eth0\n\t" \
+				    "vhid %d\n\taddress 198.18.%d.%d/16\n}\n",
+				    i, i, int(i / 256), i % 256
+		}'
+	} > "$1.conf"
+}
+
+# start TAG ADVBASE SKEWS NSERVICES: hafod on every node, logs in
+# TAG-NODE.log (NODE.log links to it).  n1 starts STAGGER seconds before
+# the others: with n1 and n2 at the same interval, the one that listens
+# out its master-down interval first is master, and it must be n1.
+start()
+{
+	_s_tag=$1 _s_base=$2 _s_nsvc=$4
+	set -- $(echo "$3" | tr , ' ')
+	mkdir -p empty
+	for _sn in $NODES; do
+		node_conf "$_sn" "$_s_base" "$1" "$_s_nsvc"
+		shift
+	done
+	START_NS=$(date +%s%N)
+	for _sn in $NODES; do
+		# nsenter execs hafod: $! is hafod's own PID.
+		nsenter --net="/run/netns/$(lab_ns "$_sn")" "$HAFOD" -d \
+		    -f "$_sn.conf" > "$_s_tag-$_sn.log" 2>&1 &
+		echo "$!" > "$_sn.pid"
+		echo "$!" >> lab.pids
+		ln -sf "$_s_tag-$_sn.log" "$_sn.log"
+		[ "$_sn" = n1 ] && sleep "$STAGGER"
+	done
+}
+
+# converged NSERVICES: every service has n1 as master, n2 and n3 as
+# backups, and n1 holds every address.
+converged()
+{
+	_c_got=$(awk '
+	BEGIN { for (i = 1; i < ARGC; i++) id[ARGV[i]] = i }
+	$2 == "engine:" && $5 == "->" {
+		s = $3; sub(/:$/, "", s); st = $6; sub(/:$/, "", st)
+		state[id[FILENAME], s] = st; svc[s] = 1
+	}
+	END {
+		n = 0
+		for (s in svc)
+			if (state[1, s] == "MASTER" && state[2, s] == "BACKUP" &&
+			    state[3, s] == "BACKUP")
+				n++
+		print n
+	}' n1.log n2.log n3.log)
+	[ "$_c_got" -eq "$1" ] || return 1
+	[ "$(lab_exec n1 ip -o -4 addr show dev eth0 to 198.18.0.0/16 |
+	    grep -vc 198.18.255.)" -eq "$1" ]
+}
+
+# converged_on NODE NSERVICES: NODE's last state of every service is
+# MASTER.
+converged_on()
+{
+	_o_got=$(awk '
+	$2 == "engine:" && $5 == "->" {
+		s = $3; sub(/:$/, "", s); st = $6; sub(/:$/, "", st)
+		state[s] = st
+	}
+	END { n = 0; for (s in state) if (state[s] == "MASTER") n++; print n }' \
+	    "$1.log")
+	[ "$_o_got" -eq "$2" ]
+}
+
+# Times of day in seconds, as hafod's log has them (local time).
+now_sod()
+{
+	date +%H:%M:%S.%N |
+	    awk -F: '{ printf "%.6f\n", $1 * 3600 + $2 * 60 + $3 }'
+}
+
+epoch_sod()
+{
+	date -d "@$1" +%H:%M:%S.%N |
+	    awk -F: '{ printf "%.6f\n", $1 * 3600 + $2 * 60 + $3 }'
+}
+
+# transitions LOG FROM TO: state changes logged between two times of day.
+transitions()
+{
+	awk -v a="$2" -v b="$3" '
+	$2 == "engine:" && $5 == "->" {
+		split($1, t, ":"); x = t[1] * 3600 + t[2] * 60 + t[3]
+		if (x >= a && x < b) n++
+	}
+	END { print n + 0 }' "$1"
+}
+
+# last_transition LOGS...: time of day of the last state change.
+last_transition()
+{
+	awk '$2 == "engine:" && $5 == "->" {
+		split($1, t, ":"); x = t[1] * 3600 + t[2] * 60 + t[3]
+		if (x > m) m = x
+	} END { printf "%.3f\n", m }' "$@"
+}
+
+# stop: every hafod gone, addresses and neighbours cleared, links up.
+stop()
+{
+	for _xn in $NODES; do
+		[ -f "$_xn.pid" ] || continue
+		_x_p=$(cat "$_xn.pid")
+		kill -KILL "$_x_p" $(engine_pid "$_x_p") 2>/dev/null
+		wait "$_x_p" 2>/dev/null
+		rm -f "$_xn.pid" "$_xn.sock"
+	done
+	: > lab.pids
+	for _xn in $NODES; do
+		ip -n "$(lab_ns sw)" link set "$_xn" up
+		bridge -n "$(lab_ns sw)" link set dev "$_xn" isolated off
+		lab_exec "$_xn" ip link set eth0 up
+		lab_exec "$_xn" ip addr flush dev eth0 to 198.18.0.0/24
+	done
+	lab_exec client ip neigh flush dev eth0
+}
+
+# probe OUT ARGS...: probe.py in the client.
+probe()
+{
+	_pr_out=$1
+	shift
+	lab_exec client python3 "$PROBE" probe --interval-us "$PROBE_US" \
+	    --rt "$RT" "$@" > "$_pr_out" || atf_fail "probe failed: $*"
+}
+
+get()
+{
+	python3 "$PROBE" get "$@"
+}
+
+event_time()
+{
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["event"])' "$1"
+}
+
+# master_down_ms ADVBASE SKEW: a backup's master-down interval.
+master_down_ms()
+{
+	echo $((3 * ($1 * 256 + $2) * 1000 / 256))
+}
+
+interval_ms()
+{
+	calc "($1 * 256 + $2) * 1000 / 256"
+}
+
+setting()
+{
+	echo "advbase $1, advskew $(echo "$2" | tr , /)"
+}
+
+nth()
+{
+	echo "$2" | cut -d, -f"$1"
+}
+
+# ---- failover --------------------------------------------------------
+
+# failover KIND TAG ADVBASE SKEWS NSERVICES RUN: one run; KIND is kill,
+# demote or term.  Appends a figure to TAG.gap, .lost, .garp, .spurious,
+# .converge.
+failover()
+{
+	_f_kind=$1 _f_tag=$2 _f_base=$3 _f_skews=$4 _f_nsvc=$5 _f_run=$6
+	_f_md=$(master_down_ms "$_f_base" "$(nth 2 "$_f_skews")")
+	start "$_f_tag-$_f_run" "$_f_base" "$_f_skews" "$_f_nsvc"
+	if ! wait_for $((_f_md / 1000 + 30)) converged "$_f_nsvc"; then
+		note "$_f_tag run $_f_run: n1 is not master of all; skipped"
+		echo 1 >> "$_f_tag.setupfail"
+		stop
+		return 1
+	fi
+	awk -v a="$(epoch_sod "$(calc "$START_NS / 1e9")")" \
+	    -v b="$(last_transition n1.log n2.log n3.log)" \
+	    'BEGIN { print (b - a) * 1000 }' >> "$_f_tag.converge"
+	sleep 1
+	_f_p=$(cat n1.pid)
+	case $_f_kind in
+	kill)	set -- --event "kill:$_f_p,$(engine_pid "$_f_p")" \
+		    --event "linkdown:$(lab_ns sw):n1" ;;
+	term)	set -- --event "term:$_f_p" ;;
+	demote)	set -- --event "exec:$HAFOCTL -s $work/n1.sock demote all" ;;
+	esac
+	if [ "$_f_nsvc" -gt 1 ]; then
+		_f_targets=$(vip 1),$(vip $(((_f_nsvc + 1) / 2))),$(vip "$_f_nsvc")
+	else
+		_f_targets=$(vip 1)
+	fi
+	_f_at=$(phase 1 "$_f_base" "$(nth 1 "$_f_skews")")
+	_f_from=$(now_sod)
+	probe "$_f_tag-$_f_run.json" --target "$_f_targets" \
+	    --garp "$(vips "$_f_nsvc")" --event-at "$_f_at" \
+	    --duration "$(calc "$_f_at + $_f_md / 1000 + 1")" "$@"
+	# The log has milliseconds: what it stamps with the event's own
+	# millisecond may have come after it.
+	_f_ev=$(epoch_sod "$(event_time "$_f_tag-$_f_run.json")")
+	if ! wait_for 10 converged_on n2 "$_f_nsvc"; then
+		note "$_f_tag run $_f_run: n2 is not master of all"
+		echo 1 >> "$_f_tag.nottaken"
+	fi
+	_f_sp=0
+	for _fn in $NODES; do
+		_f_sp=$((_f_sp + $(transitions "$_fn.log" "$_f_from" \
+		    "$(calc "$_f_ev - 0.001")")))
+	done
+	echo "$_f_sp" >> "$_f_tag.spurious"
+	_f_j=$_f_tag-$_f_run.json
+	if [ "$(get "$_f_j" event_rc)" != 0 ]; then
+		note "$_f_tag run $_f_run: the event failed:" \
+		    "$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["event_output"])' "$_f_j")"
+	fi
+	get "$_f_j" max_gap_ms >> "$_f_tag.gap"
+	get "$_f_j" max_gap_before_ms >> "$_f_tag.jitter"
+	get "$_f_j" lost >> "$_f_tag.lost"
+	get "$_f_j" garp_last_ms >> "$_f_tag.garp"
+	get "$_f_j" garp_settled_ms >> "$_f_tag.settled"
+	get "$_f_j" garp_multi >> "$_f_tag.multi"
+	_f_macs=$(get "$_f_j" garp_macs)
+	[ "$_f_macs" = "$mac_n2" ] ||
+	    note "$_f_tag run $_f_run: $(get "$_f_j" garp_multi) addresses" \
+	    "announced by $_f_macs (n2 is $mac_n2), settled on" \
+	    "$(get "$_f_j" garp_final_macs) after" \
+	    "$(get "$_f_j" garp_settled_ms) ms"
+	note "$_f_tag run $_f_run: gap $(get "$_f_j" max_gap_ms) ms," \
+	    "lost $(get "$_f_j" lost), announce $(get "$_f_j" garp_last_ms)" \
+	    "ms, $_f_sp early state changes"
+	stop
+	return 0
+}
+
+# scenario KIND TAG ADVBASE SKEWS NSERVICES RUNS
+scenario()
+{
+	rm -f "$2".*
+	_sc_i=1
+	while [ "$_sc_i" -le "$6" ]; do
+		failover "$1" "$2" "$3" "$4" "$5" "$_sc_i"
+		_sc_i=$((_sc_i + 1))
+	done
+}
+
+# stable ADVBASE SKEWS SECONDS: no state change in SECONDS of steady
+# state, with the probe running as during the measurements.
+stable()
+{
+	start "stable-$2" "$1" "$2" 1
+	if ! wait_for 10 converged 1; then
+		stop
+		return 1
+	fi
+	sleep 0.5
+	_b_from=$(now_sod)
+	probe "stable-$2.json" --target "$(vip 1)" --duration "$3"
+	_b_to=$(now_sod)
+	_b_sp=0
+	for _bn in $NODES; do
+		_b_sp=$((_b_sp + $(transitions "$_bn.log" "$_b_from" "$_b_to")))
+	done
+	note "advbase $1 advskew $2: $_b_sp state changes in $3 s," \
+	    "longest gap $(get "stable-$2.json" max_gap_ms) ms"
+	stop
+	[ "$_b_sp" -eq 0 ]
+}
+
+section_fast()
+{
+	FAST=
+	for _fa_c in $FAST_CANDIDATES; do
+		if stable 0 "$_fa_c" "$STABLE_SECS"; then
+			FAST=$_fa_c
+			break
+		fi
+	done
+	if [ -z "$FAST" ]; then
+		note "no advbase 0 setting was stable; using the slowest"
+		FAST=$_fa_c
+	fi
+	echo "$FAST" > fast.setting
+	note "fastest stable setting: $(setting 0 "$FAST")"
+}
+
+fast_setting()
+{
+	[ -f fast.setting ] || section_fast >&2
+	cat fast.setting
+}
+
+# Outage target: 15 ms median; 3 intervals + 5 ms at most.
+section_failover()
+{
+	_sf_fs=$(fast_setting)
+	scenario kill udef 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+	scenario kill ufast 0 "$_sf_fs" 1 "$RUNS"
+	_sf_bound=$(calc "3 * $(interval_ms 0 "$(nth 2 "$_sf_fs")") + 5")
+	_sf_def=$(setting 1 "$DEFAULT_SKEWS")
+	_sf_set=$(setting 0 "$_sf_fs")
+	row "Unplanned failover: SIGKILL + link cut at once" \
+	    "outage (longest gap)" "$_sf_def" udef.gap ms \
+	    "keepalived 2900, ucarp 3500-4500" "-"
+	row "" "time to announce" "$_sf_def" udef.garp ms "" "-"
+	row "" "outage (longest gap)" "$_sf_set" ufast.gap ms \
+	    "median <= 15, max <= $(printf %.1f "$_sf_bound")" \
+	    "$(verdict ufast.gap '<=' 15) $(verdict ufast.gap '<=' \
+	    "$_sf_bound" max)"
+	row "" "time to announce" "$_sf_set" ufast.garp ms "" "-"
+	cat udef.jitter ufast.jitter > ujitter 2>/dev/null
+	row "" "longest gap before the kill (jitter)" "both" ujitter ms \
+	    "1 (the probe interval)" "-"
+	cat udef.spurious ufast.spurious > uspurious 2>/dev/null
+	row "" "state changes before the kill" "both" uspurious "" "0" \
+	    "$(verdict uspurious '<=' 0 max)"
+}
+
+section_planned()
+{
+	_pl_fs=$(fast_setting)
+	for _pl_k in demote term; do
+		scenario "$_pl_k" "p$_pl_k-def" 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+		scenario "$_pl_k" "p$_pl_k-fast" 0 "$_pl_fs" 1 "$RUNS"
+	done
+	for _pl_k in demote term; do
+		if [ "$_pl_k" = demote ]; then
+			_pl_t="Planned switchover: hafoctl demote"
+		else
+			_pl_t="Planned switchover: SIGTERM of the master"
+		fi
+		for _pl_v in def fast; do
+			if [ "$_pl_v" = def ]; then
+				_pl_set=$(setting 1 "$DEFAULT_SKEWS")
+			else
+				_pl_set=$(setting 0 "$_pl_fs")
+			fi
+			_pl_f=p$_pl_k-$_pl_v
+			row "$_pl_t" "probes lost at 1 kHz" "$_pl_set" \
+			    "$_pl_f.lost" probes "0 (keepalived: ~7 ms dark)" \
+			    "$(verdict "$_pl_f.lost" '<=' 0 max)"
+			row "" "longest gap" "$_pl_set" "$_pl_f.gap" ms \
+			    "median < 1 at worst" "-"
+			row "" "time to announce" "$_pl_set" "$_pl_f.garp" ms \
+			    "" "-"
+			_pl_t=""
+		done
+	done
+	cat p*-def.jitter p*-fast.jitter > pjitter 2>/dev/null
+	row "" "longest gap before the event (jitter)" "all four" pjitter ms \
+	    "1 (the probe interval)" "-"
+}
+
+# Split brain: n1 and n2 cannot hear each other (isolated bridge ports;
+# the client and n3 hear both) until n2 is master too; then n1's port
+# joins again.  Measured: from the join to n2 stepping down (its log),
+# and to the first gratuitous ARP, which must be n1's.
+splitbrain_run()
+{
+	_sb_tag=$1 _sb_base=$2 _sb_skews=$3 _sb_run=$4
+	_sb_md=$(master_down_ms "$_sb_base" "$(nth 2 "$_sb_skews")")
+	start "$_sb_tag-$_sb_run" "$_sb_base" "$_sb_skews" 1
+	if ! wait_for $((_sb_md / 1000 + 30)) converged 1; then
+		note "$_sb_tag run $_sb_run: n1 is not master; skipped"
+		stop
+		return 1
+	fi
+	bridge -n "$(lab_ns sw)" link set dev n1 isolated on
+	bridge -n "$(lab_ns sw)" link set dev n2 isolated on
+	if ! wait_for $((_sb_md / 1000 + 10)) is_state n2 s1 MASTER; then
+		note "$_sb_tag run $_sb_run: n2 did not claim while isolated"
+		stop
+		return 1
+	fi
+	# n2's own announcements (3, 1 s apart) end first.
+	sleep 2.5
+	_sb_at=$(phase 0.5 "$_sb_base" "$(nth 1 "$_sb_skews")")
+	probe "$_sb_tag-$_sb_run.json" --target "$(vip 1)" --garp "$(vip 1)" \
+	    --event-at "$_sb_at" \
+	    --duration "$(calc "$_sb_at + $_sb_md / 1000 + 1")" \
+	    --event "join:$(lab_ns sw):n1"
+	_sb_ev=$(epoch_sod "$(event_time "$_sb_tag-$_sb_run.json")")
+	if ! wait_for 5 is_state n2 s1 BACKUP; then
+		note "$_sb_tag run $_sb_run: n2 still master after the join"
+		stop
+		return 1
+	fi
+	is_state n1 s1 MASTER || note "$_sb_tag run $_sb_run: n1 is not master"
+	awk -v ev="$_sb_ev" '$2 == "engine:" && $4 == "MASTER" &&
+	    $6 == "BACKUP:" {
+		split($1, t, ":"); x = t[1] * 3600 + t[2] * 60 + t[3]
+		if (x >= ev - 0.001 && !done) {
+			d = (x - ev) * 1000
+			print (d < 0 ? 0 : d)
+			done = 1
+		}
+	}' n2.log >> "$_sb_tag.heal"
+	_sb_j=$_sb_tag-$_sb_run.json
+	if [ "$(get "$_sb_j" garp_macs)" = "$mac_n1" ]; then
+		get "$_sb_j" garp_first_ms >> "$_sb_tag.garp"
+	else
+		note "$_sb_tag run $_sb_run: first GARP after the join from" \
+		    "$(get "$_sb_j" garp_macs)"
+	fi
+	note "$_sb_tag run $_sb_run: one master after" \
+	    "$(tail -n 1 "$_sb_tag.heal") ms, n1 announced after" \
+	    "$(get "$_sb_j" garp_first_ms) ms; longest gap" \
+	    "$(get "$_sb_j" max_gap_ms) ms"
+	stop
+}
+
+section_splitbrain()
+{
+	_ss_fs=$(fast_setting)
+	rm -f sb-def.* sb-fast.*
+	_ss_i=1
+	while [ "$_ss_i" -le "$RUNS" ]; do
+		splitbrain_run sb-def 1 "$DEFAULT_SKEWS" "$_ss_i"
+		splitbrain_run sb-fast 0 "$_ss_fs" "$_ss_i"
+		_ss_i=$((_ss_i + 1))
+	done
+	_ss_i1=$(interval_ms 1 "$(nth 1 "$DEFAULT_SKEWS")")
+	_ss_if=$(interval_ms 0 "$(nth 1 "$_ss_fs")")
+	_ss_def=$(setting 1 "$DEFAULT_SKEWS")
+	_ss_set=$(setting 0 "$_ss_fs")
+	row "Split brain healed (the link returns)" "one master again after" \
+	    "$_ss_def" sb-def.heal ms "<= 1 interval ($(printf %.1f \
+	    "$_ss_i1"))" "$(verdict sb-def.heal '<=' "$_ss_i1" max)"
+	row "" "winner's GARP seen by the client" "$_ss_def" sb-def.garp ms \
+	    "right after" "-"
+	row "" "one master again after" "$_ss_set" sb-fast.heal ms \
+	    "<= 1 interval ($(printf %.1f "$_ss_if"))" \
+	    "$(verdict sb-fast.heal '<=' "$_ss_if" max)"
+	row "" "winner's GARP seen by the client" "$_ss_set" sb-fast.garp ms \
+	    "right after" "-"
+}
+
+# ---- base load and idle cost ------------------------------------------
+
+# load TAG ADVBASE SKEWS NSERVICES
+load()
+{
+	_ld_tag=$1 _ld_nsvc=$4
+	rm -f "$_ld_tag".*
+	start "$_ld_tag" "$2" "$3" "$4"
+	if ! wait_for 60 converged "$_ld_nsvc"; then
+		note "$_ld_tag: n1 is not master of all; skipped"
+		stop
+		return 1
+	fi
+	# The new master's announcements (3, 1 s apart) are not steady state.
+	sleep 3
+	_ld_w=1
+	while [ "$_ld_w" -le "$LOAD_WINDOWS" ]; do
+		lab_exec client python3 "$PROBE" count --duration "$LOAD_SECS" \
+		    > "$_ld_tag-$_ld_w.json" || atf_fail "count failed"
+		python3 - "$_ld_tag-$_ld_w.json" "$_ld_nsvc" "$_ld_tag" <<-'EOF'
+		import json, sys
+		d = json.load(open(sys.argv[1]))
+		n, tag, secs = int(sys.argv[2]), sys.argv[3], d["duration"]
+		carp = d["kinds"].get("carp", {"packets": 0, "bytes": 0})
+		other = sum(v["packets"] for k, v in d["kinds"].items()
+		            if k != "carp")
+		for ext, v in (("pps", carp["packets"] / secs / n),
+		               ("bps", carp["bytes"] / secs / n),
+		               ("other", other / secs),
+		               ("senders", len(d["sources"]))):
+		    with open(tag + "." + ext, "a") as f:
+		        print("%.4f" % v, file=f)
+		EOF
+		_ld_w=$((_ld_w + 1))
+	done
+	note "$_ld_tag: $(stats "$_ld_tag.pps") CARP packets/s per service," \
+	    "$(stats "$_ld_tag.other") other packets/s"
+	stop
+}
+
+section_load()
+{
+	_sl_fs=$(fast_setting)
+	_sl_def=$(setting 1 "$DEFAULT_SKEWS")
+	_sl_set=$(setting 0 "$_sl_fs")
+	load load1 1 "$DEFAULT_SKEWS" 1
+	load load100 1 "$DEFAULT_SKEWS" 100
+	load loadf 0 "$_sl_fs" 1
+	_sl_rf=$(calc "256 / $(nth 1 "$_sl_fs")")
+	_sl_t="Base load on the wire, per service (frames without FCS)"
+	for _sl_x in "load1 1 1" "load100 100 1" "loadf 1 $_sl_rf"; do
+		set -- $_sl_x
+		if [ "$1" = loadf ]; then _sl_s=$_sl_set; else _sl_s=$_sl_def; fi
+		row "$_sl_t" "CARP packets/s per service ($2 svc)" "$_sl_s" \
+		    "$1.pps" pkt/s "$(printf %.1f "$3") (one per interval)" \
+		    "$(within "$1.pps" "$(calc "$3 * 0.98")" \
+		    "$(calc "$3 * 1.02")")"
+		row "" "CARP bytes/s per service ($2 svc)" "$_sl_s" "$1.bps" \
+		    B/s "$(printf %.0f "$(calc "$3 * 70")") (70-byte frames)" "-"
+		row "" "other packets/s, all nodes ($2 svc)" "$_sl_s" \
+		    "$1.other" pkt/s "0 (nothing else)" \
+		    "$(verdict "$1.other" '<=' 0 max)"
+		_sl_t=""
+	done
+}
+
+# The hafod processes of a node: parent and engine.
+pids_of()
+{
+	_q_p=$(cat "$1.pid")
+	echo "$_q_p $(engine_pid "$_q_p")"
+}
+
+# cpu_ticks NODE: utime + stime, in clock ticks, of the node's hafod.
+cpu_ticks()
+{
+	for _t_p in $(pids_of "$1"); do
+		sed 's/^.*) //' "/proc/$_t_p/stat"
+	done | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+# cpu_ns NODE: the same from schedstat, in nanoseconds.
+cpu_ns()
+{
+	for _u_p in $(pids_of "$1"); do
+		cat "/proc/$_u_p/schedstat"
+	done | awk '{ t += $1 } END { printf "%.0f\n", t }'
+}
+
+# mem_kb NODE FIELD: VmRSS or RssAnon from status, or Pss from
+# smaps_rollup, summed over the node's hafod processes.
+mem_kb()
+{
+	for _r_p in $(pids_of "$1"); do
+		cat "/proc/$_r_p/status" "/proc/$_r_p/smaps_rollup"
+	done | awk -v f="$2:" '$1 == f { t += $2 } END { print t + 0 }'
+}
+
+# idle TAG ADVBASE SKEWS NSERVICES
+idle()
+{
+	_id_tag=$1 _id_nsvc=$4
+	rm -f "$_id_tag".*
+	start "$_id_tag" "$2" "$3" "$4"
+	if ! wait_for 60 converged "$_id_nsvc"; then
+		note "$_id_tag: n1 is not master of all; skipped"
+		stop
+		return 1
+	fi
+	sleep 3
+	_id_hz=$(getconf CLK_TCK)
+	_id_from=$(now_sod)
+	_id_w=1
+	while [ "$_id_w" -le "$IDLE_WINDOWS" ]; do
+		for _in in $NODES; do
+			eval "_id_t0_$_in=$(cpu_ticks "$_in")"
+			eval "_id_n0_$_in=$(cpu_ns "$_in")"
+		done
+		_id_a=$(date +%s%N)
+		sleep "$IDLE_SECS"
+		_id_b=$(date +%s%N)
+		_id_secs=$(calc "($_id_b - $_id_a) / 1e9")
+		for _in in $NODES; do
+			eval "_id_t0=\$_id_t0_$_in _id_n0=\$_id_n0_$_in"
+			if [ "$_in" = n1 ]; then _id_r=m; else _id_r=b; fi
+			{
+				calc "($(cpu_ticks "$_in") - $_id_t0) / $_id_hz /" \
+				    "$_id_secs * 60"
+				echo
+			} >> "$_id_tag.tick$_id_r"
+			{
+				calc "($(cpu_ns "$_in") - $_id_n0) / 1e9 /" \
+				    "$_id_secs * 60"
+				echo
+			} >> "$_id_tag.ns$_id_r"
+			for _id_m in VmRSS:rss Pss:pss RssAnon:anon; do
+				{
+					calc "$(mem_kb "$_in" "${_id_m%:*}") / 1024"
+					echo
+				} >> "$_id_tag.${_id_m#*:}"
+			done
+		done
+		_id_w=$((_id_w + 1))
+	done
+	_id_sp=0
+	for _in in $NODES; do
+		_id_sp=$((_id_sp + $(transitions "$_in.log" "$_id_from" \
+		    "$(now_sod)")))
+	done
+	echo "$_id_sp" > "$_id_tag.spurious"
+	note "$_id_tag: master $(stats "$_id_tag.nsm") CPU-s/min," \
+	    "backups $(stats "$_id_tag.nsb"), RSS $(stats "$_id_tag.rss")" \
+	    "MiB, $_id_sp state changes"
+	stop
+}
+
+section_idle()
+{
+	_si_def=$(setting 1 "$DEFAULT_SKEWS")
+	# About 100 advertisements per second: advbase 0 advskew 2 is 128/s.
+	_si_hot=2,2,3
+	for _si_n in 1 50 100 255; do
+		idle "idle$_si_n" 1 "$DEFAULT_SKEWS" "$_si_n"
+	done
+	idle idlehot 0 "$_si_hot" 50
+	_si_first="Idle cost per node: parent + engine, steady state"
+	for _si_x in 1 50 100 255 hot; do
+		_si_tag=idle$_si_x
+		if [ "$_si_x" = hot ]; then
+			_si_set="$(setting 0 "$_si_hot"), 128/s" _si_n=50
+		else
+			_si_set=$_si_def _si_n=$_si_x
+		fi
+		_si_tc="" _si_tr="" _si_vc="-" _si_vr="-" _si_vb="-" _si_vp="-"
+		if [ "$_si_x" = 50 ]; then
+			_si_tc="< 0.03" _si_tr="< 4"
+			_si_vc=$(verdict idle50.nsm '<' 0.03 max)
+			_si_vb=$(verdict idle50.nsb '<' 0.03 max)
+			_si_vr=$(verdict idle50.rss '<' 4 max)
+			_si_vp=$(verdict idle50.pss '<' 4 max)
+		elif [ "$_si_x" = hot ]; then
+			_si_tc="< 2.25 (1/4 of keepalived's 15%)"
+			_si_vc=$(verdict idlehot.nsm '<' 2.25 max)
+			_si_vb=$(verdict idlehot.nsb '<' 2.25 max)
+		fi
+		cat "$_si_tag.tickm" "$_si_tag.tickb" > "$_si_tag.tick" \
+		    2>/dev/null
+		row "$_si_first" "CPU-s/min, master ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.nsm" s/min "$_si_tc" "$_si_vc"
+		row "" "CPU-s/min, backups ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.nsb" s/min "$_si_tc" "$_si_vb"
+		row "" "  same from /proc/PID/stat, all nodes" "$_si_set" \
+		    "$_si_tag.tick" s/min "" "-"
+		row "" "resident, VmRSS ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.rss" MiB "$_si_tr" "$_si_vr"
+		row "" "  proportional, Pss ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.pss" MiB "$_si_tr" "$_si_vp"
+		row "" "  private, RssAnon ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.anon" MiB "" "-"
+		if [ "$_si_x" = hot ]; then
+			awk '{ printf "%.6f\n", $1 * 100 / 128 }' idlehot.nsm \
+			    > idlehot.nsm100
+			row "" "CPU-s/min, master, scaled to 100/s" "$_si_set" \
+			    idlehot.nsm100 s/min "< 2.25" \
+			    "$(verdict idlehot.nsm100 '<' 2.25 max)"
+		fi
+		row "" "state changes while idle ($_si_n svc)" "$_si_set" \
+		    "$_si_tag.spurious" "" "0" \
+		    "$(verdict "$_si_tag.spurious" '<=' 0 max)"
+		_si_first=""
+	done
+}
+
+# ---- scale -----------------------------------------------------------
+
+section_scale()
+{
+	rm -f scale.*
+	_sk_i=1
+	while [ "$_sk_i" -le "$SCALE_RUNS" ]; do
+		failover kill scale 1 "$DEFAULT_SKEWS" 255 "$_sk_i"
+		_sk_i=$((_sk_i + 1))
+	done
+	_sk_set=$(setting 1 "$DEFAULT_SKEWS")
+	_sk_single=$(stats udef.gap | cut -d' ' -f2)
+	row "Scale: 255 services on one interface, 3 nodes" \
+	    "one master of each, from start" "$_sk_set" scale.converge ms \
+	    "(one master-down: 3000)" "-"
+	if [ "$_sk_single" != "-" ]; then
+		_sk_lim=$(calc "1.5 * $_sk_single")
+		row "" "longest outage (3 of 255 probed)" "$_sk_set" scale.gap \
+		    ms "<= $(printf %.0f "$_sk_lim") (1.5 x single median)" \
+		    "$(verdict scale.gap '<=' "$_sk_lim")"
+	else
+		row "" "longest outage (3 of 255 probed)" "$_sk_set" scale.gap \
+		    ms "1.5 x single median (not run)" "-"
+	fi
+	row "" "last of 255 first GARPs" "$_sk_set" scale.garp ms "" "-"
+	row "" "all 255 settled on the new master" "$_sk_set" scale.settled \
+	    ms "" "-"
+	row "" "addresses also claimed by n3" "$_sk_set" scale.multi "" "0" \
+	    "$(verdict scale.multi '<=' 0 max)"
+	row "" "state changes before the kill" "$_sk_set" scale.spurious "" \
+	    "0" "$(verdict scale.spurious '<=' 0 max)"
+}
+
+# ---- the table -------------------------------------------------------
+
+print_table()
+{
+	echo
+	echo "hafod benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')," \
+	    "hafod $(git -C "$top" describe --always --dirty 2>/dev/null ||
+	    echo '?')"
+	echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' \
+	    /proc/cpuinfo | head -n 1), kernel $(uname -r)," \
+	    "$(python3 --version 2>&1)"
+	echo "lab: 3 nodes and a client in network namespaces, veth on one" \
+	    "bridge; probe: ICMP echo every $PROBE_US us per address"
+	echo "load average before: $LOAD_BEFORE, after:" \
+	    "$(cut -d' ' -f1-3 /proc/loadavg); took $(($(date +%s) - T0)) s"
+	echo "runs: failover $RUNS, scale $SCALE_RUNS; idle $IDLE_WINDOWS" \
+	    "x $IDLE_SECS s; load $LOAD_WINDOWS x $LOAD_SECS s; fast" \
+	    "setting held $STABLE_SECS s"
+	echo "each figure: min / median / max over n; events fall at a" \
+	    "random point of the master's interval; time to announce:" \
+	    "from the event to the first gratuitous ARP at the client"
+	awk -F'|' '
+	{
+		for (i = 1; i <= 8; i++) c[NR, i] = $i
+		n = NR
+	}
+	END {
+		for (r = 1; r <= n; r++) {
+			if (c[r, 1] != "")
+				printf "\n%s\n", c[r, 1]
+			split(c[r, 4], v, " ")
+			printf "  %-38s %-26s %-22s %3s %-6s %-34s %s\n",
+			    c[r, 2], c[r, 3], v[1] " / " v[2] " / " v[3],
+			    c[r, 5], c[r, 6], c[r, 7], c[r, 8]
+		}
+	}' rows
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+note "work directory $work; sections: $SECTIONS"
+lab_setup
+for _sec in $SECTIONS; do
+	note "section $_sec"
+	"section_$_sec"
+done
+print_table
