@@ -154,7 +154,7 @@ fuzz: deps
 # Every Debian package the build, the tests and the demo need.
 DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	libnl-3-dev libnl-route-3-dev libssl-dev kyua atf-sh libatf-dev \
-	mandoc iproute2 iputils-ping nftables procps ucarp python3 \
+	mandoc iproute2 iputils-ping nftables procps ucarp python3 tcpdump \
 	libseccomp-dev clang libclang-rt-14-dev
 
 deps:
