@@ -40,9 +40,6 @@
 
 /* Options from the command line. */
 #define HAFOD_OPT_VERBOSE	0x01
-#define HAFOD_OPT_VERBOSE2	0x02
-#define HAFOD_OPT_NOACTION	0x04
-#define HAFOD_OPT_FOREGROUND	0x08
 
 /*
  * CARP v2 on the wire; see ../shared/carp.md.  The passphrase is the raw
