@@ -697,7 +697,9 @@ parent_dispatch(int fd, short event, void *arg)
 	if ((n = msgchan_read(&chan)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		log_warn("read from engine");
+		/* A reset is the engine exiting; engine_gone() says how. */
+		if (errno != ECONNRESET)
+			log_warn("read from engine");
 		engine_gone();
 		return;
 	}
