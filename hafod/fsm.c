@@ -130,6 +130,23 @@ own_interval(const struct fsm *fsm)
 	return (ticks_us(own_ticks(fsm)));
 }
 
+/*
+ * A master advertises on the multiples of its interval on the engine's
+ * clock, not one interval after it last woke: a late wake-up does not
+ * slow the rate down, and the services of one interval fall due at the
+ * same instant, so that the engine wakes once for them all and sends
+ * them in one system call.  A new master's second advertisement may so
+ * follow its first closely, never later than one interval: a backup
+ * that follows a slow master counts on that.
+ */
+static uint64_t
+next_advert_after(const struct fsm *fsm, uint64_t now)
+{
+	uint64_t	 iv = own_interval(fsm);
+
+	return (now / iv * iv + iv);
+}
+
 /* OpenBSD r1.370: three whole intervals, the skew included. */
 static uint64_t
 master_down_us(const struct fsm *fsm)
@@ -320,7 +337,7 @@ become_master(struct fsm *fsm, uint64_t now)
 {
 	clear_run(fsm);
 	fsm->state = CARP_MASTER;
-	fsm->next_advert = now + own_interval(fsm);
+	fsm->next_advert = next_advert_after(fsm, now);
 	return (FSM_SEND | FSM_STATE | FSM_ANNOUNCE);
 }
 
@@ -558,12 +575,14 @@ master_timeout(struct fsm *fsm, uint64_t now)
 	}
 	if (fsm->next_advert == 0 || now < fsm->next_advert)
 		return (0);
-	if (fsm->leaving && fsm->bowouts > 0) {
-		fsm->bowouts--;
+	/* A leaving master counts from its burst: it keeps no grid. */
+	if (fsm->leaving) {
+		if (fsm->bowouts > 0)
+			fsm->bowouts--;
 		fsm->next_advert = now + (fsm->bowouts > 0 ?
 		    bowout_gap(fsm) : own_interval(fsm));
 	} else
-		fsm->next_advert = now + own_interval(fsm);
+		fsm->next_advert = next_advert_after(fsm, now);
 	return (FSM_SEND);
 }
 

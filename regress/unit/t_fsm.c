@@ -45,6 +45,12 @@
 #define TK(t)		((uint64_t)(t) * 1000000 / 256)
 #define IV(b, s)	TK((b) * 256 + (s))
 #define MD(b, s)	TK(3 * ((b) * 256 + (s)))
+/*
+ * When a master that claimed or advertised at t advertises next: the
+ * first multiple of the interval (on the fake clock) after t, so never
+ * more than one interval later.
+ */
+#define NEXT(t, iv)	((t) / (iv) * (iv) + (iv))
 
 #define SEND		FSM_SEND
 #define ST		FSM_STATE
@@ -134,11 +140,14 @@ struct tcase {
 #define ADVERT(b, s, d)		.op = OP_ADVERT, .base = (b), \
 				.skew = (s), .demote = (d)
 
+/* The first advert after claiming at T0 + MD(b, s). */
+#define MD_NEXT(b, s)	NEXT(T0 + MD(b, s), IV(b, s))
+
 /* Start at T0 and claim when the master-down timer runs out. */
 #define MASTER_AT_MD(b, s) \
 	{ START(T0), .act = ST, .state = CARP_BACKUP, .md = T0 + MD(b, s) }, \
 	{ TIMEOUT(T0 + MD(b, s)), .act = CLAIM, .state = CARP_MASTER, \
-	    .next = T0 + MD(b, s) + IV(b, s) }
+	    .next = MD_NEXT(b, s) }
 
 /* Start at T0 and follow a better master past the listening period. */
 #define LISTENED(b, s) \
@@ -166,6 +175,7 @@ struct tcase {
 	X(r3_equal_interval_higher_address_loses) \
 	X(r3_bowout_loses_even_to_fully_demoted_node) \
 	X(r4_master_advertises_every_interval) \
+	X(r4_late_wakeup_keeps_the_grid) \
 	X(r4_worse_peer_answered_with_advert_and_announce) \
 	X(r4_answers_rate_limited_to_one_per_interval) \
 	X(r4_answer_limit_starts_afresh_as_master) \
@@ -232,8 +242,8 @@ static const struct tcase cases[] = {
 	    .dl = T0 + 3 * SEC, .reason = "startup" },
 	{ TIMEOUT(T0 + 3 * SEC - 1), .state = CARP_BACKUP },
 	{ TIMEOUT(T0 + 3 * SEC), .act = CLAIM, .state = CARP_MASTER,
-	    .md = OFF, .tko = OFF, .next = T0 + 4 * SEC, .lst = OFF,
-	    .lby = OFF, .dl = T0 + 4 * SEC,
+	    .md = OFF, .tko = OFF, .next = MD_NEXT(1, 0), .lst = OFF,
+	    .lby = OFF, .dl = MD_NEXT(1, 0),
 	    .reason = "master down timer expired" },
 } },
 { .name = "r1_master_down_is_three_whole_intervals", .advbase = 1,
@@ -350,18 +360,41 @@ static const struct tcase cases[] = {
 { .name = "r4_master_advertises_every_interval", .advbase = 1,
     .advskew = 10, .steps = {
 	MASTER_AT_MD(1, 10),
-	{ TIMEOUT(T0 + 3117187 + 1039062 - 1), .state = CARP_MASTER,
-	    .next = T0 + 4156249 },
-	{ TIMEOUT(T0 + 4156249), .act = SEND, .state = CARP_MASTER,
-	    .next = T0 + 5195311, .md = OFF, .tko = OFF },
-	{ TIMEOUT(T0 + 5195311), .act = SEND, .state = CARP_MASTER,
-	    .next = T0 + 6234373, .dl = T0 + 6234373 },
+	/* on the multiples of the interval, from the first one due */
+	{ TIMEOUT(MD_NEXT(1, 10) - 1), .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) },
+	{ TIMEOUT(MD_NEXT(1, 10)), .act = SEND, .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) + IV(1, 10), .md = OFF, .tko = OFF },
+	{ TIMEOUT(MD_NEXT(1, 10) + IV(1, 10) - 1), .state = CARP_MASTER },
+	{ TIMEOUT(MD_NEXT(1, 10) + IV(1, 10)), .act = SEND,
+	    .state = CARP_MASTER, .next = MD_NEXT(1, 10) + 2 * IV(1, 10),
+	    .dl = MD_NEXT(1, 10) + 2 * IV(1, 10) },
+} },
+/*
+ * Woken late, it sends at once but the next advert stays on the grid:
+ * lateness does not slow the rate down, however late it was.
+ */
+{ .name = "r4_late_wakeup_keeps_the_grid", .advbase = 1, .advskew = 10,
+    .steps = {
+	MASTER_AT_MD(1, 10),
+	{ TIMEOUT(MD_NEXT(1, 10) + MS), .act = SEND, .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) + IV(1, 10),
+	    .dl = MD_NEXT(1, 10) + IV(1, 10) },
+	{ TIMEOUT(MD_NEXT(1, 10) + IV(1, 10) + IV(1, 10) / 2 - 1),
+	    .act = SEND, .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) + 2 * IV(1, 10) },
+	{ TIMEOUT(MD_NEXT(1, 10) + 3 * IV(1, 10) - 1),
+	    .act = SEND, .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) + 3 * IV(1, 10) },
+	{ TIMEOUT(MD_NEXT(1, 10) + 3 * IV(1, 10)), .act = SEND,
+	    .state = CARP_MASTER, .next = MD_NEXT(1, 10) + 4 * IV(1, 10) },
 } },
 { .name = "r4_worse_peer_answered_with_advert_and_announce", .advbase = 1,
     .advskew = 10, .steps = {
 	MASTER_AT_MD(1, 10),
+	/* the answer is extra: the periodic advert stays due */
 	{ INPUT(T0 + 3500 * MS, 1, 20, 0, "10.0.0.2"), .act = SEND | ANN,
-	    .state = CARP_MASTER, .next = T0 + 4156249,
+	    .state = CARP_MASTER, .next = MD_NEXT(1, 10),
 	    .ans = T0 + 3500 * MS, .master = "none" },
 } },
 { .name = "r4_answers_rate_limited_to_one_per_interval", .advbase = 1,
@@ -371,7 +404,8 @@ static const struct tcase cases[] = {
 	    .state = CARP_MASTER, .ans = T0 + 3500 * MS },
 	{ INPUT(T0 + 3500 * MS + 1, 1, 20, 0, "10.0.0.2"),
 	    .state = CARP_MASTER, .ans = T0 + 3500 * MS },
-	{ TIMEOUT(T0 + 4156249), .act = SEND, .state = CARP_MASTER },
+	/* a periodic advert is no answer: the limit still holds */
+	{ TIMEOUT(MD_NEXT(1, 10)), .act = SEND, .state = CARP_MASTER },
 	{ INPUT(T0 + 3500 * MS + 1039061, 2, 0, 0, "10.0.0.3"),
 	    .state = CARP_MASTER, .ans = T0 + 3500 * MS },
 	{ INPUT(T0 + 3500 * MS + 1039062, 1, 20, 0, "10.0.0.2"),
@@ -398,7 +432,8 @@ static const struct tcase cases[] = {
 { .name = "r4_bowout_ignored_by_master", .advbase = 1, .steps = {
 	MASTER_AT_MD(1, 0),
 	{ INPUT(T0 + 3500 * MS, 255, 255, 0, "10.0.0.2"),
-	    .state = CARP_MASTER, .next = T0 + 4 * SEC, .md = OFF, .tko = OFF },
+	    .state = CARP_MASTER, .next = MD_NEXT(1, 0), .md = OFF,
+	    .tko = OFF },
 } },
 { .name = "r4_own_looped_advert_ignored", .advbase = 1, .advskew = 10,
     .steps = {
@@ -429,7 +464,7 @@ static const struct tcase cases[] = {
 	    .dl = T0 + 4539062 },
 	{ TIMEOUT(T0 + 4539061), .state = CARP_BACKUP },
 	{ TIMEOUT(T0 + 4539062), .act = CLAIM, .state = CARP_MASTER,
-	    .md = OFF, .tko = OFF, .next = T0 + 4539062 + 1039062,
+	    .md = OFF, .tko = OFF, .next = NEXT(T0 + 4539062, IV(1, 10)),
 	    .reason = "preempting 10.0.0.2 (interval 1+10/256 < 1+50/256)" },
 } },
 { .name = "r5_preempt_on_equal_interval_by_address", .advbase = 1,
@@ -484,9 +519,10 @@ static const struct tcase cases[] = {
 } },
 { .name = "r6_advskew_0_claims_at_once", .advbase = 1, .steps = {
 	LISTENED(1, 0),
+	/* half an interval before 5 s: the next advert at 5 s */
 	{ INPUT(T0 + 4500 * MS, 255, 255, 0, "10.0.0.3"), .act = CLAIM,
-	    .state = CARP_MASTER, .next = T0 + 5500 * MS, .tko = OFF,
-	    .md = OFF, .reason = "bow-out heard from 10.0.0.3" },
+	    .state = CARP_MASTER, .next = NEXT(T0 + 4500 * MS, IV(1, 0)),
+	    .tko = OFF, .md = OFF, .reason = "bow-out heard from 10.0.0.3" },
 } },
 { .name = "r6_better_advert_cancels_takeover", .advbase = 1,
     .advskew = 20, .steps = {
@@ -532,6 +568,7 @@ static const struct tcase cases[] = {
 	    .dl = T0 + 3600 * MS },
 	{ TIMEOUT(T0 + 3600 * MS), .act = SEND, .state = CARP_MASTER,
 	    .next = T0 + 3700 * MS },
+	/* a leaving master keeps no grid: once per interval from here */
 	{ TIMEOUT(T0 + 3700 * MS), .act = SEND, .state = CARP_MASTER,
 	    .next = T0 + 4700 * MS },
 	{ TIMEOUT(T0 + 4700 * MS), .act = SEND, .state = CARP_MASTER,
@@ -542,6 +579,7 @@ static const struct tcase cases[] = {
 	{ TIMEOUT(T0 + 6600 * MS), .act = ST, .state = CARP_INIT,
 	    .next = OFF, .lby = OFF, .md = OFF, .dl = OFF,
 	    .reason = "no successor within 3100 ms" },
+	/* the bow-out that was due next is not sent */
 	{ TIMEOUT(T0 + 6700 * MS), .state = CARP_INIT },
 } },
 { .name = "r7_bowout_gap_floor_for_advbase_0", .advbase = 0,
@@ -761,13 +799,15 @@ static const struct tcase cases[] = {
 } },
 { .name = "r9_master_demote_rise_readvertises", .advbase = 1, .steps = {
 	MASTER_AT_MD(1, 0),
+	/* the extra advert leaves the periodic one due */
 	{ DEMOTE(T0 + 3500 * MS, 2), .act = SEND, .state = CARP_MASTER,
-	    .next = T0 + 4 * SEC },
+	    .next = MD_NEXT(1, 0) },
 	{ ADVERT(1, 2, 2), .state = CARP_MASTER },
 	{ DEMOTE(T0 + 3600 * MS, 1), .state = CARP_MASTER },
 	{ DEMOTE(T0 + 3700 * MS, 1), .state = CARP_MASTER },
-	{ TIMEOUT(T0 + 4 * SEC), .act = SEND, .state = CARP_MASTER,
-	    .next = T0 + 4 * SEC + IV(1, 1) },
+	/* the next one on the grid of the interval now in force */
+	{ TIMEOUT(MD_NEXT(1, 0)), .act = SEND, .state = CARP_MASTER,
+	    .next = NEXT(MD_NEXT(1, 0), IV(1, 1)) },
 } },
 { .name = "r9_leaving_master_demote_sends_nothing", .advbase = 1,
     .steps = {
@@ -797,8 +837,8 @@ static const struct tcase cases[] = {
 	{ TIMEOUT(T0 + SEC), .state = CARP_BACKUP, .md = T0 + 3117187 },
 	{ TIMEOUT(T0 + 3117187), .act = CLAIM, .state = CARP_MASTER },
 	{ TIMEOUT(T0 + 3117187), .state = CARP_MASTER },
-	{ TIMEOUT(T0 + 4 * SEC), .state = CARP_MASTER,
-	    .next = T0 + 4156249 },
+	{ TIMEOUT(MD_NEXT(1, 10) - 1), .state = CARP_MASTER,
+	    .next = MD_NEXT(1, 10) },
 } },
 /* The winner hears it and announces again: see r4. */
 { .name = "r11_one_last_advert_on_stepping_down", .advbase = 1,
@@ -837,7 +877,7 @@ static const struct tcase cases[] = {
 { .name = "r12_promote_refused_already_master", .advbase = 1, .steps = {
 	MASTER_AT_MD(1, 0),
 	{ PROMOTE(T0 + 3500 * MS), .state = CARP_MASTER,
-	    .next = T0 + 4 * SEC, .reason = "already master" },
+	    .next = MD_NEXT(1, 0), .reason = "already master" },
 } },
 { .name = "r12_promote_refused_bowing_out", .advbase = 1, .steps = {
 	MASTER_AT_MD(1, 0),
@@ -858,8 +898,8 @@ static const struct tcase cases[] = {
 	{ PROMOTE(T0 + 3 * SEC - 1), .state = CARP_BACKUP,
 	    .reason = "still listening" },
 	{ PROMOTE(T0 + 3 * SEC), .act = CLAIM, .state = CARP_MASTER,
-	    .md = OFF, .lst = OFF, .next = T0 + 4 * SEC, .master = "none",
-	    .reason = "promoted by operator" },
+	    .md = OFF, .lst = OFF, .next = NEXT(T0 + 3 * SEC, IV(1, 0)),
+	    .master = "none", .reason = "promoted by operator" },
 } },
 { .name = "r12_promote_over_worse_master_ignores_preempt", .advbase = 1,
     .advskew = 10, .steps = {
@@ -868,8 +908,11 @@ static const struct tcase cases[] = {
 	{ INPUT(T0 + 4 * SEC, 1, 50, 0, "10.0.0.2"), .state = CARP_BACKUP,
 	    .tko = OFF, .md = T0 + 4 * SEC + MD(1, 10) },
 	{ PROMOTE(T0 + 4500 * MS), .act = CLAIM, .state = CARP_MASTER,
-	    .md = OFF, .tko = OFF, .next = T0 + 4500 * MS + IV(1, 10),
+	    .md = OFF, .tko = OFF, .next = NEXT(T0 + 4500 * MS, IV(1, 10)),
 	    .master = "none", .reason = "promoted by operator" },
+	{ TIMEOUT(NEXT(T0 + 4500 * MS, IV(1, 10))), .act = SEND,
+	    .state = CARP_MASTER,
+	    .next = NEXT(T0 + 4500 * MS, IV(1, 10)) + IV(1, 10) },
 	/* the old master's next advert is answered: it yields */
 	{ INPUT(T0 + 5 * SEC, 1, 50, 0, "10.0.0.2"), .act = SEND | ANN,
 	    .state = CARP_MASTER },
@@ -934,7 +977,7 @@ static const struct tcase cases[] = {
 	{ INPUT(T0 + 4500 * MS, 255, 255, 0, "10.0.0.3"),
 	    .state = CARP_BACKUP, .tko = T0 + 4500 * MS + TK(50) },
 	{ PROMOTE(T0 + 4510 * MS), .act = CLAIM, .state = CARP_MASTER,
-	    .tko = OFF, .next = T0 + 4510 * MS + IV(1, 50),
+	    .tko = OFF, .next = NEXT(T0 + 4510 * MS, IV(1, 50)),
 	    .reason = "promoted by operator" },
 } },
 { .name = "r12_promote_after_leave_without_successor", .advbase = 1,
@@ -945,7 +988,8 @@ static const struct tcase cases[] = {
 	    .master = "none", .lst = OFF,
 	    .reason = "no successor within 3100 ms" },
 	{ PROMOTE(T0 + 6700 * MS), .act = CLAIM, .state = CARP_MASTER,
-	    .next = T0 + 7700 * MS, .reason = "promoted by operator" },
+	    .next = NEXT(T0 + 6700 * MS, IV(1, 0)),
+	    .reason = "promoted by operator" },
 } },
 };
 
@@ -1139,9 +1183,9 @@ ATF_TC_BODY(r1_advbase_0_advskew_0_runs_at_one_tick, tc)
 	ATF_CHECK_EQ(fsm_start(&f, T0), FSM_STATE);
 	ATF_CHECK_EQ(f.master_down, T0 + 11718);
 	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 11718), CLAIM);
-	ATF_CHECK_EQ(f.next_advert, T0 + 11718 + 3906);
-	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 15624), FSM_SEND);
-	ATF_CHECK_EQ(f.next_advert, T0 + 15624 + 3906);
+	ATF_CHECK_EQ(f.next_advert, NEXT(T0 + 11718, IV(0, 1)));
+	ATF_CHECK_EQ(fsm_timeout(&f, NEXT(T0 + 11718, IV(0, 1))), FSM_SEND);
+	ATF_CHECK_EQ(f.next_advert, NEXT(T0 + 11718, IV(0, 1)) + IV(0, 1));
 }
 
 /* fsm_init() clears the run, not the configuration. */
@@ -1175,6 +1219,75 @@ ATF_TC_BODY(r1_init_keeps_configuration, tc)
 	ATF_CHECK_EQ(f.demote, 1);
 	ATF_CHECK_EQ(f.preempt, 1);
 	ATF_CHECK(addr_eq(&f.self, &self));
+}
+
+/*
+ * Two services of one interval that claimed at different instants, not
+ * a whole number of intervals apart, fall due at the same instant from
+ * the first advert of the earlier one on, so that the engine wakes once
+ * for both; reaching the second a little late does not part them.
+ */
+ATF_TC_WITHOUT_HEAD(r4_same_interval_masters_fall_due_together);
+ATF_TC_BODY(r4_same_interval_masters_fall_due_together, tc)
+{
+	struct fsm	 a, b;
+	uint64_t	 iv = IV(1, 10), ta, tb, due;
+	int		 i;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.advbase = b.advbase = 1;
+	a.advskew = b.advskew = 10;
+	a.self = addr4("10.0.0.1");
+	b.self = addr4("10.0.0.2");
+	fsm_init(&a);
+	fsm_init(&b);
+	ATF_CHECK_EQ(fsm_start(&a, T0), FSM_STATE);
+	ATF_CHECK_EQ(fsm_start(&b, T0 + 300 * MS), FSM_STATE);
+	ta = T0 + MD(1, 10);
+	tb = T0 + 300 * MS + MD(1, 10);
+	ATF_CHECK_EQ(fsm_timeout(&a, ta), CLAIM);
+	ATF_CHECK_EQ(fsm_timeout(&b, tb), CLAIM);
+	ATF_CHECK_EQ(fsm_deadline(&a), NEXT(ta, iv));
+	ATF_CHECK_EQ(fsm_deadline(&b), NEXT(tb, iv));
+	/* at most one advert of a's alone, then they are due together */
+	if (NEXT(ta, iv) < NEXT(tb, iv))
+		ATF_CHECK_EQ(fsm_timeout(&a, NEXT(ta, iv)), FSM_SEND);
+	due = NEXT(tb, iv);
+	ATF_CHECK_EQ(fsm_deadline(&a), due);
+	for (i = 0; i < 5; i++) {
+		ATF_CHECK_EQ(fsm_timeout(&a, due), FSM_SEND);
+		ATF_CHECK_EQ(fsm_timeout(&b, due + 2 * MS), FSM_SEND);
+		due += iv;
+		ATF_CHECK_EQ(fsm_deadline(&a), due);
+		ATF_CHECK_EQ(fsm_deadline(&b), due);
+	}
+}
+
+/*
+ * Whenever it claims, a new master's next advert is within one interval:
+ * a backup without preempt follows a master up to three of its own
+ * intervals slow, and would take over if the gap were longer.
+ */
+ATF_TC_WITHOUT_HEAD(r4_first_advert_within_one_interval);
+ATF_TC_BODY(r4_first_advert_within_one_interval, tc)
+{
+	struct fsm	 f;
+	uint64_t	 iv = IV(2, 128), t, step = iv / 97;
+	int		 actions;
+
+	for (t = T0; t < T0 + 2 * iv; t += step) {
+		memset(&f, 0, sizeof(f));
+		f.advbase = 2;
+		f.advskew = 128;
+		f.self = addr4(SELF);
+		fsm_init(&f);
+		ATF_REQUIRE_EQ(fsm_start(&f, t), FSM_STATE);
+		actions = fsm_timeout(&f, t + MD(2, 128));
+		ATF_REQUIRE_EQ(actions, CLAIM);
+		ATF_CHECK(fsm_deadline(&f) > t + MD(2, 128));
+		ATF_CHECK(fsm_deadline(&f) <= t + MD(2, 128) + iv);
+	}
 }
 
 /*
@@ -1731,8 +1844,9 @@ ATF_TC_BODY(sim_equal_advskew_backups_after_bowout, tc)
 /*
  * Node 0 is cut off at 10 s, with its advert of 10 s still on the wire,
  * and node 1 takes over on its side; the wire comes back at the given
- * time.  Node 0 advertises on whole seconds, node 1 from 9.001 s +
- * 3.117 s on every 1.039 s (..., 19.392 s, 20.431 s).
+ * time.  Node 0 advertises on whole seconds, node 1 claims at 9.001 s +
+ * 3.117 s and advertises on the multiples of 1.039 s from 13.085 s
+ * (..., 19.320 s, 20.359 s).
  */
 static struct sim *
 sim_split_brain(uint64_t heal)
@@ -1771,15 +1885,23 @@ sim_split_brain_stays_healed(struct sim *sim)
 	free(sim);
 }
 
-/* Node 1's advert crosses first: node 0 answers and re-announces. */
+/*
+ * Node 1's advert crosses first: node 0 answers and re-announces.  Its
+ * adverts are on the grid of its interval, so the first after the heal
+ * leaves at 20.359 s (72 ms sooner than 12.118 s plus eight intervals).
+ */
 ATF_TC_WITHOUT_HEAD(sim_split_brain_heals_worse_master_heard_first);
 ATF_TC_BODY(sim_split_brain_heals_worse_master_heard_first, tc)
 {
-	struct sim	*sim = sim_split_brain(T0 + 20200 * MS);
+	uint64_t	 heal = T0 + 20200 * MS, iv = IV(1, 10), t1;
+	struct sim	*sim = sim_split_brain(heal);
 
+	/* node 1's first advert after the heal, still before 21 s */
+	t1 = NEXT(T0 + 9 * SEC + MS + MD(1, 10), iv) + 7 * iv;
+	ATF_REQUIRE(t1 > heal && t1 - iv < heal && t1 < T0 + 21 * SEC);
 	ATF_CHECK_EQ(sim->node[0].announces, 1);
-	ATF_CHECK_EQ(sim->node[0].last_announce, T0 + 20430683 + MS);
-	ATF_CHECK_EQ(sim->node[1].changed, T0 + 20430683 + 2 * MS);
+	ATF_CHECK_EQ(sim->node[0].last_announce, t1 + MS);
+	ATF_CHECK_EQ(sim->node[1].changed, t1 + 2 * MS);
 	ATF_CHECK_STREQ(sim->node[1].fsm.reason,
 	    "preempted by 10.0.0.1 (interval 1+0/256 < 1+10/256)");
 	sim_split_brain_stays_healed(sim);
@@ -1901,9 +2023,13 @@ ATF_TC_BODY(sim_advbase_0_subsecond_failover, tc)
 	sim_run(sim, T0 + SEC);
 	ATF_CHECK_EQ(sim_master(sim), 0);
 	ATF_CHECK_EQ(sim->node[0].became_master, T0 + MD(0, 10));
-	/* 10/256 s apart from 117 ms on: 23 adverts in the first second */
+	/*
+	 * The claim at 117 ms, then 10/256 s apart on the grid from
+	 * 143 ms: 23 adverts in the first second, the last at 964 ms.
+	 */
 	ATF_CHECK_EQ(sim->node[0].sends, 23);
-	last = T0 + MD(0, 10) + 22 * IV(0, 10);
+	last = NEXT(T0 + MD(0, 10), IV(0, 10)) + 21 * IV(0, 10);
+	ATF_REQUIRE(last <= T0 + SEC && last + IV(0, 10) > T0 + SEC);
 	sim_kill(sim, 0);
 	sim_run(sim, T0 + 2 * SEC);
 	ATF_CHECK_EQ(sim_master(sim), 1);
@@ -2178,6 +2304,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, state_names);
 	ATF_TP_ADD_TC(tp, r1_advbase_0_advskew_0_runs_at_one_tick);
 	ATF_TP_ADD_TC(tp, r1_init_keeps_configuration);
+	ATF_TP_ADD_TC(tp, r4_same_interval_masters_fall_due_together);
+	ATF_TP_ADD_TC(tp, r4_first_advert_within_one_interval);
 	ATF_TP_ADD_TC(tp, sim_three_nodes_elect_lowest_advskew);
 	ATF_TP_ADD_TC(tp, sim_master_dies_next_best_takes_over);
 	ATF_TP_ADD_TC(tp, sim_bowout_only_best_backup_claims);
