@@ -63,7 +63,7 @@ t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/log.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/log.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
-t_sandbox_SRCS	= hafod/sandbox.c hafod/log.c
+t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 

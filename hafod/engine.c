@@ -43,6 +43,9 @@
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
+static struct event		*tick;		/* the earliest deadline */
+static int			 rearm;		/* a deadline moved */
+static struct net_batch		 outq;		/* adverts of this wake-up */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
 static struct eservice_head	 incoming = TAILQ_HEAD_INITIALIZER(incoming);
@@ -59,7 +62,7 @@ static int			 shutting_down;
 
 static void	engine_dispatch(int, short, void *);
 static void	engine_recv(int, short, void *);
-static void	engine_timer(int, short, void *);
+static void	engine_tick(int, short, void *);
 static void	engine_signal(int, short, void *);
 static void	service_act(struct eservice *, int, enum carp_state);
 static void	service_free(struct eservice *);
@@ -230,6 +233,87 @@ engine_recv(int fd, short event, void *arg)
 }
 
 static void
+sent(void *arg, const struct hafod_addr *dst, int error)
+{
+	struct eservice	*s = arg;
+
+	if (error == 0) {
+		s->sent++;
+		return;
+	}
+	errno = error;
+	log_warn("%s: send to %s on %s", s->conf.name,
+	    dst->af == 0 ? "the group" : addr_ntop(dst), s->eif->ifname);
+}
+
+/*
+ * Advertisements wait until the end of the wake-up, so that all those
+ * due at one instant leave in one system call.
+ */
+static void
+engine_flush(void)
+{
+	if (outq.n > 0)
+		net_flush(&outq, sent);
+}
+
+static void
+engine_queue(struct eservice *s, const struct hafod_addr *dst,
+    const uint8_t *buf)
+{
+	if (outq.n == NET_BATCH_MAX || (outq.n > 0 && outq.fd != s->eif->fd))
+		engine_flush();
+	net_queue(&outq, s->eif->fd, s->eif->af, s->eif->ifindex,
+	    &s->eif->self, dst, buf, s);
+}
+
+/*
+ * One timer for the engine, at the earliest deadline of any service: the
+ * services whose adverts fall due together are served in one wake-up.
+ */
+static uint64_t
+earliest(struct eservice_head *head, uint64_t min)
+{
+	struct eservice	*s;
+	uint64_t	 dl;
+
+	TAILQ_FOREACH(s, head, entry)
+		if ((dl = fsm_deadline(&s->fsm)) != 0 && (min == 0 ||
+		    dl < min))
+			min = dl;
+	return (min);
+}
+
+static void
+engine_arm(void)
+{
+	struct timeval	tv;
+	uint64_t	deadline, delta, now;
+
+	rearm = 0;
+	deadline = earliest(&retiring, earliest(&services, 0));
+	if (deadline == 0) {
+		evtimer_del(tick);
+		return;
+	}
+	now = now_us();
+	delta = deadline > now ? deadline - now : 0;
+	tv.tv_sec = delta / 1000000;
+	tv.tv_usec = delta % 1000000;
+	if (evtimer_add(tick, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
+/* After every wake-up: what it queued goes out, the timer follows. */
+static void
+engine_settle(void)
+{
+	engine_flush();
+	if (rearm)
+		engine_arm();
+}
+
+static void
 service_send(struct eservice *s)
 {
 	struct carp_advert	adv;
@@ -254,38 +338,11 @@ service_send(struct eservice *s)
 	carp_encode(&adv, buf);
 
 	if (s->conf.npeers == 0) {
-		if (net_send(s->eif->fd, s->eif->af, s->eif->ifindex,
-		    &s->eif->self, NULL, buf, sizeof(buf)) == -1)
-			log_warn("%s: send on %s", s->conf.name,
-			    s->eif->ifname);
-		else
-			s->sent++;
+		engine_queue(s, NULL, buf);
 		return;
 	}
-	for (i = 0; i < s->conf.npeers; i++) {
-		if (net_send(s->eif->fd, s->eif->af, s->eif->ifindex,
-		    &s->eif->self, &s->conf.peers[i], buf, sizeof(buf)) == -1)
-			log_warn("%s: send to %s", s->conf.name,
-			    addr_ntop(&s->conf.peers[i]));
-		else
-			s->sent++;
-	}
-}
-
-static void
-service_arm(struct eservice *s, uint64_t now)
-{
-	struct timeval	tv;
-	uint64_t	deadline, delta;
-
-	if ((deadline = fsm_deadline(&s->fsm)) == 0) {
-		evtimer_del(s->timer);
-		return;
-	}
-	delta = deadline > now ? deadline - now : 0;
-	tv.tv_sec = delta / 1000000;
-	tv.tv_usec = delta % 1000000;
-	evtimer_add(s->timer, &tv);
+	for (i = 0; i < s->conf.npeers; i++)
+		engine_queue(s, &s->conf.peers[i], buf);
 }
 
 static void
@@ -302,6 +359,7 @@ shutdown_check(void)
 		    s->fsm.state != CARP_LINKDOWN)
 			return;
 	log_info("every service has let go");
+	engine_flush();
 	engine_send(MSG_SHUTDOWN_DONE, 0, NULL, 0);
 	exit(0);
 }
@@ -334,7 +392,7 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	}
 	if (actions & FSM_SEND)
 		service_send(s);
-	service_arm(s, now_us());
+	rearm = 1;
 	if ((actions & FSM_STATE) && !s->retired && s->conf.group[0] != '\0')
 		demote_update(s);
 	if (s->retired && s->fsm.state != CARP_MASTER)
@@ -343,12 +401,29 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 }
 
 static void
-engine_timer(int fd, short event, void *arg)
+engine_due(struct eservice_head *head, uint64_t now)
 {
-	struct eservice	*s = arg;
-	enum carp_state	 prev = s->fsm.state;
+	struct eservice	*s, *next;
+	enum carp_state	 prev;
+	uint64_t	 dl;
 
-	service_act(s, fsm_timeout(&s->fsm, now_us()), prev);
+	/* service_act() may free a retiring service, never the next. */
+	TAILQ_FOREACH_SAFE(s, head, entry, next) {
+		if ((dl = fsm_deadline(&s->fsm)) == 0 || dl > now)
+			continue;
+		prev = s->fsm.state;
+		service_act(s, fsm_timeout(&s->fsm, now), prev);
+	}
+}
+
+static void
+engine_tick(int fd, short event, void *arg)
+{
+	uint64_t	now = now_us();
+
+	engine_due(&services, now);
+	engine_due(&retiring, now);
+	rearm = 1;
 }
 
 /* Link state or addresses changed: follow them in every service there. */
@@ -681,8 +756,9 @@ service_retire(struct eservice *s, uint64_t now)
 static void
 service_free(struct eservice *s)
 {
+	/* Its last advertisement may be queued still. */
+	engine_flush();
 	TAILQ_REMOVE(&retiring, s, entry);
-	event_free(s->timer);
 	explicit_bzero(&s->key, sizeof(s->key));
 	free(s);
 }
@@ -737,8 +813,6 @@ engine_configure(void)
 		eif->byvhid[s->conf.vhid] = s;
 		carp_key_init(&s->key, &s->conf);
 		arc4random_buf(&s->counter, sizeof(s->counter));
-		if ((s->timer = evtimer_new(base, engine_timer, s)) == NULL)
-			fatal("evtimer_new");
 		fsm_init(&s->fsm);
 		s->fsm.advbase = s->conf.advbase;
 		s->fsm.advskew = s->conf.advskew;
@@ -967,10 +1041,14 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==
 	    NULL || evsignal_add(sigterm, NULL) == -1)
 		fatalx("evsignal_new");
+	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
+		fatalx("evtimer_new");
 
 	log_debug("running as %s in %s", pw->pw_name, dir);
 	sandbox_engine();
-	if (event_base_dispatch(base) == -1)
-		fatalx("event_base_dispatch");
-	fatalx("event loop ended");
+	for (;;) {
+		if (event_base_loop(base, EVLOOP_ONCE) == -1)
+			fatalx("event_base_loop");
+		engine_settle();
+	}
 }

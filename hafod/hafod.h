@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -552,11 +553,32 @@ void		 fsm_advert(const struct fsm *, struct fsm_advert *);
 uint64_t	 fsm_interval_us(uint8_t, uint8_t);
 
 /* net.c: raw CARP sockets, opened by the parent, used by the engine */
+#define NET_BATCH_MAX	64
+
+/* Advertisements on one socket, sent with one sendmmsg(2). */
+struct net_batch {
+	int			 fd;
+	unsigned int		 n;
+	struct mmsghdr		 mh[NET_BATCH_MAX];
+	struct iovec		 iov[NET_BATCH_MAX];
+	struct sockaddr_storage	 name[NET_BATCH_MAX];
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	}			 cmsg[NET_BATCH_MAX];
+	uint8_t			 data[NET_BATCH_MAX][CARP_ADVERT_LEN];
+	struct hafod_addr	 dst[NET_BATCH_MAX];	/* af 0: the group */
+	void			*arg[NET_BATCH_MAX];
+};
+
 int		 net_open(int, unsigned int);
 ssize_t		 net_recv(int, int, uint8_t *, size_t, struct hafod_addr *,
 		    int *, unsigned int *);
-int		 net_send(int, int, unsigned int, const struct hafod_addr *,
-		    const struct hafod_addr *, const uint8_t *, size_t);
+void		 net_queue(struct net_batch *, int, int, unsigned int,
+		    const struct hafod_addr *, const struct hafod_addr *,
+		    const uint8_t *, void *);
+void		 net_flush(struct net_batch *,
+		    void (*)(void *, const struct hafod_addr *, int));
 
 /* vip.c: addresses and link state through netlink (parent) */
 int		 vip_init(void);
@@ -630,7 +652,6 @@ struct eservice {
 	struct carp_key		 key;
 	struct fsm		 fsm;
 	struct eif		*eif;
-	struct event		*timer;
 	uint64_t		 counter;
 	uint64_t		 since;		/* usec of the last change */
 	uint32_t		 demote_reasons; /* DEMOTE_* */

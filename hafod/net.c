@@ -39,6 +39,10 @@
 #define CARP_TOS	0x10	/* IPTOS_LOWDELAY, as OpenBSD and ucarp send */
 #define INADDR_CARP_GROUP	0xe0000012U	/* 224.0.0.18 */
 
+/* ff02::12 */
+static const struct in6_addr carp_group6 = {{{
+	0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12 }}};
+
 static int
 net_open4(int s, unsigned int ifindex)
 {
@@ -210,35 +214,44 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 }
 
 /*
- * Send one advertisement from src (the interface's own address, never a
- * VIP) out of ifindex to dst: the CARP group or a unicast peer.
+ * Queue one advertisement from src (the interface's own address, never
+ * a VIP) out of ifindex to dst: the CARP group, or a unicast peer when
+ * dst is not NULL.  The caller flushes a full batch, or one for another
+ * socket, first.
  */
-int
-net_send(int s, int af, unsigned int ifindex, const struct hafod_addr *src,
-    const struct hafod_addr *dst, const uint8_t *buf, size_t len)
+void
+net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
+    const struct hafod_addr *src, const struct hafod_addr *dst,
+    const uint8_t *buf, void *arg)
 {
-	union {
-		struct cmsghdr	hdr;
-		uint8_t		buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cmsgbuf;
-	struct sockaddr_storage	 ss;
-	struct msghdr		 msg;
-	struct iovec		 iov;
+	struct msghdr		*msg;
 	struct cmsghdr		*cm;
+	unsigned int		 i = b->n;
 
-	memset(&ss, 0, sizeof(ss));
-	memset(&msg, 0, sizeof(msg));
-	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
-	iov.iov_base = (void *)(uintptr_t)buf;
-	iov.iov_len = len;
-	msg.msg_name = &ss;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cmsgbuf.buf;
-	cm = &cmsgbuf.hdr;
+	if (i >= NET_BATCH_MAX || (i > 0 && b->fd != s))
+		fatalx("%s: batch full or for another socket", __func__);
+	b->fd = s;
+	memset(&b->name[i], 0, sizeof(b->name[i]));
+	memset(&b->cmsg[i], 0, sizeof(b->cmsg[i]));
+	memcpy(b->data[i], buf, CARP_ADVERT_LEN);
+	b->iov[i].iov_base = b->data[i];
+	b->iov[i].iov_len = CARP_ADVERT_LEN;
+	b->arg[i] = arg;
+	if (dst != NULL)
+		b->dst[i] = *dst;
+	else
+		memset(&b->dst[i], 0, sizeof(b->dst[i]));
+
+	msg = &b->mh[i].msg_hdr;
+	memset(&b->mh[i], 0, sizeof(b->mh[i]));
+	msg->msg_name = &b->name[i];
+	msg->msg_iov = &b->iov[i];
+	msg->msg_iovlen = 1;
+	msg->msg_control = b->cmsg[i].buf;
+	cm = &b->cmsg[i].hdr;
 
 	if (af == AF_INET) {
-		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+		struct sockaddr_in	*sin = (struct sockaddr_in *)&b->name[i];
 		struct in_pktinfo	 pi;
 
 		sin->sin_family = AF_INET;
@@ -246,7 +259,7 @@ net_send(int s, int af, unsigned int ifindex, const struct hafod_addr *src,
 			sin->sin_addr = dst->u.v4;
 		else
 			sin->sin_addr.s_addr = htonl(INADDR_CARP_GROUP);
-		msg.msg_namelen = sizeof(*sin);
+		msg->msg_namelen = sizeof(*sin);
 		memset(&pi, 0, sizeof(pi));
 		pi.ipi_ifindex = ifindex;
 		if (src != NULL && src->af == AF_INET)
@@ -255,19 +268,19 @@ net_send(int s, int af, unsigned int ifindex, const struct hafod_addr *src,
 		cm->cmsg_type = IP_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi));
 	} else {
-		struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6	*sin6 =
+		    (struct sockaddr_in6 *)&b->name[i];
 		struct in6_pktinfo	 pi6;
 
 		sin6->sin6_family = AF_INET6;
 		if (dst != NULL)
 			sin6->sin6_addr = dst->u.v6;
-		else if (inet_pton(AF_INET6, "ff02::12",
-		    &sin6->sin6_addr) != 1)
-			return (-1);
+		else
+			sin6->sin6_addr = carp_group6;
 		sin6->sin6_scope_id = ifindex;
-		msg.msg_namelen = sizeof(*sin6);
+		msg->msg_namelen = sizeof(*sin6);
 		memset(&pi6, 0, sizeof(pi6));
 		pi6.ipi6_ifindex = ifindex;
 		if (src != NULL && src->af == AF_INET6)
@@ -276,9 +289,35 @@ net_send(int s, int af, unsigned int ifindex, const struct hafod_addr *src,
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(pi6));
 		memcpy(CMSG_DATA(cm), &pi6, sizeof(pi6));
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi6));
+		msg->msg_controllen = CMSG_SPACE(sizeof(pi6));
 	}
-	if (sendmsg(s, &msg, MSG_DONTWAIT) != (ssize_t)len)
-		return (-1);
-	return (0);
+	b->n++;
+}
+
+/*
+ * Send the batch in as few system calls as the kernel allows, and tell
+ * the caller how each message fared.  sendmmsg(2) stops at the first
+ * message that fails: that one is reported with its errno and skipped.
+ */
+void
+net_flush(struct net_batch *b,
+    void (*done)(void *, const struct hafod_addr *, int))
+{
+	unsigned int	 i, off = 0;
+	int		 n;
+
+	while (off < b->n) {
+		n = sendmmsg(b->fd, &b->mh[off], b->n - off, MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			done(b->arg[off], &b->dst[off], n == 0 ? EIO : errno);
+			off++;
+			continue;
+		}
+		for (i = off; i < off + (unsigned int)n; i++)
+			done(b->arg[i], &b->dst[i], 0);
+		off += n;
+	}
+	b->n = 0;
 }

@@ -37,8 +37,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
@@ -61,6 +59,7 @@ static const int sandbox_allow[] = {
 	SCMP_SYS(writev),
 	SCMP_SYS(recvmsg),
 	SCMP_SYS(sendmsg),
+	SCMP_SYS(sendmmsg),
 	SCMP_SYS(close),
 	/* Control clients. */
 	SCMP_SYS(accept4),
@@ -129,19 +128,21 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n,
 /*
  * libcrypto sets itself up on its first digest, opening files and
  * loading its provider: do that now, with the same outcome as always
- * (nothing to read in the chroot), rather than under the filter.
+ * (nothing to read in the chroot), rather than under the filter.  The
+ * same call as for an advertisement, so that nothing is left to do.
  */
 static void
 sandbox_warm_up(void)
 {
-	uint8_t		 data[CARP_KEY_LEN], md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen;
+	struct service_conf	 conf;
+	struct carp_key		 key;
+	struct carp_advert	 adv;
 
-	memset(data, 0, sizeof(data));
-	if (HMAC(EVP_sha1(), data, sizeof(data), data, sizeof(data), md,
-	    &mdlen) == NULL)
-		fatalx("libcrypto has no HMAC-SHA1");
-	explicit_bzero(md, sizeof(md));
+	memset(&conf, 0, sizeof(conf));
+	memset(&adv, 0, sizeof(adv));
+	carp_key_init(&key, &conf);
+	carp_sign(&key, &adv);
+	explicit_bzero(&key, sizeof(key));
 }
 
 void
