@@ -1021,7 +1021,8 @@ drop_privileges(const struct passwd *pw, const char *dir)
 __dead void
 engine_main(int fd, const struct passwd *pw, const char *dir)
 {
-	struct event	*sigterm;
+	struct event_config	*cfg;
+	struct event		*sigterm;
 
 	log_procinit("engine");
 	setproctitle("engine");
@@ -1032,8 +1033,17 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((base = event_base_new()) == NULL)
+	/*
+	 * Without this libevent keeps time with CLOCK_MONOTONIC_COARSE, one
+	 * jiffy (4 ms at HZ=250) coarse: at advbase 0 an advertisement
+	 * could skip its slot and the master-down timer fire a jiffy late.
+	 * The price is a timerfd_settime(2) per wake-up.
+	 */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    (base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new");
+	event_config_free(cfg);
 	msgchan_init(&chan, fd);
 	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
 	    engine_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)

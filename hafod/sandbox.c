@@ -51,6 +51,8 @@ static const int sandbox_allow[] = {
 	SCMP_SYS(epoll_wait),
 	SCMP_SYS(epoll_pwait),
 	SCMP_SYS(epoll_ctl),
+	/* libevent's precise timer: its timerfd is set before each wait. */
+	SCMP_SYS(timerfd_settime),
 	SCMP_SYS(poll),
 	SCMP_SYS(ppoll),
 	/* The descriptors already held: sockets, the signal pipe, stderr. */
