@@ -44,7 +44,6 @@ static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
 static struct event		*tick;		/* the earliest deadline */
-static int			 rearm;		/* a deadline moved */
 static struct net_batch		 outq;		/* adverts of this wake-up */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
@@ -290,7 +289,6 @@ engine_arm(void)
 	struct timeval	tv;
 	uint64_t	deadline, delta, now;
 
-	rearm = 0;
 	deadline = earliest(&retiring, earliest(&services, 0));
 	if (deadline == 0) {
 		evtimer_del(tick);
@@ -304,13 +302,15 @@ engine_arm(void)
 		fatalx("evtimer_add");
 }
 
-/* After every wake-up: what it queued goes out, the timer follows. */
+/*
+ * After every wake-up: what it queued goes out, and the timer follows
+ * whatever deadlines it moved.
+ */
 static void
 engine_settle(void)
 {
 	engine_flush();
-	if (rearm)
-		engine_arm();
+	engine_arm();
 }
 
 static void
@@ -392,7 +392,6 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	}
 	if (actions & FSM_SEND)
 		service_send(s);
-	rearm = 1;
 	if ((actions & FSM_STATE) && !s->retired && s->conf.group[0] != '\0')
 		demote_update(s);
 	if (s->retired && s->fsm.state != CARP_MASTER)
@@ -423,7 +422,6 @@ engine_tick(int fd, short event, void *arg)
 
 	engine_due(&services, now);
 	engine_due(&retiring, now);
-	rearm = 1;
 }
 
 /* Link state or addresses changed: follow them in every service there. */

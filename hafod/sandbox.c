@@ -128,10 +128,9 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n,
 }
 
 /*
- * libcrypto sets itself up on its first digest, opening files and
- * loading its provider: do that now, with the same outcome as always
- * (nothing to read in the chroot), rather than under the filter.  The
- * same call as for an advertisement, so that nothing is left to do.
+ * libcrypto sets itself up on first use, loading its provider and
+ * fetching HMAC and SHA-1: do that now rather than under the filter,
+ * by the same call as for an advertisement, so that nothing is left.
  */
 static void
 sandbox_warm_up(void)
