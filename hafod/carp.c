@@ -120,8 +120,8 @@ carp_key_init(struct carp_key *key, const struct service_conf *conf)
 /*
  * One HMAC context for the process, set up once: the one-shot HMAC(3)
  * looks up SHA-1 and HMAC by name and allocates a context on every
- * call, which was most of the cost of an advertisement.  Keying it anew
- * per message costs two SHA-1 blocks and no allocation.
+ * call.  Keying this one anew per message costs two SHA-1 blocks and
+ * no allocation.
  */
 static EVP_MAC_CTX *
 carp_mac(void)
@@ -134,8 +134,8 @@ carp_mac(void)
 		return (ctx);
 	/*
 	 * No configuration file (there is none in the chroot) and no
-	 * error strings: loading them all made up a fifth of the engine's
-	 * resident memory, for messages it never prints.
+	 * error strings: loading them all kept about 650 kB more of the
+	 * engine resident, for messages it never prints.
 	 */
 	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
 	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
