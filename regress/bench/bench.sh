@@ -710,17 +710,24 @@ section_splitbrain()
 
 # ---- base load and idle cost ------------------------------------------
 
+# steady TAG ADVBASE SKEWS NSERVICES: start the nodes and wait until n1
+# is master of every service; if it never is, say so and stop them.
+steady()
+{
+	rm -f "$1".*
+	start "$@"
+	if ! wait_for 60 converged "$4"; then
+		note "$1: n1 is not master of all; skipped"
+		stop
+		return 1
+	fi
+}
+
 # load TAG ADVBASE SKEWS NSERVICES
 load()
 {
 	_ld_tag=$1 _ld_nsvc=$4
-	rm -f "$_ld_tag".*
-	start "$_ld_tag" "$2" "$3" "$4"
-	if ! wait_for 60 converged "$_ld_nsvc"; then
-		note "$_ld_tag: n1 is not master of all; skipped"
-		stop
-		return 1
-	fi
+	steady "$@" || return 1
 	# The new master's announcements (3, 1 s apart) are not steady state.
 	sleep 3
 	_ld_w=1
@@ -809,14 +816,8 @@ mem_kb()
 # idle TAG ADVBASE SKEWS NSERVICES
 idle()
 {
-	_id_tag=$1 _id_nsvc=$4
-	rm -f "$_id_tag".*
-	start "$_id_tag" "$2" "$3" "$4"
-	if ! wait_for 60 converged "$_id_nsvc"; then
-		note "$_id_tag: n1 is not master of all; skipped"
-		stop
-		return 1
-	fi
+	_id_tag=$1
+	steady "$@" || return 1
 	sleep 3
 	_id_hz=$(getconf CLK_TCK)
 	_id_from=$(now_sod)

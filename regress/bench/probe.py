@@ -107,17 +107,22 @@ def netlink_in(nsname):
     return nl, ifindex
 
 
-def link_down(nl, ifindex, seq):
-    # struct ifinfomsg: family, pad, type, index, flags, change.
-    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, ifindex, 0, IFF_UP)
-    hdr = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK,
+def nl_request(nl, msgtype, body, seq, what):
+    """Send one rtnetlink request and raise its error, if any."""
+    hdr = struct.pack("=IHHII", 16 + len(body), msgtype,
                       NLM_F_REQUEST | NLM_F_ACK, seq, 0)
     nl.send(hdr + body)
     reply = nl.recv(4096)
     if len(reply) >= 20:
         err = struct.unpack("=i", reply[16:20])[0]
         if err != 0:
-            raise OSError(-err, "link down")
+            raise OSError(-err, what)
+
+
+def link_down(nl, ifindex, seq):
+    # struct ifinfomsg: family, pad, type, index, flags, change.
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, ifindex, 0, IFF_UP)
+    nl_request(nl, RTM_NEWLINK, body, seq, "link down")
 
 
 def port_isolated(nl, ifindex, seq, on):
@@ -127,14 +132,7 @@ def port_isolated(nl, ifindex, seq, on):
     nest = struct.pack("=HH", 4 + len(attr), IFLA_PROTINFO | NLA_F_NESTED) \
         + attr
     body = struct.pack("=BxHiII", socket.AF_BRIDGE, 0, ifindex, 0, 0) + nest
-    hdr = struct.pack("=IHHII", 16 + len(body), RTM_SETLINK,
-                      NLM_F_REQUEST | NLM_F_ACK, seq, 0)
-    nl.send(hdr + body)
-    reply = nl.recv(4096)
-    if len(reply) >= 20:
-        err = struct.unpack("=i", reply[16:20])[0]
-        if err != 0:
-            raise OSError(-err, "bridge port isolated")
+    nl_request(nl, RTM_SETLINK, body, seq, "bridge port isolated")
 
 
 class Event:
