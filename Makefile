@@ -34,15 +34,24 @@ HAFOD_SRCS = \
 	hafod/addr.c \
 	hafod/announce.c \
 	hafod/carp.c \
+	hafod/check.c \
+	hafod/child.c \
+	hafod/config.c \
 	hafod/control.c \
+	hafod/demote.c \
 	hafod/engine.c \
 	hafod/fsm.c \
+	hafod/group.c \
 	hafod/hafod.c \
 	hafod/hook.c \
 	hafod/log.c \
+	hafod/maint.c \
 	hafod/msg.c \
+	hafod/names.c \
 	hafod/net.c \
+	hafod/netlink.c \
 	hafod/printconf.c \
+	hafod/reload.c \
 	hafod/sandbox.c \
 	hafod/vip.c \
 	parse.y
@@ -53,14 +62,14 @@ HAFOCTL_SRCS = \
 	hafoctl/output_json.c \
 	hafoctl/parser.c \
 	hafod/addr.c \
-	hafod/carp.c \
 	hafod/log.c \
-	hafod/msg.c
+	hafod/msg.c \
+	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
 UNIT_TESTS = t_carp t_fsm t_msg t_parse
-t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/log.c
-t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/log.c
+t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
+t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
@@ -72,16 +81,17 @@ all: hafod/hafod hafoctl/hafoctl
 hafod/hafod: $(call objs,obj,$(HAFOD_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# hafoctl needs only libbsd: no libcrypto, no netlink, no libevent.
 hafoctl/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libbsd-overlay)
 
 obj/hafoctl/%.o obj-asan/hafoctl/%.o: hafoctl/hafoctl.h
 
-obj/%.o: %.c hafod/hafod.h hafod/log.h
+obj/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-obj-asan/%.o: %.c hafod/hafod.h hafod/log.h
+obj-asan/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -120,17 +130,17 @@ unit: $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
 FUZZERS = advert config msg control
-fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/log.c
+fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
-			  hafod/addr.c hafod/log.c
+			  hafod/addr.c hafod/names.c hafod/log.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)
 FUZZ_SECONDS ?= 60
 
-obj-fuzz/%.o: %.c hafod/hafod.h hafod/log.h
+obj-fuzz/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	    $(PKG_CFLAGS) -c -o $@ $<

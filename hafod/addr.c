@@ -78,20 +78,3 @@ service_af(const struct service_conf *conf)
 			return (AF_INET);
 	return (AF_INET6);
 }
-
-/* States in the CARP spelling, as logs, hooks and hafoctl show them. */
-const char *
-state_name(enum carp_state state)
-{
-	switch (state) {
-	case CARP_INIT:
-		return ("INIT");
-	case CARP_BACKUP:
-		return ("BACKUP");
-	case CARP_MASTER:
-		return ("MASTER");
-	case CARP_LINKDOWN:
-		return ("LINKDOWN");
-	}
-	return ("UNKNOWN");
-}

@@ -27,19 +27,6 @@
 
 #define CARP_COUNTER_LEN	8
 
-static const char *carp_drop_names[DROP_MAX] = {
-	[DROP_NONE] =		"none",
-	[DROP_LENGTH] =		"bad-length",
-	[DROP_VERSION] =	"bad-version",
-	[DROP_AUTHLEN] =	"bad-authlen",
-	[DROP_TTL] =		"bad-ttl",
-	[DROP_CHECKSUM] =	"bad-checksum",
-	[DROP_VHID] =		"unknown-vhid",
-	[DROP_HMAC] =		"bad-hmac",
-	[DROP_OWN] =		"own-address",
-	[DROP_SOURCE] =		"unexpected-source",
-};
-
 static int	carp_cmp4(const void *, const void *);
 static int	carp_cmp16(const void *, const void *);
 static int	carp_linklocal(const struct hafod_addr *);
@@ -265,12 +252,4 @@ carp_decode(const uint8_t *buf, size_t len, int ttl, struct carp_advert *adv)
 		adv->counter = adv->counter << 8 | buf[8 + i];
 	memcpy(adv->hmac, buf + 16, CARP_HMAC_LEN);
 	return (DROP_NONE);
-}
-
-const char *
-carp_drop_name(enum carp_drop reason)
-{
-	if ((unsigned int)reason >= DROP_MAX)
-		return ("unknown");
-	return (carp_drop_names[reason]);
 }

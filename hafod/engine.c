@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "hafod.h"
 #include "log.h"
 

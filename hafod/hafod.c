@@ -41,82 +41,20 @@
 
 #include "hafod.h"
 #include "log.h"
+#include "parent.h"
 
 #define SHUTDOWN_TIMEOUT	10	/* seconds the engine gets to bow out */
-
-/* What the parent knows of a service: which addresses it put where. */
-struct pservice {
-	TAILQ_ENTRY(pservice)	 entry;
-	struct service_conf	 conf;
-	unsigned int		 ifindex;
-	enum carp_state		 state;
-	uint8_t			 added[SERVICE_VIPS_MAX];
-	struct event		*announce_ev;
-	int			 announce_left;
-	int			 retired;
-	struct hooks_conf	 hooks;
-	struct hook_queue	*hq;
-};
-
-/* A group as the parent sees it: its hooks fire for all members. */
-struct pgroup {
-	TAILQ_ENTRY(pgroup)	 entry;
-	char			 name[SERVICE_NAME_MAX];
-	struct hooks_conf	 hooks;
-	struct hook_queue	*hq;
-	int			 all_master;
-};
-
-/* A tracked interface and the service its state weighs on. */
-struct ptrack {
-	TAILQ_ENTRY(ptrack)	 entry;
-	char			 ifname[IFNAMSIZ];
-	char			 target[SERVICE_NAME_MAX];
-	uint8_t			 weight;
-	uint8_t			 index;
-	uint32_t		 id;
-	int			 down;
-};
 
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
-TAILQ_HEAD(pservice_head, pservice);
-static struct pservice_head	 pservices = TAILQ_HEAD_INITIALIZER(pservices);
-/* Gone from the configuration, holding addresses until they let go. */
-static struct pservice_head	 retired = TAILQ_HEAD_INITIALIZER(retired);
-
-/* The CARP sockets handed to the engine, one per interface and family. */
-struct psocket {
-	TAILQ_ENTRY(psocket)	 entry;
-	char			 ifname[IFNAMSIZ];
-	int			 af;
-};
-static TAILQ_HEAD(, psocket)	 psockets = TAILQ_HEAD_INITIALIZER(psockets);
-
-/* Services under maintenance that must stay so across restarts. */
-struct pmaint {
-	TAILQ_ENTRY(pmaint)	 entry;
-	char			 name[SERVICE_NAME_MAX];
-};
-static TAILQ_HEAD(, pmaint)	 pmaints = TAILQ_HEAD_INITIALIZER(pmaints);
-static uint32_t			 last_id;
-static TAILQ_HEAD(, pgroup)	 pgroups = TAILQ_HEAD_INITIALIZER(pgroups);
-static TAILQ_HEAD(, ptrack)	 ptracks = TAILQ_HEAD_INITIALIZER(ptracks);
 static pid_t			 engine_pid;
-static int			 announce_fd = -1;
-static int			 control_fd = -1;
 static int			 shutting_down;
 static struct event		*shutdown_ev;
-static struct config		*conf;
 static const char		*conffile = HAFOD_CONF;
+static char			 sockpath[PATH_MAX];
 
 extern char			**environ;
-
-static void	parent_reload(uint32_t);
-static void	maint_update(const struct msg_persist *);
-static void	link_changed(const struct msg_link *, void *);
-static void	announce(int, short, void *);
 
 static __dead void
 usage(void)
@@ -126,7 +64,13 @@ usage(void)
 	exit(1);
 }
 
-static void
+struct event_base *
+parent_base(void)
+{
+	return (base);
+}
+
+void
 parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
     size_t len)
 {
@@ -138,462 +82,10 @@ parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
 		fatal("write to engine");
 }
 
-static struct pservice *
-pservice_find(uint32_t id)
-{
-	struct pservice	*ps;
-
-	TAILQ_FOREACH(ps, &pservices, entry)
-		if (ps->conf.id == id)
-			return (ps);
-	TAILQ_FOREACH(ps, &retired, entry)
-		if (ps->conf.id == id)
-			return (ps);
-	return (NULL);
-}
-
-/*
- * An address another of our services holds (one that re-joins under a
- * new configuration while its old self bows out) changes hands here,
- * rather than being added twice or removed from under the new owner.
- */
-static int
-vip_transfer(struct pservice *to, int i)
-{
-	struct pservice_head	*heads[] = { &pservices, &retired };
-	struct pservice		*ps;
-	size_t			 h;
-	int			 j;
-
-	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
-		TAILQ_FOREACH(ps, heads[h], entry) {
-			if (ps == to || ps->ifindex != to->ifindex)
-				continue;
-			for (j = 0; j < ps->conf.nvips; j++) {
-				if (!ps->added[j] || !addr_eq(&ps->conf.vips[j],
-				    &to->conf.vips[i]) ||
-				    ps->conf.vips[j].prefixlen !=
-				    to->conf.vips[i].prefixlen)
-					continue;
-				ps->added[j] = 0;
-				to->added[i] = 1;
-				return (1);
-			}
-		}
-	return (0);
-}
-
-/* Tell the engine what is really installed, for hafoctl show. */
-static void
-vips_report(struct pservice *ps)
-{
-	struct msg_vip_status	vs;
-	int			i;
-
-	memset(&vs, 0, sizeof(vs));
-	vs.service = ps->conf.id;
-	for (i = 0; i < ps->conf.nvips; i++)
-		if (ps->added[i])
-			vs.installed |= 1U << i;
-	parent_send(MSG_VIP_STATUS, ps->conf.id, -1, &vs, sizeof(vs));
-}
-
-static void
-vips_release(struct pservice *ps)
-{
-	char	err[128];
-	int	i, rv;
-
-	if (ps->announce_ev != NULL)
-		evtimer_del(ps->announce_ev);
-	ps->announce_left = 0;
-	for (i = 0; i < ps->conf.nvips; i++) {
-		if (!ps->added[i])
-			continue;
-		rv = vip_del(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
-		if (rv == -1)
-			log_warnx("%s: cannot remove %s/%u from %s: %s",
-			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
-		else
-			log_debug("%s: %s %s from %s", ps->conf.name,
-			    rv == 0 ? "removed" : "already gone:",
-			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
-		ps->added[i] = 0;
-	}
-}
-
-static void
-vips_release_all(void)
-{
-	struct pservice	*ps;
-
-	TAILQ_FOREACH(ps, &pservices, entry)
-		vips_release(ps);
-	TAILQ_FOREACH(ps, &retired, entry)
-		vips_release(ps);
-}
-
-static void
-announce(int fd, short event, void *arg)
-{
-	struct pservice	*ps = arg;
-	struct timeval	 tv;
-	int		 i;
-
-	if (ps->announce_left <= 0 || ps->state != CARP_MASTER)
-		return;
-	for (i = 0; i < ps->conf.nvips; i++)
-		if (announce_vip(announce_fd, ps->ifindex,
-		    &ps->conf.vips[i]) == -1)
-			log_warnx("%s: cannot announce %s on %s",
-			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
-	if (--ps->announce_left > 0) {
-		tv.tv_sec = ps->conf.announce_interval / 1000;
-		tv.tv_usec = (ps->conf.announce_interval % 1000) * 1000;
-		evtimer_add(ps->announce_ev, &tv);
-	}
-}
-
-static void
-announce_start(struct pservice *ps)
-{
-	ps->announce_left = ps->conf.announce_count;
-	announce(-1, 0, ps);
-}
-
-/*
- * Take every address of the service.  One that cannot be added makes the
- * node give up mastership rather than pretend: the engine is told.
- */
-static void
-vips_take(struct pservice *ps)
-{
-	struct msg_vip_failed	mv;
-	char			err[128];
-	int			i, rv;
-
-	for (i = 0; i < ps->conf.nvips; i++) {
-		if (ps->added[i] || vip_transfer(ps, i))
-			continue;
-		rv = vip_add(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
-		if (rv == -1) {
-			log_warnx("%s: cannot add %s/%u to %s: %s",
-			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
-			memset(&mv, 0, sizeof(mv));
-			mv.service = ps->conf.id;
-			snprintf(mv.reason, sizeof(mv.reason), "%s: %.40s",
-			    addr_ntop(&ps->conf.vips[i]), err);
-			parent_send(MSG_VIP_FAILED, ps->conf.id, -1, &mv,
-			    sizeof(mv));
-			return;
-		}
-		/* Someone else's address is not ours to remove later. */
-		if (rv == 0)
-			ps->added[i] = 1;
-		else
-			log_warnx("%s: %s already on %s; not taking it over",
-			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
-		log_debug("%s: added %s/%u to %s", ps->conf.name,
-		    addr_ntop(&ps->conf.vips[i]), ps->conf.vips[i].prefixlen,
-		    ps->conf.ifname);
-	}
-	announce_start(ps);
-}
-
-/* The hook that a transition runs; HOOK_MAX for none. */
-static enum hook_event
-hook_event_of(enum carp_state prev, enum carp_state state)
-{
-	if (state == CARP_MASTER)
-		return (HOOK_PROMOTE);
-	if (prev == CARP_MASTER)
-		return (HOOK_DEMOTE);
-	if (state == CARP_BACKUP)
-		return (HOOK_BACKUP);
-	if (state == CARP_LINKDOWN)
-		return (HOOK_FAULT);
-	if (state == CARP_INIT)
-		return (HOOK_STOP);
-	return (HOOK_MAX);
-}
-
-static void
-hooks_copy(struct hooks_conf *dst, const struct hooks_conf *src)
-{
-	int	i;
-
-	*dst = *src;
-	for (i = 0; i < HOOK_MAX; i++)
-		if (src->cmd[i] != NULL &&
-		    (dst->cmd[i] = strdup(src->cmd[i])) == NULL)
-			fatal(NULL);
-}
-
-static void
-hooks_clear(struct hooks_conf *h)
-{
-	int	i;
-
-	for (i = 0; i < HOOK_MAX; i++)
-		free(h->cmd[i]);
-	memset(h, 0, sizeof(*h));
-}
-
-static void
-vips_string(const struct service_conf *sc, char *buf, size_t len)
-{
-	char	one[INET6_ADDRSTRLEN + 8];
-	int	i;
-
-	for (i = 0; i < sc->nvips; i++) {
-		snprintf(one, sizeof(one), "%s%s/%u", i > 0 ? " " : "",
-		    addr_ntop(&sc->vips[i]), sc->vips[i].prefixlen);
-		strlcat(buf, one, len);
-	}
-}
-
-static char **
-service_env(struct pservice *ps, enum hook_event ev,
-    const struct msg_state *st)
-{
-	char	vhid[8], vips[SERVICE_VIPS_MAX * (INET6_ADDRSTRLEN + 8)] = "";
-	const char *const pairs[][2] = {
-		{ "HAFOD_EVENT", hook_name(ev) },
-		{ "HAFOD_SERVICE", ps->conf.name },
-		{ "HAFOD_GROUP", ps->conf.group },
-		{ "HAFOD_VHID", vhid },
-		{ "HAFOD_INTERFACE", ps->conf.ifname },
-		{ "HAFOD_STATE", state_name(st->state) },
-		{ "HAFOD_PREVIOUS", state_name(st->prev) },
-		{ "HAFOD_REASON", st->reason },
-		{ "HAFOD_VIPS", vips },
-	};
-
-	snprintf(vhid, sizeof(vhid), "%u", ps->conf.vhid);
-	vips_string(&ps->conf, vips, sizeof(vips));
-	return (hook_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
-}
-
-/*
- * A group's promote hook runs once every member is master here, its
- * demote hook when the first member leaves master after all were.
- */
-static void
-group_state(const char *name, const char *reason)
-{
-	struct pgroup	*g;
-	struct pservice	*ps;
-	char		 vhids[SERVICE_GROUP_MAX * 4] = "", one[8];
-	char		 ifs[SERVICE_GROUP_MAX * (IFNAMSIZ + 1)] = "";
-	char		 vips[SERVICE_GROUP_MAX * 2 * (INET6_ADDRSTRLEN + 8)] = "";
-	int		 all = 1, any = 0;
-
-	TAILQ_FOREACH(g, &pgroups, entry)
-		if (strcmp(g->name, name) == 0)
-			break;
-	if (g == NULL)
-		return;
-	TAILQ_FOREACH(ps, &pservices, entry) {
-		if (strcmp(ps->conf.group, name) != 0)
-			continue;
-		any = 1;
-		if (ps->state != CARP_MASTER)
-			all = 0;
-		snprintf(one, sizeof(one), "%s%u", vhids[0] ? " " : "",
-		    ps->conf.vhid);
-		strlcat(vhids, one, sizeof(vhids));
-		if (ifs[0] != '\0')
-			strlcat(ifs, " ", sizeof(ifs));
-		strlcat(ifs, ps->conf.ifname, sizeof(ifs));
-		if (vips[0] != '\0')
-			strlcat(vips, " ", sizeof(vips));
-		vips_string(&ps->conf, vips, sizeof(vips));
-	}
-	if (!any || all == g->all_master)
-		return;
-	g->all_master = all;
-	{
-		enum hook_event		 ev = all ? HOOK_PROMOTE : HOOK_DEMOTE;
-		const char *const	 pairs[][2] = {
-			{ "HAFOD_EVENT", hook_name(ev) },
-			{ "HAFOD_SERVICE", g->name },
-			{ "HAFOD_GROUP", g->name },
-			{ "HAFOD_VHID", vhids },
-			{ "HAFOD_INTERFACE", ifs },
-			{ "HAFOD_STATE", all ? "MASTER" : "BACKUP" },
-			{ "HAFOD_PREVIOUS", all ? "BACKUP" : "MASTER" },
-			{ "HAFOD_REASON", reason },
-			{ "HAFOD_VIPS", vips },
-		};
-
-		log_info("group %s: %s", g->name, all ? "every member is "
-		    "master" : "no longer master everywhere");
-		hook_queue(g->hq, ev, &g->hooks, hook_env(pairs,
-		    sizeof(pairs) / sizeof(pairs[0])));
-	}
-}
-
-static void
-hook_result(uint32_t id, const char *text)
-{
-	struct msg_hook_result	hr;
-
-	memset(&hr, 0, sizeof(hr));
-	hr.service = id;
-	strlcpy(hr.text, text, sizeof(hr.text));
-	parent_send(MSG_HOOK_RESULT, id, -1, &hr, sizeof(hr));
-}
-
-static void
-weight_send(uint32_t id, uint8_t index, int on, uint8_t weight,
-    const char *name)
-{
-	struct msg_weight	mw;
-
-	memset(&mw, 0, sizeof(mw));
-	mw.service = id;
-	mw.index = index;
-	mw.on = on;
-	mw.weight = weight;
-	strlcpy(mw.name, name, sizeof(mw.name));
-	parent_send(MSG_WEIGHT, id, -1, &mw, sizeof(mw));
-}
-
-/* Tracked interfaces: down, or gone, weighs; force resends them all. */
-static void
-tracks_eval(int force)
-{
-	struct ptrack	*t;
-	struct msg_link	 ml;
-	char		 name[WEIGHT_NAME_MAX];
-	int		 down;
-
-	TAILQ_FOREACH(t, &ptracks, entry) {
-		down = link_get(t->ifname, &ml) == -1 || !ml.up;
-		if (down == t->down && !force)
-			continue;
-		if (down != t->down)
-			log_info("%s: tracked interface %s is %s", t->target,
-			    t->ifname, down ? "down: demoting" : "up again");
-		t->down = down;
-		snprintf(name, sizeof(name), "track %s", t->ifname);
-		if (down || !force)
-			weight_send(t->id, t->index, down, t->weight, name);
-	}
-}
-
-static struct pservice *
-pservice_named(const char *name)
-{
-	struct pservice	*ps;
-
-	TAILQ_FOREACH(ps, &pservices, entry)
-		if (strcmp(ps->conf.name, name) == 0)
-			return (ps);
-	return (NULL);
-}
-
-static void
-track_add(const struct track_conf *tc, const char *target, uint32_t id,
-    uint8_t index)
-{
-	struct ptrack	*t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		fatal(NULL);
-	strlcpy(t->ifname, tc->ifname, sizeof(t->ifname));
-	strlcpy(t->target, target, sizeof(t->target));
-	t->weight = tc->weight;
-	t->index = index;
-	t->id = id;
-	TAILQ_INSERT_TAIL(&ptracks, t, entry);
-}
-
-static char **
-check_env(const char *service, const char *group)
-{
-	const char *const pairs[][2] = {
-		{ "HAFOD_SERVICE", service },
-		{ "HAFOD_GROUP", group },
-	};
-
-	return (hook_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
-}
-
-/*
- * Checks, tracks and groups from the configuration, at start and on
- * reload.  A group's checks and tracks weigh on its leader, which carries
- * the demotion of the whole group.
- */
-static void
-weights_start(void)
-{
-	struct service		*s;
-	struct group_conf	*gc;
-	struct pservice		*ps, *leader;
-	struct pgroup		*g;
-	struct check_conf	*cc;
-	struct track_conf	*tc;
-	struct ptrack		*t;
-	uint8_t			 i;
-
-	while ((t = TAILQ_FIRST(&ptracks)) != NULL) {
-		TAILQ_REMOVE(&ptracks, t, entry);
-		free(t);
-	}
-	while ((g = TAILQ_FIRST(&pgroups)) != NULL) {
-		TAILQ_REMOVE(&pgroups, g, entry);
-		hookq_free(g->hq);
-		hooks_clear(&g->hooks);
-		free(g);
-	}
-	TAILQ_FOREACH(ps, &pservices, entry)
-		weight_send(ps->conf.id, WEIGHT_CLEAR, 0, 0, "");
-	check_mark();
-	TAILQ_FOREACH(s, &conf->services, entry) {
-		if ((ps = pservice_named(s->conf.name)) == NULL)
-			continue;
-		i = 0;
-		TAILQ_FOREACH(cc, &s->checks, entry)
-			check_add(cc, s->conf.name, ps->hooks.user,
-			    check_env(s->conf.name, s->conf.group),
-			    ps->conf.id, i++);
-		i = WEIGHT_TRACK;
-		TAILQ_FOREACH(tc, &s->tracks, entry)
-			track_add(tc, s->conf.name, ps->conf.id, i++);
-	}
-	TAILQ_FOREACH(gc, &conf->groups, entry) {
-		if ((g = calloc(1, sizeof(*g))) == NULL)
-			fatal(NULL);
-		strlcpy(g->name, gc->name, sizeof(g->name));
-		hooks_copy(&g->hooks, &gc->hooks);
-		leader = pservice_named(gc->members[0]);
-		g->hq = hookq_new(g->name, leader != NULL ? leader->conf.id : 0);
-		TAILQ_INSERT_TAIL(&pgroups, g, entry);
-		if (leader == NULL)
-			continue;
-		i = 50;
-		TAILQ_FOREACH(cc, &gc->checks, entry)
-			check_add(cc, gc->name, g->hooks.user,
-			    check_env(gc->name, gc->name), leader->conf.id, i++);
-		i = WEIGHT_TRACK + 50;
-		TAILQ_FOREACH(tc, &gc->tracks, entry)
-			track_add(tc, gc->name, leader->conf.id, i++);
-		group_state(g->name, "configured");
-	}
-	check_flush();
-	tracks_eval(1);
-}
-
 static void
 parent_state(const struct msg_state *st)
 {
 	struct pservice	*ps;
-	enum hook_event	 ev;
 
 	if ((ps = pservice_find(st->service)) == NULL) {
 		log_warnx("state change for unknown service %u", st->service);
@@ -601,22 +93,16 @@ parent_state(const struct msg_state *st)
 	}
 	ps->state = st->state;
 	if (st->hold)
-		vips_take(ps);
+		vip_take(ps);
 	else
-		vips_release(ps);
+		vip_release(ps);
 	/* After the addresses: promote finds them up, demote gone. */
-	if (st->state != st->prev && (ev = hook_event_of(st->prev,
-	    st->state)) != HOOK_MAX)
-		hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, st));
+	hook_transition(ps, st);
 	if (ps->retired && st->state != CARP_MASTER) {
-		TAILQ_REMOVE(&retired, ps, entry);
-		event_free(ps->announce_ev);
-		hookq_free(ps->hq);
-		hooks_clear(&ps->hooks);
-		free(ps);
+		pservice_free(ps);
 		return;
 	}
-	vips_report(ps);
+	vip_report(ps);
 	if (ps->conf.group[0] != '\0')
 		group_state(ps->conf.group, st->reason);
 }
@@ -625,9 +111,9 @@ parent_state(const struct msg_state *st)
 static void
 parent_atexit(void)
 {
-	vips_release_all();
-	if (conf != NULL)
-		unlink(conf->socket);
+	vip_release_all();
+	if (sockpath[0] != '\0')
+		unlink(sockpath);
 }
 
 static __dead void
@@ -670,7 +156,7 @@ engine_gone(void)
 	if (shutting_down && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (shutdown_ev != NULL)
 			evtimer_del(shutdown_ev);
-		check_stop();
+		checks_stop();
 		hooks_drain(-1, 0, NULL);
 		return;
 	}
@@ -733,13 +219,13 @@ parent_dispatch(int fd, short event, void *arg)
 			memcpy(&id, m.data, sizeof(id));
 			if ((ps = pservice_find(id)) != NULL &&
 			    ps->state == CARP_MASTER)
-				announce_start(ps);
+				vip_announce(ps);
 			break;
 		case MSG_SHUTDOWN_DONE:
 			log_debug("engine: every service has let go");
 			break;
 		case MSG_RELOAD:
-			parent_reload(m.hdr.peerid);
+			services_reload(conffile, m.hdr.peerid);
 			break;
 		case MSG_VERBOSE:
 			memcpy(&verbose, m.data, sizeof(verbose));
@@ -761,7 +247,7 @@ parent_dispatch(int fd, short event, void *arg)
 	}
 }
 
-static void
+void
 link_changed(const struct msg_link *ml, void *arg)
 {
 	struct pservice	*ps;
@@ -816,10 +302,11 @@ parent_signal(int sig, short event, void *arg)
 			fatal("evtimer");
 		break;
 	case SIGHUP:
-		parent_reload(0);
+		services_reload(conffile, 0);
 		break;
 	case SIGCHLD:
 		hook_reap();
+		check_reap();
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, engine_pid, &si, WEXITED | WNOHANG |
 		    WNOWAIT) == 0 && si.si_pid == engine_pid)
@@ -880,340 +367,62 @@ control_open(const char *path)
 }
 
 /*
- * Open the CARP sockets the services need and the engine does not have
- * yet: one per interface and family.
+ * Root's part of the start, before the engine exists: what can fail is
+ * said on stderr, before we become a daemon.
  */
 static void
-send_sockets(void)
-{
-	struct pservice		*ps;
-	struct psocket		*sock;
-	struct msg_socket	 ms;
-	int			 af, fd;
-
-	TAILQ_FOREACH(ps, &pservices, entry) {
-		af = service_af(&ps->conf);
-		TAILQ_FOREACH(sock, &psockets, entry)
-			if (sock->af == af &&
-			    strcmp(sock->ifname, ps->conf.ifname) == 0)
-				break;
-		if (sock != NULL)
-			continue;
-		if ((fd = net_open(af, ps->ifindex)) == -1)
-			fatal("%s: CARP socket on %s", ps->conf.name,
-			    ps->conf.ifname);
-		if ((sock = calloc(1, sizeof(*sock))) == NULL)
-			fatal(NULL);
-		strlcpy(sock->ifname, ps->conf.ifname, sizeof(sock->ifname));
-		sock->af = af;
-		TAILQ_INSERT_TAIL(&psockets, sock, entry);
-		memset(&ms, 0, sizeof(ms));
-		ms.ifindex = ps->ifindex;
-		ms.af = af;
-		strlcpy(ms.ifname, ps->conf.ifname, sizeof(ms.ifname));
-		parent_send(MSG_SOCKET, 0, fd, &ms, sizeof(ms));
-	}
-}
-
-static struct pservice *
-pservice_new(const struct service *s, unsigned int ifindex)
+parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 {
 	struct pservice	*ps;
+	char		 why[256];
 
-	if ((ps = calloc(1, sizeof(*ps))) == NULL)
-		fatal(NULL);
-	ps->conf = s->conf;
-	ps->ifindex = ifindex;
-	hooks_copy(&ps->hooks, &s->hooks);
-	ps->hq = hookq_new(s->conf.name, s->conf.id);
-	if (base != NULL && (ps->announce_ev = evtimer_new(base, announce,
-	    ps)) == NULL)
-		fatal("evtimer_new");
-	return (ps);
+	check_chroot(conf->chroot);
+	if (TAILQ_EMPTY(&conf->services))
+		errx(1, "%s: no service configured", conffile);
+	if (netlink_init() == -1)
+		errx(1, "cannot open netlink");
+	if (services_start(conf, why, sizeof(why)) == -1)
+		errx(1, "%s", why);
+	maint_load(conf->state);
+	if ((*packet_fd = announce_open()) == -1)
+		err(1, "cannot open a packet socket for announcements");
+	*control_fd = control_open(conf->socket);
+	strlcpy(sockpath, conf->socket, sizeof(sockpath));
+	TAILQ_FOREACH(ps, &pservices, entry)
+		vip_remove_stale(ps);
 }
 
-/* Send the engine the services, their links and the maintenance kept. */
+/* The parent's events: the engine, signals, the link monitor. */
 static void
-send_config(void)
+parent_events(int fd)
 {
-	struct pservice	*ps;
-	struct pmaint	*pm;
-	struct msg_link	 ml;
-	struct msg_persist mp;
+	struct event	*ev;
+	const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	size_t		 i;
 
-	send_sockets();
-	TAILQ_FOREACH(ps, &pservices, entry) {
-		if (link_get(ps->conf.ifname, &ml) == 0)
-			link_changed(&ml, NULL);
-		parent_send(MSG_CONF_SERVICE, ps->conf.id, -1, &ps->conf,
-		    sizeof(ps->conf));
-	}
-	TAILQ_FOREACH(pm, &pmaints, entry) {
-		memset(&mp, 0, sizeof(mp));
-		strlcpy(mp.name, pm->name, sizeof(mp.name));
-		mp.demoted = 1;
-		parent_send(MSG_PERSIST, 0, -1, &mp, sizeof(mp));
-	}
-	parent_send(MSG_CONF_END, 0, -1, NULL, 0);
-}
-
-/* Services are the same but for the timing an engine can change live. */
-static int
-same_but_timing(const struct service_conf *a, const struct service_conf *b)
-{
-	struct service_conf	x = *a, y = *b;
-
-	x.id = y.id = 0;
-	x.advbase = y.advbase = 0;
-	x.advskew = y.advskew = 0;
-	x.preempt = y.preempt = 0;
-	x.announce_count = y.announce_count = 0;
-	x.announce_interval = y.announce_interval = 0;
-	return (memcmp(&x, &y, sizeof(x)) == 0);
-}
-
-static void
-reload_line(const char *line, void *arg)
-{
-	uint32_t		client = *(uint32_t *)arg;
-	struct ctl_result	r;
-
-	if (client == 0)
-		return;
-	memset(&r, 0, sizeof(r));
-	strlcpy(r.text, line, sizeof(r.text));
-	parent_send(MSG_RELOAD_RESULT, client, -1, &r, sizeof(r));
-}
-
-static void
-reload_end(uint32_t client, int status)
-{
-	struct ctl_end	end;
-
-	log_capture(NULL, NULL);
-	if (client == 0)
-		return;
-	memset(&end, 0, sizeof(end));
-	end.status = status;
-	parent_send(MSG_RELOAD_END, client, -1, &end, sizeof(end));
-}
-
-/*
- * SIGHUP or hafoctl reload.  Any error keeps the running configuration
- * untouched.  Otherwise services are matched by name: unchanged ones keep
- * their id, state and addresses with no blip; a change of timing alone is
- * applied in place; any other change re-joins under a new id while the
- * old one bows out; removed services bow out; new ones start as backup.
- */
-static void
-parent_reload(uint32_t client)
-{
-	struct pservice_head	 next = TAILQ_HEAD_INITIALIZER(next);
-	struct config		*nconf;
-	struct service		*s;
-	struct pservice		*ps;
-	struct msg_link		 ml;
-	int			 errors = 0, kept = 0, tuned = 0, joined = 0;
-	int			 removed = 0;
-
-	log_capture(reload_line, &client);
-	log_info("reloading %s", conffile);
-	if ((nconf = parse_config(conffile, conf->opts)) == NULL) {
-		log_warnx("%s has errors: keeping the running configuration",
-		    conffile);
-		reload_end(client, 1);
-		return;
-	}
-	TAILQ_FOREACH(s, &nconf->services, entry)
-		if (link_get(s->conf.ifname, &ml) == -1) {
-			log_warnx("service %s: interface %s: %s", s->conf.name,
-			    s->conf.ifname, strerror(errno));
-			errors++;
-		}
-	if (TAILQ_EMPTY(&nconf->services)) {
-		log_warnx("%s: no service configured", conffile);
-		errors++;
-	}
-	if (errors) {
-		log_warnx("keeping the running configuration");
-		config_free(nconf);
-		reload_end(client, 1);
-		return;
-	}
-	if (strcmp(nconf->user, conf->user) != 0 ||
-	    strcmp(nconf->chroot, conf->chroot) != 0 ||
-	    strcmp(nconf->socket, conf->socket) != 0 ||
-	    strcmp(nconf->state, conf->state) != 0)
-		log_warnx("user, chroot, socket and state take effect at the "
-		    "next start");
-
-	TAILQ_FOREACH(s, &nconf->services, entry) {
-		TAILQ_FOREACH(ps, &pservices, entry)
-			if (strcmp(ps->conf.name, s->conf.name) == 0)
-				break;
-		if (ps != NULL && same_but_timing(&ps->conf, &s->conf)) {
-			s->conf.id = ps->conf.id;
-			if (memcmp(&ps->conf, &s->conf, sizeof(s->conf)) == 0)
-				kept++;
-			else
-				tuned++;
-			ps->conf = s->conf;
-			hooks_clear(&ps->hooks);
-			hooks_copy(&ps->hooks, &s->hooks);
-			TAILQ_REMOVE(&pservices, ps, entry);
-			TAILQ_INSERT_TAIL(&next, ps, entry);
-			continue;
-		}
-		s->conf.id = ++last_id;
-		if (link_get(s->conf.ifname, &ml) == -1)
-			fatal("%s", s->conf.ifname);
-		ps = pservice_new(s, ml.ifindex);
-		TAILQ_INSERT_TAIL(&next, ps, entry);
-		joined++;
-	}
-	while ((ps = TAILQ_FIRST(&pservices)) != NULL) {
-		TAILQ_REMOVE(&pservices, ps, entry);
-		ps->retired = 1;
-		TAILQ_INSERT_TAIL(&retired, ps, entry);
-		removed++;
-	}
-	TAILQ_CONCAT(&pservices, &next, entry);
-	nconf->opts = conf->opts;
-	strlcpy(nconf->socket, conf->socket, sizeof(nconf->socket));
-	strlcpy(nconf->state, conf->state, sizeof(nconf->state));
-	config_free(conf);
-	conf = nconf;
-
-	send_config();
-	weights_start();
-	log_info("reloaded: %d unchanged, %d retimed, %d joined, %d left",
-	    kept, tuned, joined, removed);
-	reload_end(client, 0);
-}
-
-/* The maintenance file: one service name a line, kept by the parent. */
-static void
-maint_load(void)
-{
-	struct pmaint	*pm;
-	FILE		*f;
-	char		 line[256];
-
-	if ((f = fopen(conf->state, "r")) == NULL) {
-		if (errno != ENOENT)
-			log_warn("%s", conf->state);
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if ((pm = calloc(1, sizeof(*pm))) == NULL)
-			fatal(NULL);
-		strlcpy(pm->name, line, sizeof(pm->name));
-		TAILQ_INSERT_TAIL(&pmaints, pm, entry);
-	}
-	fclose(f);
-}
-
-static void
-maint_save(void)
-{
-	struct pmaint	*pm;
-	char		 tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	FILE		*f;
-	int		 fd;
-
-	strlcpy(dir, conf->state, sizeof(dir));
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-			log_warn("cannot keep maintenance state: mkdir %s",
-			    dir);
-			return;
-		}
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", conf->state) >=
-	    sizeof(tmp) || (fd = mkstemp(tmp)) == -1) {
-		log_warn("cannot keep maintenance state in %s", conf->state);
-		return;
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		log_warn("%s", tmp);
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	fprintf(f, "# services under maintenance (hafoctl demote -p)\n");
-	TAILQ_FOREACH(pm, &pmaints, entry)
-		fprintf(f, "%s\n", pm->name);
-	if (fflush(f) == EOF || fsync(fd) == -1 || fclose(f) == EOF ||
-	    rename(tmp, conf->state) == -1) {
-		log_warn("cannot keep maintenance state in %s", conf->state);
-		unlink(tmp);
-	}
-}
-
-static void
-maint_update(const struct msg_persist *mp)
-{
-	struct pmaint	*pm;
-
-	TAILQ_FOREACH(pm, &pmaints, entry)
-		if (strcmp(pm->name, mp->name) == 0)
-			break;
-	if (mp->demoted && pm == NULL) {
-		if ((pm = calloc(1, sizeof(*pm))) == NULL)
-			fatal(NULL);
-		strlcpy(pm->name, mp->name, sizeof(pm->name));
-		TAILQ_INSERT_TAIL(&pmaints, pm, entry);
-	} else if (!mp->demoted && pm != NULL) {
-		TAILQ_REMOVE(&pmaints, pm, entry);
-		free(pm);
-	} else
-		return;
-	log_info("%s: maintenance %s", mp->name,
-	    mp->demoted ? "kept across restarts" : "lifted");
-	maint_save();
-}
-
-/*
- * Addresses of ours that a crash left behind would answer for a service
- * some other node may hold: remove them before joining the election.
- */
-static void
-remove_stale(struct pservice *ps)
-{
-	struct hafod_addr	stale;
-	char			err[128];
-	int			i;
-
-	for (i = 0; i < ps->conf.nvips; i++) {
-		/* As it was left, perhaps with another prefix length. */
-		stale = ps->conf.vips[i];
-		if (vip_present(ps->ifindex, &stale, &stale.prefixlen) != 1)
-			continue;
-		if (vip_del(ps->ifindex, &stale, err, sizeof(err)) != 0)
-			fatalx("%s: cannot remove stale %s/%u from %s: %s",
-			    ps->conf.name, addr_ntop(&stale), stale.prefixlen,
-			    ps->conf.ifname, err);
-		log_warnx("%s: removed %s/%u from %s: left behind by an "
-		    "earlier run", ps->conf.name, addr_ntop(&stale),
-		    stale.prefixlen, ps->conf.ifname);
-	}
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	msgchan_init(&chan, fd);
+	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
+	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+		fatalx("event_new");
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if ((ev = evsignal_new(base, sigs[i], parent_signal,
+		    NULL)) == NULL || evsignal_add(ev, NULL) == -1)
+			fatalx("evsignal_new");
+	signal(SIGPIPE, SIG_IGN);
+	if ((ev = event_new(base, link_monitor_fd(), EV_READ | EV_PERSIST,
+	    link_event, NULL)) == NULL || event_add(ev, NULL) == -1)
+		fatalx("link monitor");
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct service		*s;
-	struct pservice		*ps;
-	struct msg_link		 ml;
+	struct config		*conf;
 	struct passwd		*pw;
-	struct event		*ev;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
-	int			 fds[2], sig;
-	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	int			 fds[2], packet_fd, control_fd;
 
 	setproctitle_init(argc, argv, environ);
 	log_init(1, LOG_DAEMON);	/* stderr until we know better */
@@ -1258,36 +467,15 @@ main(int argc, char *argv[])
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
-
 	if ((pw = getpwnam(conf->user)) == NULL)
 		errx(1, "unknown user %s", conf->user);
-	check_chroot(conf->chroot);
-	if (TAILQ_EMPTY(&conf->services))
-		errx(1, "%s: no service configured", conffile);
-	if (vip_init() == -1)
-		errx(1, "cannot open netlink");
-	TAILQ_FOREACH(s, &conf->services, entry) {
-		if (link_get(s->conf.ifname, &ml) == -1)
-			errx(1, "service %s: interface %s: %s", s->conf.name,
-			    s->conf.ifname, strerror(errno));
-		ps = pservice_new(s, ml.ifindex);
-		TAILQ_INSERT_TAIL(&pservices, ps, entry);
-		if (s->conf.id > last_id)
-			last_id = s->conf.id;
-	}
-	maint_load();
-	if ((announce_fd = announce_open()) == -1)
-		err(1, "cannot open a packet socket for announcements");
-	control_fd = control_open(conf->socket);
+	parent_prepare(conf, &packet_fd, &control_fd);
 
 	log_init(debug, LOG_DAEMON);
 	log_setverbose(verbose);
 	log_procinit("parent");
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
-
-	TAILQ_FOREACH(ps, &pservices, entry)
-		remove_stale(ps);
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
 		fatal("socketpair");
@@ -1296,9 +484,9 @@ main(int argc, char *argv[])
 		fatal("fork");
 	case 0:
 		close(fds[0]);
-		close(announce_fd);
+		close(packet_fd);
 		close(control_fd);
-		vip_close();
+		netlink_close();
 		engine_main(fds[1], pw, conf->chroot);
 	}
 	close(fds[1]);
@@ -1307,29 +495,11 @@ main(int argc, char *argv[])
 	setproctitle("parent");
 	log_info("started; engine is pid %ld", (long)engine_pid);
 
-	if ((base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	msgchan_init(&chan, fds[0]);
-	if ((chanev = event_new(base, fds[0], EV_READ | EV_PERSIST,
-	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
-		fatalx("event_new");
-	for (sig = 0; sig < (int)(sizeof(sigs) / sizeof(sigs[0])); sig++)
-		if ((ev = evsignal_new(base, sigs[sig], parent_signal,
-		    NULL)) == NULL || evsignal_add(ev, NULL) == -1)
-			fatalx("evsignal_new");
-	signal(SIGPIPE, SIG_IGN);
-	if ((ev = event_new(base, link_monitor_fd(), EV_READ | EV_PERSIST,
-	    link_event, NULL)) == NULL || event_add(ev, NULL) == -1)
-		fatalx("link monitor");
-
-	TAILQ_FOREACH(ps, &pservices, entry)
-		if ((ps->announce_ev = evtimer_new(base, announce,
-		    ps)) == NULL)
-			fatal("evtimer_new");
-	hook_init(base, hook_result, weight_send);
+	parent_events(fds[0]);
+	vip_init(packet_fd);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
-	send_config();
-	weights_start();
+	services_send();
+	services_weights();
 
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");

@@ -470,7 +470,46 @@ const char	*addr_ntop(const struct hafod_addr *);
 int		 addr_cmp(const struct hafod_addr *, const struct hafod_addr *);
 int		 addr_eq(const struct hafod_addr *, const struct hafod_addr *);
 int		 service_af(const struct service_conf *);
+
+/* names.c */
 const char	*state_name(enum carp_state);
+const char	*carp_drop_name(enum carp_drop);
+
+/* config.c: what a new configuration of a service means for the old */
+enum config_match {
+	MATCH_KEEP,		/* the same: no change at all */
+	MATCH_RETIME,		/* new timing, applied in place */
+	MATCH_REJOIN,		/* another service: bow out, join anew */
+	MATCH_REMOVE,		/* no longer configured: bow out */
+};
+
+struct config_field {
+	const char		*name;
+	size_t			 off;
+	size_t			 len;
+	enum config_match	 rule;
+};
+
+enum config_match config_match(const struct service_conf *,
+		    const struct service_conf *);
+const char	*config_match_name(enum config_match);
+const struct config_field *config_fields(size_t *);
+
+/* demote.c: the demotion arithmetic */
+#define DEMOTE_MAX		255
+
+/* A member of a group (or a service alone) as the arithmetic sees it. */
+struct demote_member {
+	uint32_t		 reasons;	/* DEMOTE_*, in and out */
+	const struct msg_weight	*weights;	/* SERVICE_WEIGHTS_MAX */
+	uint8_t			 grouped;	/* in a group at all */
+	uint8_t			 leader;
+	uint8_t			 linkdown;
+	uint8_t			 master;
+};
+
+unsigned int	 demote_own(uint32_t *, const struct msg_weight *);
+uint8_t		 demote_weight(struct demote_member *, size_t, size_t);
 
 /* carp.c */
 struct carp_advert {
@@ -498,7 +537,6 @@ void		 carp_sign(const struct carp_key *, struct carp_advert *);
 int		 carp_verify(const struct carp_key *, const struct carp_advert *);
 void		 carp_encode(const struct carp_advert *, uint8_t *);
 enum carp_drop	 carp_decode(const uint8_t *, size_t, int, struct carp_advert *);
-const char	*carp_drop_name(enum carp_drop);
 
 /* fsm.c: the election, a pure function of adverts, config and a clock */
 #define FSM_SEND		0x01	/* send an advertisement now */
@@ -552,42 +590,14 @@ uint64_t	 fsm_deadline(const struct fsm *);
 void		 fsm_advert(const struct fsm *, struct fsm_advert *);
 uint64_t	 fsm_interval_us(uint8_t, uint8_t);
 
-/* net.c: raw CARP sockets, opened by the parent, used by the engine */
-#define NET_BATCH_MAX	64
-
-/* Advertisements on one socket, sent with one sendmmsg(2). */
-struct net_batch {
-	int			 fd;
-	unsigned int		 n;
-	struct mmsghdr		 mh[NET_BATCH_MAX];
-	struct iovec		 iov[NET_BATCH_MAX];
-	struct sockaddr_storage	 name[NET_BATCH_MAX];
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 cmsg[NET_BATCH_MAX];
-	uint8_t			 data[NET_BATCH_MAX][CARP_ADVERT_LEN];
-	struct hafod_addr	 dst[NET_BATCH_MAX];	/* af 0: the group */
-	void			*arg[NET_BATCH_MAX];
-};
-
-int		 net_open(int, unsigned int);
-ssize_t		 net_recv(int, int, uint8_t *, size_t, struct hafod_addr *,
-		    int *, unsigned int *);
-void		 net_queue(struct net_batch *, int, int, unsigned int,
-		    const struct hafod_addr *, const struct hafod_addr *,
-		    const uint8_t *, void *);
-void		 net_flush(struct net_batch *,
-		    void (*)(void *, const struct hafod_addr *, int));
-
-/* vip.c: addresses and link state through netlink (parent) */
-int		 vip_init(void);
-void		 vip_close(void);
-int		 vip_add(unsigned int, const struct hafod_addr *, char *,
+/* netlink.c: addresses and link state through rtnetlink (parent) */
+int		 netlink_init(void);
+void		 netlink_close(void);
+int		 netlink_addr_add(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
-int		 vip_del(unsigned int, const struct hafod_addr *, char *,
+int		 netlink_addr_del(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
-int		 vip_present(unsigned int, const struct hafod_addr *,
+int		 netlink_addr_present(unsigned int, const struct hafod_addr *,
 		    uint8_t *);
 int		 link_monitor_fd(void);
 void		 link_monitor_dispatch(void (*)(const struct msg_link *,
@@ -598,91 +608,11 @@ int		 link_get(const char *, struct msg_link *);
 int		 announce_open(void);
 int		 announce_vip(int, unsigned int, const struct hafod_addr *);
 
-/* hook.c: hooks and checks, run by the parent */
-struct hook_queue;
-struct event_base;
-void		 hook_init(struct event_base *, void (*)(uint32_t, const char *),
-		    void (*)(uint32_t, uint8_t, int, uint8_t, const char *));
-struct hook_queue *hookq_new(const char *, uint32_t);
-void		 hookq_free(struct hook_queue *);
-void		 hookq_setid(struct hook_queue *, uint32_t);
-void		 hook_queue(struct hook_queue *, enum hook_event,
-		    const struct hooks_conf *, char **);
-void		 hook_reap(void);
-int		 hook_idle(void);
-void		 check_stop(void);
-char		**hook_env(const char *const [][2], int);
-void		 check_add(const struct check_conf *, const char *,
-		    const char *, char **, uint32_t, uint8_t);
-void		 check_mark(void);
-void		 check_flush(void);
+/* net.c: the raw CARP sockets, opened by the parent for the engine */
+int		 net_open(int, unsigned int);
 
-/* engine.c */
-struct eservice;
-
-/* One raw socket: an interface and an address family. */
-struct eif {
-	TAILQ_ENTRY(eif)	 entry;
-	char			 ifname[IFNAMSIZ];
-	unsigned int		 ifindex;
-	int			 af;
-	int			 fd;
-	int			 up;
-	struct hafod_addr	 self;		/* af 0: no address yet */
-	struct event		*ev;
-	struct eservice		*byvhid[256];
-	uint64_t		 drops[DROP_MAX]; /* no service to blame */
-	uint64_t		 droplog[DROP_MAX];
-};
-TAILQ_HEAD(eif_head, eif);
-
-/* A peer heard, for hafoctl show. */
-struct epeer {
-	struct hafod_addr	 addr;		/* af 0: free slot */
-	uint8_t			 advbase;
-	uint8_t			 advskew;
-	uint8_t			 demote;
-	uint64_t		 seen;		/* usec, monotonic */
-};
-
-/* A service as the engine runs it. */
-struct eservice {
-	TAILQ_ENTRY(eservice)	 entry;
-	struct service_conf	 conf;
-	struct carp_key		 key;
-	struct fsm		 fsm;
-	struct eif		*eif;
-	uint64_t		 counter;
-	uint64_t		 since;		/* usec of the last change */
-	uint32_t		 demote_reasons; /* DEMOTE_* */
-	uint32_t		 vips_installed;
-	int			 retired;	/* left the configuration */
-	uint64_t		 sent;
-	uint64_t		 received;
-	uint64_t		 drops[DROP_MAX];
-	uint64_t		 droplog[DROP_MAX];
-	struct epeer		 peers[CTL_PEERS_MAX];
-	struct msg_weight	 weights[SERVICE_WEIGHTS_MAX]; /* weight 0: free */
-	char			 last_hook[HOOK_RESULT_MAX];
-};
-TAILQ_HEAD(eservice_head, eservice);
-
+/* engine.c: the engine's own types are in engine.h */
 struct passwd;
 __dead void	 engine_main(int, const struct passwd *, const char *);
-struct eservice_head *engine_services(void);
-void		 engine_demote(struct eservice *, uint32_t, int);
-void		 engine_demote_detail(struct eservice *, char *, size_t);
-int		 engine_promote(struct eservice *, char *, size_t);
-void		 engine_reload(uint32_t);
-void		 engine_verbose(int);
-uint64_t	 engine_now(void);
-
-/* sandbox.c: the engine's system call allowlist, after its setup */
-void		 sandbox_engine(void);
-
-/* control.c: the control socket, served by the engine */
-struct event_base;
-void		 control_init(struct event_base *, int);
-int		 control_reply(uint32_t, uint32_t, const void *, size_t);
 
 #endif /* HAFOD_H */

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "hafod.h"
 #include "log.h"
 

@@ -42,6 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "hafod.h"
 #include "log.h"
 

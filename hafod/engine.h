@@ -1,0 +1,129 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * The engine's own types: its sockets, its services as it runs them, and
+ * the functions its files offer one another.  The parent never sees
+ * these; what crosses between the processes is in hafod.h.
+ */
+
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include "hafod.h"
+
+struct event;
+struct event_base;
+
+/* net.c: batched sending and receiving on the raw CARP sockets */
+#define NET_BATCH_MAX	64
+
+/* Advertisements on one socket, sent with one sendmmsg(2). */
+struct net_batch {
+	int			 fd;
+	unsigned int		 n;
+	struct mmsghdr		 mh[NET_BATCH_MAX];
+	struct iovec		 iov[NET_BATCH_MAX];
+	struct sockaddr_storage	 name[NET_BATCH_MAX];
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	}			 cmsg[NET_BATCH_MAX];
+	uint8_t			 data[NET_BATCH_MAX][CARP_ADVERT_LEN];
+	struct hafod_addr	 dst[NET_BATCH_MAX];	/* af 0: the group */
+	void			*arg[NET_BATCH_MAX];
+};
+
+ssize_t		 net_recv(int, int, uint8_t *, size_t, struct hafod_addr *,
+		    int *, unsigned int *);
+void		 net_queue(struct net_batch *, int, int, unsigned int,
+		    const struct hafod_addr *, const struct hafod_addr *,
+		    const uint8_t *, void *);
+void		 net_flush(struct net_batch *,
+		    void (*)(void *, const struct hafod_addr *, int));
+
+/* engine.c */
+struct eservice;
+
+/* One raw socket: an interface and an address family. */
+struct eif {
+	TAILQ_ENTRY(eif)	 entry;
+	char			 ifname[IFNAMSIZ];
+	unsigned int		 ifindex;
+	int			 af;
+	int			 fd;
+	int			 up;
+	struct hafod_addr	 self;		/* af 0: no address yet */
+	struct event		*ev;
+	struct eservice		*byvhid[256];
+	uint64_t		 drops[DROP_MAX]; /* no service to blame */
+	uint64_t		 droplog[DROP_MAX];
+};
+TAILQ_HEAD(eif_head, eif);
+
+/* A peer heard, for hafoctl show. */
+struct epeer {
+	struct hafod_addr	 addr;		/* af 0: free slot */
+	uint8_t			 advbase;
+	uint8_t			 advskew;
+	uint8_t			 demote;
+	uint64_t		 seen;		/* usec, monotonic */
+};
+
+/* A service as the engine runs it. */
+struct eservice {
+	TAILQ_ENTRY(eservice)	 entry;
+	struct service_conf	 conf;
+	struct carp_key		 key;
+	struct fsm		 fsm;
+	struct eif		*eif;
+	uint64_t		 counter;
+	uint64_t		 since;		/* usec of the last change */
+	uint32_t		 demote_reasons; /* DEMOTE_* */
+	uint32_t		 vips_installed;
+	int			 retired;	/* left the configuration */
+	uint64_t		 sent;
+	uint64_t		 received;
+	uint64_t		 drops[DROP_MAX];
+	uint64_t		 droplog[DROP_MAX];
+	struct epeer		 peers[CTL_PEERS_MAX];
+	struct msg_weight	 weights[SERVICE_WEIGHTS_MAX]; /* weight 0: free */
+	char			 last_hook[HOOK_RESULT_MAX];
+};
+TAILQ_HEAD(eservice_head, eservice);
+
+struct eservice_head *engine_services(void);
+void		 engine_demote(struct eservice *, uint32_t, int);
+void		 engine_demote_detail(struct eservice *, char *, size_t);
+int		 engine_promote(struct eservice *, char *, size_t);
+void		 engine_reload(uint32_t);
+void		 engine_verbose(int);
+uint64_t	 engine_now(void);
+
+/* sandbox.c: the engine's system call allowlist, after its setup */
+void		 sandbox_engine(void);
+
+/* control.c: the control socket, served by the engine */
+void		 control_init(struct event_base *, int);
+int		 control_reply(uint32_t, uint32_t, const void *, size_t);
+
+#endif /* ENGINE_H */

@@ -1,0 +1,149 @@
+/*
+ * Copyright (c) 2026 The hafod authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+
+/*
+ * Groups as the parent sees them: services that fail over together get
+ * the group's hooks too, promote once every member is master here and
+ * demote when the first member leaves master after all were.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hafod.h"
+#include "log.h"
+#include "parent.h"
+
+struct pgroup {
+	TAILQ_ENTRY(pgroup)	 entry;
+	char			 name[SERVICE_NAME_MAX];
+	struct hooks_conf	 hooks;
+	struct hook_queue	*hq;
+	int			 all_master;
+};
+
+static TAILQ_HEAD(, pgroup)	 pgroups = TAILQ_HEAD_INITIALIZER(pgroups);
+
+/* The service that leads a group: its first member. */
+struct pservice *
+group_leader(const struct group_conf *gc)
+{
+	return (pservice_named(gc->members[0]));
+}
+
+/* Groups from the configuration, at start and on reload. */
+void
+groups_start(const struct config *conf)
+{
+	const struct group_conf	*gc;
+	struct pservice		*leader;
+	struct pgroup		*g;
+
+	while ((g = TAILQ_FIRST(&pgroups)) != NULL) {
+		TAILQ_REMOVE(&pgroups, g, entry);
+		hookq_free(g->hq);
+		hooks_clear(&g->hooks);
+		free(g);
+	}
+	TAILQ_FOREACH(gc, &conf->groups, entry) {
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			fatal(NULL);
+		strlcpy(g->name, gc->name, sizeof(g->name));
+		hooks_copy(&g->hooks, &gc->hooks);
+		leader = group_leader(gc);
+		g->hq = hookq_new(g->name, leader != NULL ? leader->conf.id : 0);
+		TAILQ_INSERT_TAIL(&pgroups, g, entry);
+		if (leader != NULL)
+			group_state(g->name, "configured");
+	}
+}
+
+/* The group's hook, with what its members hold in the environment. */
+static void
+group_hook(struct pgroup *g, int all, const char *reason)
+{
+	struct pservice		*ps;
+	enum hook_event		 ev = all ? HOOK_PROMOTE : HOOK_DEMOTE;
+	char			 vhids[SERVICE_GROUP_MAX * 4] = "", one[8];
+	char			 ifs[SERVICE_GROUP_MAX * (IFNAMSIZ + 1)] = "";
+	char			 vips[SERVICE_GROUP_MAX * 2 *
+				    (INET6_ADDRSTRLEN + 8)] = "";
+	const char *const	 pairs[][2] = {
+		{ "HAFOD_EVENT", hook_name(ev) },
+		{ "HAFOD_SERVICE", g->name },
+		{ "HAFOD_GROUP", g->name },
+		{ "HAFOD_VHID", vhids },
+		{ "HAFOD_INTERFACE", ifs },
+		{ "HAFOD_STATE", all ? "MASTER" : "BACKUP" },
+		{ "HAFOD_PREVIOUS", all ? "BACKUP" : "MASTER" },
+		{ "HAFOD_REASON", reason },
+		{ "HAFOD_VIPS", vips },
+	};
+
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (strcmp(ps->conf.group, g->name) != 0)
+			continue;
+		snprintf(one, sizeof(one), "%s%u", vhids[0] ? " " : "",
+		    ps->conf.vhid);
+		strlcat(vhids, one, sizeof(vhids));
+		if (ifs[0] != '\0')
+			strlcat(ifs, " ", sizeof(ifs));
+		strlcat(ifs, ps->conf.ifname, sizeof(ifs));
+		if (vips[0] != '\0')
+			strlcat(vips, " ", sizeof(vips));
+		vips_string(&ps->conf, vips, sizeof(vips));
+	}
+	log_info("group %s: %s", g->name, all ? "every member is master" :
+	    "no longer master everywhere");
+	hook_queue(g->hq, ev, &g->hooks, child_env(pairs,
+	    sizeof(pairs) / sizeof(pairs[0])));
+}
+
+/*
+ * A group's promote hook runs once every member is master here, its
+ * demote hook when the first member leaves master after all were.
+ */
+void
+group_state(const char *name, const char *reason)
+{
+	struct pgroup	*g;
+	struct pservice	*ps;
+	int		 all = 1, any = 0;
+
+	TAILQ_FOREACH(g, &pgroups, entry)
+		if (strcmp(g->name, name) == 0)
+			break;
+	if (g == NULL)
+		return;
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (strcmp(ps->conf.group, name) != 0)
+			continue;
+		any = 1;
+		if (ps->state != CARP_MASTER)
+			all = 0;
+	}
+	if (!any || all == g->all_master)
+		return;
+	g->all_master = all;
+	group_hook(g, all, reason);
+}
