@@ -67,11 +67,13 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_carp t_fsm t_msg t_parse
+UNIT_TESTS = t_carp t_demote t_fsm t_msg t_parse t_reload
 t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
+t_demote_SRCS	= hafod/demote.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
+t_reload_SRCS	= hafod/config.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))

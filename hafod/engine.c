@@ -59,6 +59,7 @@ struct persisted {
 static TAILQ_HEAD(, persisted)	 persisted = TAILQ_HEAD_INITIALIZER(persisted);
 static int			 configured;
 static int			 shutting_down;
+static int			 regroup;	/* a group member changed */
 
 static void	engine_dispatch(int, short, void *);
 static void	engine_recv(int, short, void *);
@@ -67,6 +68,7 @@ static void	engine_signal(int, short, void *);
 static void	service_act(struct eservice *, int, enum carp_state);
 static void	service_free(struct eservice *);
 static void	demote_update(struct eservice *);
+static void	shutdown_check(void);
 static unsigned int service_weight(struct eservice *);
 static struct eservice *service_find(struct eservice_head *, uint32_t);
 
@@ -303,13 +305,42 @@ engine_arm(void)
 		fatalx("evtimer_add");
 }
 
+/* Retired services that have let go. */
+static void
+engine_reap(void)
+{
+	struct eservice	*s, *next;
+
+	TAILQ_FOREACH_SAFE(s, &retiring, entry, next)
+		if (s->fsm.state != CARP_MASTER)
+			service_free(s);
+}
+
 /*
- * After every wake-up: what it queued goes out, and the timer follows
- * whatever deadlines it moved.
+ * After every wake-up, once its handlers have run: the demotion of the
+ * groups whose members changed state, which may change more states (a
+ * follower leaves master with its leader), until nothing changes; then
+ * retired services that let go are freed, and what the wake-up queued
+ * goes out; and the timer follows whatever deadlines it moved.  Nothing
+ * here runs inside a walk of the lists it changes.
  */
 static void
 engine_settle(void)
 {
+	struct eservice	*s;
+	int		 rounds;
+
+	/* A group converges in two rounds: the leader, then followers. */
+	for (rounds = 0; regroup && rounds < SERVICE_GROUP_MAX; rounds++) {
+		regroup = 0;
+		TAILQ_FOREACH(s, &services, entry)
+			if (s->conf.group[0] != '\0' && s->conf.group_leader)
+				demote_update(s);
+	}
+	if (regroup)
+		log_warnx("group demotion did not settle: will retry");
+	engine_reap();
+	shutdown_check();
 	engine_flush();
 	engine_arm();
 }
@@ -393,11 +424,9 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	}
 	if (actions & FSM_SEND)
 		service_send(s);
+	/* Its group's weights follow its state; engine_settle() sees to it. */
 	if ((actions & FSM_STATE) && !s->retired && s->conf.group[0] != '\0')
-		demote_update(s);
-	if (s->retired && s->fsm.state != CARP_MASTER)
-		service_free(s);
-	shutdown_check();
+		regroup = 1;
 }
 
 static void
@@ -468,97 +497,64 @@ engine_link(const struct msg_link *ml)
 	}
 }
 
-/* The weight of a service's own reasons, before its group's. */
-static unsigned int
-own_weight(struct eservice *s)
-{
-	unsigned int	w = 0;
-	int		i, checks = 0, tracks = 0;
-
-	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
-		w += DEMOTE_WEIGHT_OPERATOR;
-	if (s->demote_reasons & DEMOTE_VIPFAIL)
-		w += DEMOTE_WEIGHT_VIPFAIL;
-	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
-		if (s->weights[i].weight == 0)
-			continue;
-		w += s->weights[i].weight;
-		if (s->weights[i].index >= WEIGHT_TRACK)
-			tracks = 1;
-		else
-			checks = 1;
-	}
-	s->demote_reasons &= ~(DEMOTE_CHECK | DEMOTE_TRACK);
-	if (checks)
-		s->demote_reasons |= DEMOTE_CHECK;
-	if (tracks)
-		s->demote_reasons |= DEMOTE_TRACK;
-	return (w);
-}
-
-static struct eservice *
-group_leader(const char *group)
-{
-	struct eservice	*s;
-
-	TAILQ_FOREACH(s, &services, entry)
-		if (s->conf.group_leader && strcmp(s->conf.group, group) == 0)
-			return (s);
-	return (NULL);
-}
-
 /*
- * Demotion is the sum of the weights of its reasons.  In a group the
- * leader carries the demotion of every member (a member whose link is
- * down counts as the group weight), and followers are demoted by the
- * group weight wherever the leader is not master: so the group moves as
- * one, led by an ordinary election of its first member.
+ * The demote byte of s, from demote.c's arithmetic over s and, in a
+ * group, every member of its group.
  */
 static unsigned int
 service_weight(struct eservice *s)
 {
-	struct eservice	*m, *leader;
-	unsigned int	 w;
+	struct demote_member	 m[SERVICE_GROUP_MAX];
+	struct eservice		*e, *who[SERVICE_GROUP_MAX];
+	size_t			 n = 0, self = 0, i;
+	uint8_t			 w;
 
-	s->demote_reasons &= ~DEMOTE_GROUP;
-	if (s->conf.group[0] == '\0')
-		w = own_weight(s);
-	else if (s->conf.group_leader) {
-		w = 0;
-		TAILQ_FOREACH(m, &services, entry) {
-			if (strcmp(m->conf.group, s->conf.group) != 0)
-				continue;
-			w += own_weight(m);
-			if (m == s)
-				continue;
-			if (m->fsm.state == CARP_LINKDOWN)
-				w += DEMOTE_WEIGHT_GROUP;
-			if (m->demote_reasons & ~DEMOTE_GROUP)
-				s->demote_reasons |= DEMOTE_GROUP;
-		}
-	} else {
-		w = own_weight(s);
-		leader = group_leader(s->conf.group);
-		if (leader == NULL || leader->fsm.state != CARP_MASTER) {
-			w += DEMOTE_WEIGHT_GROUP;
-			s->demote_reasons |= DEMOTE_GROUP;
-		}
+	TAILQ_FOREACH(e, &services, entry) {
+		if (e != s && (s->conf.group[0] == '\0' ||
+		    strcmp(e->conf.group, s->conf.group) != 0))
+			continue;
+		if (n == SERVICE_GROUP_MAX)
+			fatalx("group %s: too many members", s->conf.group);
+		if (e == s)
+			self = n;
+		memset(&m[n], 0, sizeof(m[n]));
+		m[n].reasons = e->demote_reasons;
+		m[n].weights = e->weights;
+		m[n].grouped = e->conf.group[0] != '\0';
+		m[n].leader = e->conf.group_leader;
+		m[n].linkdown = e->fsm.state == CARP_LINKDOWN;
+		m[n].master = e->fsm.state == CARP_MASTER;
+		who[n++] = e;
 	}
-	return (w > 255 ? 255 : w);
+	/* Not yet in the list: a service being configured. */
+	if (n == 0 || who[self] != s) {
+		memset(&m[0], 0, sizeof(m[0]));
+		m[0].reasons = s->demote_reasons;
+		m[0].weights = s->weights;
+		m[0].grouped = s->conf.group[0] != '\0';
+		m[0].leader = s->conf.group_leader;
+		who[0] = s;
+		n = 1;
+		self = 0;
+	}
+	w = demote_weight(m, n, self);
+	for (i = 0; i < n; i++)
+		who[i]->demote_reasons = m[i].reasons;
+	return (w);
 }
 
-/* Apply the demotion of s, and of its whole group, where it changed. */
+/*
+ * Apply the demotion of s, and of its whole group, where it changed: one
+ * level deep.  What that changes in turn (a follower that sees its leader
+ * leave master) is picked up by engine_settle().
+ */
 static void
 demote_update(struct eservice *s)
 {
-	static int	 busy;
 	struct eservice	*m;
 	enum carp_state	 prev;
 	unsigned int	 w;
 
-	if (busy)
-		return;
-	busy = 1;
 	TAILQ_FOREACH(m, &services, entry) {
 		if (m != s && (s->conf.group[0] == '\0' ||
 		    strcmp(m->conf.group, s->conf.group) != 0))
@@ -568,7 +564,6 @@ demote_update(struct eservice *s)
 		prev = m->fsm.state;
 		service_act(m, fsm_set_demote(&m->fsm, w, now_us()), prev);
 	}
-	busy = 0;
 }
 
 /*
@@ -763,6 +758,36 @@ service_free(struct eservice *s)
 }
 
 /*
+ * The same id again: the parent matched it by config_match(), and so
+ * does the engine, so that a rule lives in one place.  Anything but
+ * keep or retime under the same id is the parent breaking the protocol.
+ */
+static void
+service_retime(struct eservice *s, const struct service_conf *conf,
+    uint64_t now)
+{
+	switch (config_match(&s->conf, conf)) {
+	case MATCH_KEEP:
+		return;
+	case MATCH_RETIME:
+		break;
+	default:
+		fatalx("%s: parent kept id %u for another service",
+		    conf->name, conf->id);
+	}
+	log_info("%s: new timing: advbase %u advskew %u preempt %s",
+	    conf->name, conf->advbase, conf->advskew,
+	    conf->preempt ? "yes" : "no");
+	s->conf = *conf;
+	s->fsm.advbase = conf->advbase;
+	s->fsm.advskew = conf->advskew;
+	s->fsm.preempt = conf->preempt;
+	/* Peers learn the new interval at once. */
+	service_act(s, fsm_set_demote(&s->fsm, s->fsm.demote, now),
+	    s->fsm.state);
+}
+
+/*
  * A new configuration, at start or on reload.  The parent has already
  * matched services by name: an unchanged one keeps its id, and with it
  * its state and addresses, untouched; one whose timing alone changed
@@ -784,20 +809,7 @@ engine_configure(void)
 	while ((s = TAILQ_FIRST(&incoming)) != NULL) {
 		TAILQ_REMOVE(&incoming, s, entry);
 		if ((old = service_find(&services, s->conf.id)) != NULL) {
-			if (memcmp(&old->conf, &s->conf,
-			    sizeof(s->conf)) != 0) {
-				log_info("%s: new timing: advbase %u advskew "
-				    "%u preempt %s", s->conf.name,
-				    s->conf.advbase, s->conf.advskew,
-				    s->conf.preempt ? "yes" : "no");
-				old->conf = s->conf;
-				old->fsm.advbase = s->conf.advbase;
-				old->fsm.advskew = s->conf.advskew;
-				old->fsm.preempt = s->conf.preempt;
-				/* Peers learn the new interval at once. */
-				service_act(old, fsm_set_demote(&old->fsm,
-				    old->fsm.demote, now), old->fsm.state);
-			}
+			service_retime(old, &s->conf, now);
 			free(s);
 			continue;
 		}
@@ -855,7 +867,6 @@ engine_shutdown(void)
 		prev = s->fsm.state;
 		service_act(s, fsm_leave(&s->fsm, 1, now), prev);
 	}
-	shutdown_check();
 }
 
 static void

@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "hafod.h"
 #include "fuzz.h"
 

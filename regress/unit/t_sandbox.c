@@ -44,6 +44,7 @@
 
 #include <atf-c.h>
 
+#include "engine.h"
 #include "hafod.h"
 
 /* Set up before the filter, as the engine's descriptors are. */
