@@ -113,8 +113,9 @@ child_spawn(struct child *c, const char *cmd, char **env, const char *user,
 		c->outfd = out[0];
 		if (fcntl(c->outfd, F_SETFL, O_NONBLOCK) == -1)
 			log_warn("%s: fcntl", c->label);
-		if ((c->outev = event_new(parent_base(), c->outfd, EV_READ | EV_PERSIST,
-		    child_output, c)) == NULL || event_add(c->outev, NULL) == -1)
+		if ((c->outev = event_new(parent_base(), c->outfd,
+		    EV_READ | EV_PERSIST, child_output, c)) == NULL ||
+		    event_add(c->outev, NULL) == -1)
 			fatal("event_new");
 	}
 	return (0);

@@ -71,7 +71,8 @@ groups_start(const struct config *conf)
 		strlcpy(g->name, gc->name, sizeof(g->name));
 		hooks_copy(&g->hooks, &gc->hooks);
 		leader = group_leader(gc);
-		g->hq = hookq_new(g->name, leader != NULL ? leader->conf.id : 0);
+		g->hq = hookq_new(g->name, leader != NULL ?
+		    leader->conf.id : 0);
 		TAILQ_INSERT_TAIL(&pgroups, g, entry);
 		if (leader != NULL)
 			group_state(g->name, "configured");

@@ -162,7 +162,8 @@ hook_next(struct hook_queue *q)
 		q->njobs--;
 		snprintf(q->child.label, sizeof(q->child.label),
 		    "%s: %s hook", q->label, hook_name(job->event));
-		if (child_spawn(&q->child, job->cmd, job->env, job->user, 1) == -1) {
+		if (child_spawn(&q->child, job->cmd, job->env, job->user,
+		    1) == -1) {
 			if (q->id != 0) {
 				snprintf(text, sizeof(text),
 				    "%s: could not start", hook_name(job->event));

@@ -115,7 +115,8 @@ vip_release(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (!ps->added[i])
 			continue;
-		rv = netlink_addr_del(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
+		rv = netlink_addr_del(ps->ifindex, &ps->conf.vips[i], err,
+		    sizeof(err));
 		if (rv == -1)
 			log_warnx("%s: cannot remove %s/%u from %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
@@ -187,7 +188,8 @@ vip_take(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (ps->added[i] || vip_transfer(ps, i))
 			continue;
-		rv = netlink_addr_add(ps->ifindex, &ps->conf.vips[i], err, sizeof(err));
+		rv = netlink_addr_add(ps->ifindex, &ps->conf.vips[i], err,
+		    sizeof(err));
 		if (rv == -1) {
 			log_warnx("%s: cannot add %s/%u to %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
@@ -228,7 +230,8 @@ vip_remove_stale(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		/* As it was left, perhaps with another prefix length. */
 		stale = ps->conf.vips[i];
-		if (netlink_addr_present(ps->ifindex, &stale, &stale.prefixlen) != 1)
+		if (netlink_addr_present(ps->ifindex, &stale,
+		    &stale.prefixlen) != 1)
 			continue;
 		if (netlink_addr_del(ps->ifindex, &stale, err, sizeof(err)) != 0)
 			fatalx("%s: cannot remove stale %s/%u from %s: %s",
