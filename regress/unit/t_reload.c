@@ -16,7 +16,7 @@
 
 
 /*
- * The reload rules of hafod.8 (RELOADING), one case per field of struct
+ * The reload rules of hafod.8 (SIGHUP), one case per field of struct
  * service_conf.  The table of expected rules is written out here, apart
  * from config.c's: a field added to the structure without a rule there
  * fails "fields_cover_the_structure", one with a rule but none here
