@@ -19,6 +19,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/tree.h>
 #include <sys/un.h>
 
 #include <arpa/inet.h>
@@ -71,6 +72,11 @@ struct keywords {
 };
 
 static struct files	 files = TAILQ_HEAD_INITIALIZER(files);
+/*
+ * Files read to their end: their names stay until the parse is over, for
+ * the messages that name where a block or a setting was.
+ */
+static struct files	 closed = TAILQ_HEAD_INITIALIZER(closed);
 static struct file	*file, *topfile;
 static int		 depth;		/* includes open below topfile */
 static int		 errors;
@@ -95,8 +101,10 @@ static int		 lgetc(int);
 static void		 lungetc(int);
 static int		 findeol(void);
 static void		 settok(const char *, size_t);
+static void		 quote(char *, size_t, const char *, size_t);
 static int		 isword(int);
 static int		 isnumber(const char *, long long *);
+static int		 isdigits(const char *);
 
 /* byacc reports its own errors through this. */
 #define YYERROR_CALL(msg)	parser_error(msg)
@@ -142,6 +150,56 @@ struct settings {
 };
 
 /*
+ * The settings that take one value.  A second one in the same block, or
+ * at the top of the configuration, is an error that names both lines:
+ * the last one silently winning hides a typo or an edit gone wrong.
+ */
+enum once_key {
+	ONCE_ADVBASE,
+	ONCE_ADVSKEW,
+	ONCE_PREEMPT,
+	ONCE_PASSWORD,
+	ONCE_ACOUNT,
+	ONCE_AINTERVAL,
+	ONCE_HTIMEOUT,
+	ONCE_HUSER,
+	ONCE_INTERFACE,
+	ONCE_VHID,
+	ONCE_USER,
+	ONCE_CHROOT,
+	ONCE_SOCKET,
+	ONCE_STATE,
+	ONCE_MAX
+};
+
+static const char *const once_names[ONCE_MAX] = {
+	"advbase", "advskew", "preempt", "password", "announce count",
+	"announce interval", "hook timeout", "hook user", "interface",
+	"vhid", "user", "chroot", "socket", "state"
+};
+
+/* Where each was first given; line 0: not yet. */
+struct once {
+	const char		*file[ONCE_MAX];
+	int			 line[ONCE_MAX];
+};
+
+/* The options of one check line, each given once as well. */
+enum chkopt_key {
+	CHKOPT_EVERY,
+	CHKOPT_TIMEOUT,
+	CHKOPT_WEIGHT,
+	CHKOPT_RISE,
+	CHKOPT_FALL,
+	CHKOPT_MAX
+};
+
+static const char *const chkopt_names[CHKOPT_MAX] = {
+	"check every", "check timeout", "check weight", "check rise",
+	"check fall"
+};
+
+/*
  * What a service block and a group block share: hooks, checks and
  * tracked interfaces, and the events given, so that a second "on" for
  * one event is refused even when the first was wrong.
@@ -151,6 +209,7 @@ struct blkparse {
 	const char		*name;
 	int			 group;
 	unsigned int		 events;	/* bit per hook_event */
+	int			 evline[HOOK_MAX]; /* where each was given */
 	struct hooks_conf	*hooks;
 	struct check_head	*checks;
 	struct track_head	*tracks;
@@ -168,33 +227,79 @@ struct blkparse {
 
 struct svcparse {
 	TAILQ_ENTRY(svcparse)	 entry;
+	RB_ENTRY(svcparse)	 byname;
+	RB_ENTRY(svcparse)	 byvhid;
 	struct service		*svc;
+	const char		*name;		/* svc->conf.name */
 	struct settings		 opts;
+	struct once		 once;
 	struct blkparse		 blk;
 	unsigned int		 given;
-	char			*file;
+	const char		*file;
 	int			 lineno;
 	int			 vipline[SERVICE_VIPS_MAX];
 	int			 peerline[SERVICE_PEERS_MAX];
+	struct vipnode		*vipnodes;	/* one per address */
 };
 TAILQ_HEAD(svcparse_head, svcparse);
+
+/* An address of a service, in the tree of every address on its link. */
+struct vipnode {
+	RB_ENTRY(vipnode)	 entry;
+	struct svcparse		*sp;
+	int			 idx;		/* in sp's vips */
+};
 
 /* A group while it is parsed; its members are resolved at the end. */
 struct grpparse {
 	TAILQ_ENTRY(grpparse)	 entry;
+	RB_ENTRY(grpparse)	 byname;
 	struct group_conf	*grp;
+	const char		*name;		/* grp->name */
 	struct settings		 opts;		/* hook settings only */
+	struct once		 once;
 	struct blkparse		 blk;
 	unsigned int		 given;
 	int			 badname;	/* invalid or repeated */
-	char			*file;
+	const char		*file;
 	int			 lineno;
 	int			 memberline[SERVICE_GROUP_MAX];
 };
 TAILQ_HEAD(grpparse_head, grpparse);
 
+/*
+ * What a block is checked against, looked up in trees rather than by
+ * walking every block before it, so that checking n services takes
+ * n log n: the services and groups by name, the vhids and the addresses
+ * by interface.  Only the first of a name, vhid or address is in a tree;
+ * a repeated one is an error that names the first.
+ */
+RB_HEAD(svc_names, svcparse);
+RB_HEAD(svc_vhids, svcparse);
+RB_HEAD(vip_addrs, vipnode);
+RB_HEAD(grp_names, grpparse);
+
+static int	 svc_name_cmp(struct svcparse *, struct svcparse *);
+static int	 svc_vhid_cmp(struct svcparse *, struct svcparse *);
+static int	 vip_cmp(struct vipnode *, struct vipnode *);
+static int	 grp_name_cmp(struct grpparse *, struct grpparse *);
+
+/* libbsd leaves __unused undefined, since Linux headers use the name. */
+#define __unused	__attribute__((__unused__))
+RB_GENERATE_STATIC(svc_names, svcparse, byname, svc_name_cmp)
+RB_GENERATE_STATIC(svc_vhids, svcparse, byvhid, svc_vhid_cmp)
+RB_GENERATE_STATIC(vip_addrs, vipnode, entry, vip_cmp)
+RB_GENERATE_STATIC(grp_names, grpparse, byname, grp_name_cmp)
+#undef __unused
+
+static struct svc_names		 svcnames = RB_INITIALIZER(&svcnames);
+static struct svc_vhids		 svcvhids = RB_INITIALIZER(&svcvhids);
+static struct vip_addrs		 vipaddrs = RB_INITIALIZER(&vipaddrs);
+static struct grp_names		 grpnames = RB_INITIALIZER(&grpnames);
+
 static struct config		*conf;
 static struct settings		 defaults;
+static struct once		 globonce;	/* the top of the file */
 static struct svcparse_head	 svcs = TAILQ_HEAD_INITIALIZER(svcs);
 static struct svcparse		*cursvc;
 static struct grpparse_head	 grps = TAILQ_HEAD_INITIALIZER(grps);
@@ -209,8 +314,21 @@ static uint32_t			 nservices;
 static struct check_conf	 newcheck;
 static int			 newcheck_bad;	/* option out of range */
 static int			 newcheck_timeout; /* timeout given */
+static int			 newcheck_line[CHKOPT_MAX];
+
+/*
+ * A number with too many digits for a long long, as written, so that it
+ * is reported out of range for its field rather than as no number.
+ */
+static char			 numtext[32];
+
+static int			 nincargs;	/* words after include */
+static int			 afterunknown;	/* the line before was */
 
 static struct settings	*curset(void);
+static int		 once(enum once_key);
+static int		 once_at(const char *, const char **, int *);
+static int		 chkopt_once(enum chkopt_key);
 static struct blkparse	*curblk(void);
 static int		 name_check(const char *, const char *);
 static int		 ifname_check(const char *);
@@ -262,36 +380,79 @@ typedef struct {
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.string>	string
+%type	<v.string>	string include incargs anyword
 %type	<v.number>	number yesno trackweight
 %type	<v.keyword>	anykw globalkw servicekw blockkw groupkw
 %destructor		{ free($$); } <v.string>
 
 %%
 
+/*
+ * A statement that goes wrong is skipped to the end of its line, or to
+ * the brace that closes its block, so that what follows is still read
+ * and its errors reported, each once.
+ */
 grammar		: /* empty */
 		| grammar '\n'
-		| grammar include '\n'
-		| grammar varset '\n'
-		| grammar main '\n'
-		| grammar service '\n'
-		| grammar group '\n'
+		| grammar include '\n'		{
+			struct file	*nfile;
+
+			/* Read in place of the line, now that it is over. */
+			if ($2 != NULL && (nfile = pushfile($2)) != NULL) {
+				file = nfile;
+				lungetc('\n');
+			}
+			free($2);
+			afterunknown = 0;
+		}
+		| grammar varset '\n'		{ afterunknown = 0; }
+		| grammar main '\n'		{ afterunknown = 0; }
+		| grammar unknown '\n'		{ afterunknown = 1; }
+		| grammar unknown '{' skip '}' '\n' { afterunknown = 0; }
+		| grammar '{'			{
+			/* "servics web" with the brace on the next line. */
+			if (!afterunknown)
+				yyerror("\"{\" without \"service\" or \"group\" "
+				    "before it");
+		} skip '}' '\n'			{ afterunknown = 0; }
+		| grammar service '\n'		{ afterunknown = 0; }
+		| grammar group '\n'		{ afterunknown = 0; }
 		| grammar error '\n'		{
 			cursvc = NULL;
 			curgrp = NULL;
+			afterunknown = 0;
+			yyerrok;
+		}
+		| grammar error '{' skip '}' '\n' {
+			cursvc = NULL;
+			curgrp = NULL;
+			afterunknown = 0;
 			yyerrok;
 		}
 		;
 
-include		: INCLUDE STRING		{
-			struct file	*nfile;
+/* The name alone; the file is read once the line is over. */
+include		: INCLUDE incargs		{
+			if (nincargs != 1) {
+				yyerror("include takes one file name");
+				free($2);
+				$$ = NULL;
+			} else
+				$$ = $2;
+		}
+		;
 
-			if ((nfile = pushfile($2)) != NULL) {
-				file = nfile;
-				/* The include line ends in the new file. */
-				lungetc('\n');
+incargs		: /* empty */			{
+			nincargs = 0;
+			$$ = NULL;
+		}
+		| incargs string		{
+			if (nincargs++ == 0)
+				$$ = $2;
+			else {
+				free($2);
+				$$ = $1;
 			}
-			free($2);
 		}
 		;
 
@@ -302,10 +463,21 @@ string		: STRING
 		}
 		;
 
-number		: NUMBER
+number		: NUMBER			{
+			numtext[0] = '\0';
+			$$ = $1;
+		}
 		| STRING			{
+			numtext[0] = '\0';
 			/* Quoted digits, or digits with leading zeros. */
-			if (!isnumber($1, &$$)) {
+			if (isnumber($1, &$$))
+				;
+			else if (isdigits($1)) {
+				/* Out of range of any field: let it say so. */
+				snprintf(numtext, sizeof(numtext), "%.24s%s",
+				    $1, strlen($1) > 24 ? "..." : "");
+				$$ = $1[0] == '-' ? LLONG_MIN : LLONG_MAX;
+			} else {
 				yyerror("expected a number, not \"%s\"", $1);
 				YYERROR;
 			}
@@ -332,7 +504,9 @@ varset		: STRING '=' string		{
 		;
 
 main		: USER string			{
-			if ($2[0] == '\0')
+			if (once(ONCE_USER) == -1)
+				;
+			else if ($2[0] == '\0')
 				yyerror("user name is empty");
 			else if (strlcpy(conf->user, $2, sizeof(conf->user)) >=
 			    sizeof(conf->user))
@@ -341,20 +515,23 @@ main		: USER string			{
 			free($2);
 		}
 		| CHROOT string			{
-			set_path(conf->chroot, sizeof(conf->chroot), $2,
-			    "chroot");
+			if (once(ONCE_CHROOT) == 0)
+				set_path(conf->chroot, sizeof(conf->chroot),
+				    $2, "chroot");
 			free($2);
 		}
 		| SOCKET string			{
 			/* The socket's path must fit its address. */
-			set_path(conf->socket,
-			    sizeof(((struct sockaddr_un *)0)->sun_path), $2,
-			    "socket");
+			if (once(ONCE_SOCKET) == 0)
+				set_path(conf->socket,
+				    sizeof(((struct sockaddr_un *)0)->sun_path),
+				    $2, "socket");
 			free($2);
 		}
 		| STATE string			{
-			set_path(conf->state, sizeof(conf->state), $2,
-			    "state");
+			if (once(ONCE_STATE) == 0)
+				set_path(conf->state, sizeof(conf->state), $2,
+				    "state");
 			free($2);
 		}
 		| setting
@@ -369,34 +546,43 @@ main		: USER string			{
 			    "group block", $1);
 			YYERROR;
 		}
-		| STRING words			{
+		;
+
+/* At the top, where a block may follow: it is skipped, unread. */
+unknown		: STRING words			{
 			yyerror("unknown keyword \"%s\"", $1);
 			free($1);
 		}
 		;
 
 setting		: ADVBASE number		{
-			if (check_range("advbase", $2, 0, 255) == 0) {
+			if (once(ONCE_ADVBASE) == 0 &&
+			    check_range("advbase", $2, 0, 255) == 0) {
 				curset()->advbase = $2;
 				curset()->set |= SET_ADVBASE;
 			}
 		}
 		| ADVSKEW number		{
-			if (check_range("advskew", $2, 0,
+			if (once(ONCE_ADVSKEW) == 0 &&
+			    check_range("advskew", $2, 0,
 			    CARP_ADVSKEW_MAX) == 0) {
 				curset()->advskew = $2;
 				curset()->set |= SET_ADVSKEW;
 			}
 		}
 		| PREEMPT yesno			{
-			curset()->preempt = $2;
-			curset()->set |= SET_PREEMPT;
+			if (once(ONCE_PREEMPT) == 0) {
+				curset()->preempt = $2;
+				curset()->set |= SET_PREEMPT;
+			}
 		}
 		| PASSWORD string		{
 			struct settings	*s = curset();
 			size_t		 len = strlen($2);
 
-			if (len > CARP_PASS_MAX)
+			if (once(ONCE_PASSWORD) == -1)
+				;
+			else if (len > CARP_PASS_MAX)
 				yyerror("password too long (%zu bytes, at most "
 				    "%d)", len, CARP_PASS_MAX);
 			else {
@@ -413,7 +599,8 @@ setting		: ADVBASE number		{
 
 /* Global defaults, or the settings of one service or group. */
 hooksetting	: HOOK TIMEOUT number		{
-			if (check_range("hook timeout", $3, 1,
+			if (once(ONCE_HTIMEOUT) == 0 &&
+			    check_range("hook timeout", $3, 1,
 			    HOOK_TIMEOUT_MAX) == 0) {
 				curset()->hook_timeout = $3;
 				curset()->set |= SET_HTIMEOUT;
@@ -423,7 +610,9 @@ hooksetting	: HOOK TIMEOUT number		{
 			struct settings	*s = curset();
 			size_t		 len = strlen($3);
 
-			if (len >= sizeof(s->hook_user))
+			if (once(ONCE_HUSER) == -1)
+				;
+			else if (len >= sizeof(s->hook_user))
 				yyerror("hook user name too long (%zu bytes, "
 				    "at most %zu)", len,
 				    sizeof(s->hook_user) - 1);
@@ -466,45 +655,51 @@ checkopts	: /* empty */			{
 			newcheck.fall = CHECK_FALL_DEFAULT;
 			newcheck_bad = 0;
 			newcheck_timeout = 0;
+			memset(newcheck_line, 0, sizeof(newcheck_line));
 		}
 		| checkopts checkopt
 		;
 
 checkopt	: EVERY number			{
-			if (check_range("check every", $2, 1,
-			    CHECK_SEC_MAX) == 0)
-				newcheck.every = $2;
-			else
+			if (chkopt_once(CHKOPT_EVERY) == -1 ||
+			    check_range("check every", $2, 1,
+			    CHECK_SEC_MAX) == -1)
 				newcheck_bad = 1;
+			else
+				newcheck.every = $2;
 		}
 		| TIMEOUT number		{
 			newcheck_timeout = 1;
-			if (check_range("check timeout", $2, 1,
-			    CHECK_SEC_MAX) == 0)
-				newcheck.timeout = $2;
-			else
+			if (chkopt_once(CHKOPT_TIMEOUT) == -1 ||
+			    check_range("check timeout", $2, 1,
+			    CHECK_SEC_MAX) == -1)
 				newcheck_bad = 1;
+			else
+				newcheck.timeout = $2;
 		}
 		| WEIGHT number			{
-			if (check_range("check weight", $2, 1,
-			    CARP_ADVSKEW_MAX) == 0)
-				newcheck.weight = $2;
-			else
+			if (chkopt_once(CHKOPT_WEIGHT) == -1 ||
+			    check_range("check weight", $2, 1,
+			    CARP_ADVSKEW_MAX) == -1)
 				newcheck_bad = 1;
+			else
+				newcheck.weight = $2;
 		}
 		| RISE number			{
-			if (check_range("check rise", $2, 1,
-			    CHECK_COUNT_MAX) == 0)
-				newcheck.rise = $2;
-			else
+			if (chkopt_once(CHKOPT_RISE) == -1 ||
+			    check_range("check rise", $2, 1,
+			    CHECK_COUNT_MAX) == -1)
 				newcheck_bad = 1;
+			else
+				newcheck.rise = $2;
 		}
 		| FALL number			{
-			if (check_range("check fall", $2, 1,
-			    CHECK_COUNT_MAX) == 0)
-				newcheck.fall = $2;
-			else
+			if (chkopt_once(CHKOPT_FALL) == -1 ||
+			    check_range("check fall", $2, 1,
+			    CHECK_COUNT_MAX) == -1)
 				newcheck_bad = 1;
+			else
+				newcheck.fall = $2;
 		}
 		;
 
@@ -523,14 +718,16 @@ annopts		: annopt
 		;
 
 annopt		: COUNT number			{
-			if (check_range("announce count", $2, 1,
+			if (once(ONCE_ACOUNT) == 0 &&
+			    check_range("announce count", $2, 1,
 			    ANNOUNCE_COUNT_MAX) == 0) {
 				curset()->announce_count = $2;
 				curset()->set |= SET_ACOUNT;
 			}
 		}
 		| INTERVAL number		{
-			if (check_range("announce interval", $2, 1,
+			if (once(ONCE_AINTERVAL) == 0 &&
+			    check_range("announce interval", $2, 1,
 			    ANNOUNCE_INTERVAL_MAX) == 0) {
 				curset()->announce_interval = $2;
 				curset()->set |= SET_AINTERVAL;
@@ -539,11 +736,37 @@ annopt		: COUNT number			{
 		;
 
 service		: svchead optnl svcbody		{ svc_end(); }
+		| svchead headjunk optnl svcbody { svc_end(); }
 		;
 
 svchead		: SERVICE string		{
 			svc_begin($2);
 			free($2);
+		}
+		;
+
+/*
+ * Words between the name of a block and its brace: the first is named,
+ * and the block is read as if they were not there.
+ */
+headjunk	: anyword			{
+			struct blkparse	*b = curblk();
+
+			yyerror("%s %s: unexpected \"%s\" after the name",
+			    b->kind, b->name, $1);
+			free($1);
+		}
+		| headjunk anyword		{ free($2); }
+		;
+
+anyword		: STRING
+		| NUMBER			{
+			if (asprintf(&$$, "%lld", $1) == -1)
+				fatal("%s", __func__);
+		}
+		| anykw				{
+			if (($$ = strdup($1)) == NULL)
+				fatal("%s", __func__);
 		}
 		;
 
@@ -566,7 +789,8 @@ svcopt		: INTERFACE string		{
 			/* Given, even if the number turns out wrong. */
 			cursvc->given |= GIVEN_VHID;
 		} number			{
-			if (check_range("vhid", $3, 1, 255) == 0)
+			if (once(ONCE_VHID) == 0 &&
+			    check_range("vhid", $3, 1, 255) == 0)
 				cursvc->svc->conf.vhid = $3;
 		}
 		| ADDRESS string		{
@@ -592,6 +816,7 @@ svcopt		: INTERFACE string		{
 		;
 
 group		: grphead optnl grpbody		{ grp_end(); }
+		| grphead headjunk optnl grpbody { grp_end(); }
 		;
 
 grphead		: GROUP string			{
@@ -643,6 +868,18 @@ words		: /* empty */
 word		: STRING			{ free($1); }
 		| NUMBER
 		| anykw
+		;
+
+/* The inside of a block skipped after an error, to its closing brace. */
+skip		: /* empty */
+		| skip skipitem
+		;
+
+skipitem	: word
+		| '\n'
+		| '='
+		| ERROR
+		| '{' skip '}'
 		;
 
 anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
@@ -893,22 +1130,31 @@ findeol(void)
 static void
 settok(const char *s, size_t len)
 {
+	quote(tokdesc, sizeof(tokdesc), s, len);
+}
+
+/*
+ * Quoted for a message, bytes that do not print as \xNN, cut to fit
+ * dst (at least 9 bytes) with "...".
+ */
+static void
+quote(char *dst, size_t size, const char *s, size_t len)
+{
 	size_t	i, n = 0;
 	int	c;
 
-	tokdesc[n++] = '"';
-	for (i = 0; i < len && n < sizeof(tokdesc) - 8; i++) {
+	dst[n++] = '"';
+	for (i = 0; i < len && n < size - 8; i++) {
 		c = (unsigned char)s[i];
 		if (isprint(c))
-			tokdesc[n++] = c;
+			dst[n++] = c;
 		else
-			n += snprintf(tokdesc + n, sizeof(tokdesc) - n,
-			    "\\x%02x", c);
+			n += snprintf(dst + n, size - n, "\\x%02x", c);
 	}
 	if (i < len)
-		n += strlcpy(tokdesc + n, "...", sizeof(tokdesc) - n);
-	tokdesc[n++] = '"';
-	tokdesc[n] = '\0';
+		n += strlcpy(dst + n, "...", size - n);
+	dst[n++] = '"';
+	dst[n] = '\0';
 }
 
 /* A byte of an unquoted word. */
@@ -935,6 +1181,19 @@ isnumber(const char *s, long long *n)
 			return (0);
 	*n = strtonum(s, LLONG_MIN, LLONG_MAX, &errstr);
 	return (errstr == NULL);
+}
+
+/* Decimal digits, perhaps negative, however many. */
+static int
+isdigits(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '\0')
+		return (0);
+	while (isdigit((unsigned char)*s))
+		s++;
+	return (*s == '\0');
 }
 
 int
@@ -1152,9 +1411,9 @@ popfile(void)
 	prev = TAILQ_PREV(file, files, entry);
 	TAILQ_REMOVE(&files, file, entry);
 	fclose(file->stream);
-	free(file->name);
 	free(file->ungetbuf);
-	free(file);
+	file->ungetbuf = NULL;
+	TAILQ_INSERT_TAIL(&closed, file, entry);
 	file = prev;
 	if (file != NULL && depth > 0)
 		depth--;
@@ -1167,6 +1426,7 @@ parse_config(const char *filename, int opts)
 	struct svcparse	*sp;
 	struct grpparse	*gp;
 	struct sym	*sym, *next;
+	struct file	*f;
 
 	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
 		log_warn("%s", __func__);
@@ -1186,13 +1446,19 @@ parse_config(const char *filename, int opts)
 	defaults.announce_count = ANNOUNCE_COUNT_DEFAULT;
 	defaults.announce_interval = ANNOUNCE_INTERVAL_DEFAULT;
 	defaults.hook_timeout = HOOK_TIMEOUT_DEFAULT;
+	memset(&globonce, 0, sizeof(globonce));
 	errors = 0;
 	expanding = 0;
 	depth = 0;
 	nservices = 0;
+	afterunknown = 0;
 	cursvc = NULL;
 	curgrp = NULL;
 	topfile = NULL;
+	RB_INIT(&svcnames);
+	RB_INIT(&svcvhids);
+	RB_INIT(&vipaddrs);
+	RB_INIT(&grpnames);
 
 	if ((file = pushfile(filename)) == NULL) {
 		config_free(conf);
@@ -1216,17 +1482,26 @@ parse_config(const char *filename, int opts)
 		svc_resolve(sp);
 	TAILQ_FOREACH(gp, &grps, entry)
 		grp_resolve(gp);
+	RB_INIT(&svcnames);
+	RB_INIT(&svcvhids);
+	RB_INIT(&vipaddrs);
+	RB_INIT(&grpnames);
 	while ((sp = TAILQ_FIRST(&svcs)) != NULL) {
 		TAILQ_REMOVE(&svcs, sp, entry);
 		explicit_bzero(&sp->opts, sizeof(sp->opts));
-		free(sp->file);
+		free(sp->vipnodes);
 		free(sp);
 	}
 	while ((gp = TAILQ_FIRST(&grps)) != NULL) {
 		TAILQ_REMOVE(&grps, gp, entry);
-		free(gp->file);
 		free(gp);
 	}
+	while ((f = TAILQ_FIRST(&closed)) != NULL) {
+		TAILQ_REMOVE(&closed, f, entry);
+		free(f->name);
+		free(f);
+	}
+	memset(&globonce, 0, sizeof(globonce));
 	cursvc = NULL;
 	curgrp = NULL;
 	explicit_bzero(&defaults, sizeof(defaults));
@@ -1378,6 +1653,47 @@ curset(void)
 	return (&defaults);
 }
 
+/*
+ * A setting given for the first time in its block, or at the top of the
+ * configuration, is remembered; a second one is an error.
+ */
+static int
+once(enum once_key k)
+{
+	struct once	*o = &globonce;
+
+	if (cursvc != NULL)
+		o = &cursvc->once;
+	else if (curgrp != NULL)
+		o = &curgrp->once;
+	return (once_at(once_names[k], &o->file[k], &o->line[k]));
+}
+
+static int
+chkopt_once(enum chkopt_key k)
+{
+	static const char	*chkfile;	/* a check is on one line */
+
+	return (once_at(chkopt_names[k], &chkfile, &newcheck_line[k]));
+}
+
+static int
+once_at(const char *what, const char **firstfile, int *firstline)
+{
+	if (*firstline == 0) {
+		*firstfile = file->name;
+		*firstline = yylval.lineno;
+		return (0);
+	}
+	if (strcmp(*firstfile, file->name) == 0)
+		yyerror("%s given twice (first at line %d)", what,
+		    *firstline);
+	else
+		yyerror("%s given twice (first at %s:%d)", what, *firstfile,
+		    *firstline);
+	return (-1);
+}
+
 /* Only called from inside a service or group block. */
 static struct blkparse *
 curblk(void)
@@ -1394,7 +1710,12 @@ check_range(const char *what, long long n, long long min, long long max)
 {
 	if (n >= min && n <= max)
 		return (0);
-	yyerror("%s %lld out of range (%lld-%lld)", what, n, min, max);
+	if (numtext[0] != '\0')
+		yyerror("%s %s out of range (%lld-%lld)", what, numtext, min,
+		    max);
+	else
+		yyerror("%s %lld out of range (%lld-%lld)", what, n, min,
+		    max);
 	return (-1);
 }
 
@@ -1436,20 +1757,36 @@ name_check(const char *kind, const char *name)
 	return (0);
 }
 
-/* What the kernel's dev_valid_name() accepts. */
+/*
+ * What the kernel's dev_valid_name() accepts: not empty, shorter than
+ * IFNAMSIZ, not "." or "..", and no '/', ':' or byte that the kernel's
+ * isspace() takes for white space, which counts 0xa0 besides those of
+ * the C locale.
+ */
 static int
 ifname_check(const char *name)
 {
-	size_t	len = strlen(name);
+	const char	*p;
+	char		 desc[IFNAMSIZ * 4 + 8];
+	size_t		 len = strlen(name);
+	int		 c;
 
 	if (len >= IFNAMSIZ) {
 		yyerror("interface name too long (%zu bytes, at most %d)",
 		    len, IFNAMSIZ - 1);
 		return (-1);
 	}
+	for (p = name; *p != '\0'; p++) {
+		c = (unsigned char)*p;
+		if (c == '/' || c == ':' || c == ' ' || c == 0xa0 ||
+		    (c >= '\t' && c <= '\r'))
+			break;
+	}
 	if (len == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-	    strpbrk(name, "/: \t") != NULL) {
-		yyerror("invalid interface name \"%s\"", name);
+	    *p != '\0') {
+		/* White space other than blanks would not show. */
+		quote(desc, sizeof(desc), name, len);
+		yyerror("invalid interface name %s", desc);
 		return (-1);
 	}
 	return (0);
@@ -1494,12 +1831,13 @@ svc_begin(const char *name)
 	struct svcparse	*sp, *other;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
-	    (sp->svc = calloc(1, sizeof(*sp->svc))) == NULL ||
-	    (sp->file = strdup(file->name)) == NULL)
+	    (sp->svc = calloc(1, sizeof(*sp->svc))) == NULL)
 		fatal("%s", __func__);
+	sp->file = file->name;
 	sp->lineno = yylval.lineno;
 	sp->svc->conf.id = ++nservices;
 	strlcpy(sp->svc->conf.name, name, sizeof(sp->svc->conf.name));
+	sp->name = sp->svc->conf.name;
 	blk_init(&sp->blk, "service", sp->svc->conf.name, &sp->svc->hooks,
 	    &sp->svc->checks, &sp->svc->tracks);
 	TAILQ_INSERT_TAIL(&svcs, sp, entry);
@@ -1508,13 +1846,9 @@ svc_begin(const char *name)
 
 	if (name_check("service", name) == -1)
 		return;
-	TAILQ_FOREACH(other, &svcs, entry) {
-		if (other != sp && strcmp(other->svc->conf.name, name) == 0) {
-			yyerror("service %s already defined at %s:%d", name,
-			    other->file, other->lineno);
-			break;
-		}
-	}
+	if ((other = RB_INSERT(svc_names, &svcnames, sp)) != NULL)
+		yyerror("service %s already defined at %s:%d", name,
+		    other->file, other->lineno);
 }
 
 /* The checks that need the whole block, and the blocks before it. */
@@ -1523,7 +1857,8 @@ svc_end(void)
 {
 	struct svcparse		*sp = cursvc, *other;
 	struct service_conf	*sc = &sp->svc->conf, *oc;
-	int			 i, j, af;
+	struct vipnode		*vn, *ovn;
+	int			 i, af;
 
 	cursvc = NULL;
 	if (!(sp->given & GIVEN_INTERFACE))
@@ -1538,24 +1873,24 @@ svc_end(void)
 	if (sc->ifname[0] == '\0')
 		return;
 
-	TAILQ_FOREACH(other, &svcs, entry) {
-		if (other == sp)
-			break;
-		oc = &other->svc->conf;
-		if (strcmp(oc->ifname, sc->ifname) != 0)
+	if (sc->vhid != 0 &&
+	    (other = RB_INSERT(svc_vhids, &svcvhids, sp)) != NULL)
+		errorat(sp->file, sp->lineno, "service %s: vhid %u on %s "
+		    "already used by service %s", sc->name, sc->vhid,
+		    sc->ifname, other->svc->conf.name);
+	if (sc->nvips > 0 && (sp->vipnodes = calloc(sc->nvips,
+	    sizeof(*sp->vipnodes))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < sc->nvips; i++) {
+		vn = &sp->vipnodes[i];
+		vn->sp = sp;
+		vn->idx = i;
+		if ((ovn = RB_INSERT(vip_addrs, &vipaddrs, vn)) == NULL)
 			continue;
-		if (oc->vhid == sc->vhid && sc->vhid != 0)
-			errorat(sp->file, sp->lineno, "service %s: vhid %u on "
-			    "%s already used by service %s", sc->name,
-			    sc->vhid, sc->ifname, oc->name);
-		for (i = 0; i < sc->nvips; i++)
-			for (j = 0; j < oc->nvips; j++)
-				if (addr_eq(&sc->vips[i], &oc->vips[j]))
-					errorat(sp->file, sp->vipline[i],
-					    "address %s already used by "
-					    "service %s on %s",
-					    addr_ntop(&sc->vips[i]), oc->name,
-					    oc->ifname);
+		oc = &ovn->sp->svc->conf;
+		errorat(sp->file, sp->vipline[i], "address %s already used "
+		    "by service %s on %s", addr_ntop(&sc->vips[i]), oc->name,
+		    oc->ifname);
 	}
 
 	if (sc->nvips == 0)
@@ -1600,7 +1935,7 @@ svc_interface(const char *name)
 	struct service_conf	*sc = &cursvc->svc->conf;
 
 	cursvc->given |= GIVEN_INTERFACE;
-	if (ifname_check(name) == 0)
+	if (once(ONCE_INTERFACE) == 0 && ifname_check(name) == 0)
 		strlcpy(sc->ifname, name, sizeof(sc->ifname));
 }
 
@@ -1622,11 +1957,12 @@ grp_begin(const char *name)
 	struct grpparse	*gp, *other;
 
 	if ((gp = calloc(1, sizeof(*gp))) == NULL ||
-	    (gp->grp = calloc(1, sizeof(*gp->grp))) == NULL ||
-	    (gp->file = strdup(file->name)) == NULL)
+	    (gp->grp = calloc(1, sizeof(*gp->grp))) == NULL)
 		fatal("%s", __func__);
+	gp->file = file->name;
 	gp->lineno = yylval.lineno;
 	strlcpy(gp->grp->name, name, sizeof(gp->grp->name));
+	gp->name = gp->grp->name;
 	blk_init(&gp->blk, "group", gp->grp->name, &gp->grp->hooks,
 	    &gp->grp->checks, &gp->grp->tracks);
 	TAILQ_INSERT_TAIL(&grps, gp, entry);
@@ -1638,14 +1974,10 @@ grp_begin(const char *name)
 		gp->badname = 1;
 		return;
 	}
-	TAILQ_FOREACH(other, &grps, entry) {
-		if (other != gp && !other->badname &&
-		    strcmp(other->grp->name, name) == 0) {
-			yyerror("group %s already defined at %s:%d", name,
-			    other->file, other->lineno);
-			gp->badname = 1;
-			break;
-		}
+	if ((other = RB_INSERT(grp_names, &grpnames, gp)) != NULL) {
+		yyerror("group %s already defined at %s:%d", name,
+		    other->file, other->lineno);
+		gp->badname = 1;
 	}
 }
 
@@ -1713,26 +2045,19 @@ grp_resolve(struct grpparse *gp)
 {
 	struct group_conf	*g = gp->grp;
 	struct service_conf	*sc;
-	struct svcparse		*sp;
-	struct grpparse		*og;
+	struct svcparse		*sp, skey;
+	struct grpparse		*og, gkey;
 	int			 i, j;
 
 	hooks_resolve(&g->hooks, &gp->opts);
-	if (!gp->badname) {
-		TAILQ_FOREACH(sp, &svcs, entry) {
-			if (strcmp(sp->svc->conf.name, g->name) == 0) {
-				errorat(gp->file, gp->lineno, "group %s: a "
-				    "service of that name is defined at %s:%d",
-				    g->name, sp->file, sp->lineno);
-				break;
-			}
-		}
-	}
+	skey.name = g->name;
+	if (!gp->badname &&
+	    (sp = RB_FIND(svc_names, &svcnames, &skey)) != NULL)
+		errorat(gp->file, gp->lineno, "group %s: a service of that "
+		    "name is defined at %s:%d", g->name, sp->file, sp->lineno);
 	for (i = 0; i < g->nmembers; i++) {
-		TAILQ_FOREACH(sp, &svcs, entry)
-			if (strcmp(sp->svc->conf.name, g->members[i]) == 0)
-				break;
-		if (sp == NULL) {
+		skey.name = g->members[i];
+		if ((sp = RB_FIND(svc_names, &svcnames, &skey)) == NULL) {
 			errorat(gp->file, gp->memberline[i], "group %s: "
 			    "service %s is not defined", g->name,
 			    g->members[i]);
@@ -1744,9 +2069,8 @@ grp_resolve(struct grpparse *gp)
 			continue;
 		if (sc->group[0] != '\0') {
 			/* Resolved in order: an earlier group has it. */
-			TAILQ_FOREACH(og, &grps, entry)
-				if (strcmp(og->grp->name, sc->group) == 0)
-					break;
+			gkey.name = sc->group;
+			og = RB_FIND(grp_names, &grpnames, &gkey);
 			for (j = 0; og != NULL && j < og->grp->nmembers; j++)
 				if (strcmp(og->grp->members[j], sc->name) == 0)
 					break;
@@ -1790,11 +2114,12 @@ blk_hook(const char *event, const char *cmd)
 		return;
 	}
 	if (b->events & (1U << ev)) {
-		yyerror("\"on %s\" given twice in %s %s", event, b->kind,
-		    b->name);
+		yyerror("\"on %s\" given twice in %s %s (first at line %d)",
+		    event, b->kind, b->name, b->evline[ev]);
 		return;
 	}
 	b->events |= 1U << ev;
+	b->evline[ev] = yylval.lineno;
 	if (cmd_check(event, cmd) == -1)
 		return;
 	if ((b->hooks->cmd[ev] = strdup(cmd)) == NULL)
@@ -1980,4 +2305,41 @@ advertise_af(const struct service_conf *sc)
 		if (sc->vips[i].af == AF_INET)
 			return (AF_INET);
 	return (AF_INET6);
+}
+
+static int
+svc_name_cmp(struct svcparse *a, struct svcparse *b)
+{
+	return (strcmp(a->name, b->name));
+}
+
+/* Services without a valid interface or vhid are not in the tree. */
+static int
+svc_vhid_cmp(struct svcparse *a, struct svcparse *b)
+{
+	const struct service_conf	*ac = &a->svc->conf, *bc = &b->svc->conf;
+	int				 r;
+
+	if ((r = strcmp(ac->ifname, bc->ifname)) != 0)
+		return (r);
+	return (ac->vhid < bc->vhid ? -1 : ac->vhid > bc->vhid);
+}
+
+/* The order of addr_cmp(), which ignores the prefix length. */
+static int
+vip_cmp(struct vipnode *a, struct vipnode *b)
+{
+	const struct service_conf	*ac = &a->sp->svc->conf;
+	const struct service_conf	*bc = &b->sp->svc->conf;
+	int				 r;
+
+	if ((r = strcmp(ac->ifname, bc->ifname)) != 0)
+		return (r);
+	return (addr_cmp(&ac->vips[a->idx], &bc->vips[b->idx]));
+}
+
+static int
+grp_name_cmp(struct grpparse *a, struct grpparse *b)
+{
+	return (strcmp(a->name, b->name));
 }

@@ -1036,3 +1036,4 @@ for _sec in $SECTIONS; do
 	"section_$_sec"
 done
 print_table
+sh "$bench/config_scale.sh"	# hafod -n on 1k to 100k services

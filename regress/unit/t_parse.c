@@ -56,6 +56,8 @@ static void			 same_hooks(const char *,
 static int			 count(const struct config *);
 static struct hafod_addr	 addr(const char *, int);
 static void			 print_to(const struct config *, const char *);
+static void			 place(char *, size_t, size_t, const char *,
+				    const char *);
 
 static void
 write_file(const char *name, const char *text)
@@ -1137,6 +1139,147 @@ ATF_TC_BODY(garbage_hooks, tc)
 	ATF_CHECK(grouped > 0);
 }
 
+/* Two lines at the top (0), in a service (1) or in a group (2). */
+static void
+place(char *text, size_t size, size_t where, const char *a, const char *b)
+{
+	int	len;
+
+	if (where == 0)
+		len = snprintf(text, size, "%s\n%s\n" MINIMAL, a, b);
+	else if (where == 1)
+		len = snprintf(text, size, "service web {\n\tinterface eth1\n"
+		    "\tvhid 7\n\taddress 192.0.2.1/24\n\t%s\n\t%s\n}\n", a, b);
+	else
+		len = snprintf(text, size, MINIMAL "group g {\n\tservice web\n"
+		    "\t%s\n\t%s\n}\n", a, b);
+	ATF_REQUIRE(len > 0 && (size_t)len < size);
+}
+
+/*
+ * Every setting that takes one value: once is accepted, twice in the
+ * same place is refused, wherever the setting may go.  A new single
+ * setting belongs in this table.
+ */
+ATF_TC_WITHOUT_HEAD(twice_refused);
+ATF_TC_BODY(twice_refused, tc)
+{
+	static const struct {
+		const char	*line;
+		int		 where;		/* bits: 1 top, 2 service, 4 group */
+	} once[] = {
+		{ "user \"_x\"", 1 },
+		{ "chroot \"/var/empty\"", 1 },
+		{ "socket \"/run/x.sock\"", 1 },
+		{ "state \"/var/lib/x\"", 1 },
+		{ "advbase 1", 3 },
+		{ "advskew 1", 3 },
+		{ "preempt yes", 3 },
+		{ "password \"p\"", 3 },
+		{ "announce count 2", 3 },
+		{ "announce interval 20", 3 },
+		{ "hook timeout 9", 7 },
+		{ "hook user \"_h\"", 7 },
+		{ "interface eth0", 2 },
+		{ "vhid 7", 2 },
+	};
+	struct config	*conf;
+	char		 text[512];
+	size_t		 i, w;
+
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
+		for (w = 0; w < 3; w++) {
+			if (!(once[i].where & (1 << w)))
+				continue;
+			/* The service template has its own interface, vhid. */
+			if (w == 1 && (strncmp(once[i].line, "interface", 9) ==
+			    0 || strncmp(once[i].line, "vhid", 4) == 0)) {
+				place(text, sizeof(text), w, once[i].line,
+				    "advskew 1");
+				ATF_CHECK_MSG(parse_text(text) == NULL,
+				    "%s twice in a service", once[i].line);
+				continue;
+			}
+			place(text, sizeof(text), w, once[i].line, "");
+			conf = parse_text(text);
+			ATF_CHECK_MSG(conf != NULL, "%s once (%zu)",
+			    once[i].line, w);
+			config_free(conf);
+			place(text, sizeof(text), w, once[i].line,
+			    once[i].line);
+			ATF_CHECK_MSG(parse_text(text) == NULL, "%s twice (%zu)",
+			    once[i].line, w);
+		}
+	}
+	ATF_CHECK(parse_text("service web {\n\tinterface eth0\n\tvhid 7\n"
+	    "\taddress 192.0.2.1/24\n\tcheck \"true\" every 3 every 3\n}\n") ==
+	    NULL);
+}
+
+/*
+ * Many services: the checks across blocks, done with trees, still find
+ * a vhid or an address used twice on one interface, and only there, and
+ * a group member defined far from its group.
+ */
+ATF_TC_WITHOUT_HEAD(many_services);
+ATF_TC_BODY(many_services, tc)
+{
+	struct config	*conf;
+	char		*text, *p;
+	size_t		 size = 4096 * 256, left;
+	int		 i, n = 3000, len;
+	const char	*extra[] = {
+		/* vhid 1 on v0 again */
+		"service dupvhid {\n\tinterface v0\n\tvhid 1\n"
+		    "\taddress 172.16.0.1\n}\n",
+		/* the address of s0 again, on its interface */
+		"service dupaddr {\n\tinterface v0\n\tvhid 250\n"
+		    "\taddress 10.0.0.1/8\n}\n",
+		/* a name again */
+		"service s17 {\n\tinterface w0\n\tvhid 1\n"
+		    "\taddress 172.16.0.2\n}\n",
+		/* a member that is not there */
+		"group g2 {\n\tservice nosuch\n}\n",
+		/* a member already in g */
+		"group g2 {\n\tservice s2999\n}\n",
+	};
+	size_t		 e;
+
+	ATF_REQUIRE((text = malloc(size)) != NULL);
+	for (e = 0; e <= sizeof(extra) / sizeof(extra[0]); e++) {
+		p = text;
+		left = size;
+		for (i = 0; i < n; i++) {
+			len = snprintf(p, left, "service s%d {\n\tinterface "
+			    "v%d\n\tvhid %d\n\taddress 10.%d.%d.%d/8\n}\n", i,
+			    i / 200, i % 200 + 1, (i + 1) >> 16,
+			    ((i + 1) >> 8) & 255, (i + 1) & 255);
+			ATF_REQUIRE(len > 0 && (size_t)len < left);
+			p += len;
+			left -= len;
+		}
+		/* The same vhid and address on another interface. */
+		len = snprintf(p, left, "service other {\n\tinterface w0\n"
+		    "\tvhid 1\n\taddress 10.0.0.1/8\n}\n"
+		    "group g {\n\tservice s2999 s0\n}\n%s",
+		    e < sizeof(extra) / sizeof(extra[0]) ? extra[e] : "");
+		ATF_REQUIRE(len > 0 && (size_t)len < left);
+		conf = parse_text(text);
+		if (e < sizeof(extra) / sizeof(extra[0])) {
+			ATF_CHECK_MSG(conf == NULL, "extra %zu", e);
+			continue;
+		}
+		ATF_REQUIRE(conf != NULL);
+		ATF_CHECK_EQ(count(conf), n + 1);
+		ATF_CHECK_STREQ(nth(conf, 0)->group, "g");
+		ATF_CHECK_STREQ(nth(conf, n - 1)->group, "g");
+		ATF_CHECK(nth(conf, n - 1)->group_leader);
+		ATF_CHECK(!nth(conf, 0)->group_leader);
+		config_free(conf);
+	}
+	free(text);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
@@ -1160,5 +1303,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, print_roundtrip_hooks);
 	ATF_TP_ADD_TC(tp, config_free_all);
 	ATF_TP_ADD_TC(tp, garbage_hooks);
+	ATF_TP_ADD_TC(tp, twice_refused);
+	ATF_TP_ADD_TC(tp, many_services);
 	return (atf_no_error());
 }
