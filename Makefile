@@ -1,6 +1,6 @@
 # hafod: high-availability failover daemon (CARP v2) for Linux.
 #
-#   make            build hafod/hafod and hafoctl/hafoctl
+#   make            build obj/bin/hafod and obj/bin/hafoctl
 #   make deps       install every Debian package the build, tests and demo need
 #   make check      deps, build, unit tests (plain and ASan+UBSan), regress
 #   make demo       deps, build, a live failover in network namespaces
@@ -78,56 +78,90 @@ t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 
-all: hafod/hafod hafoctl/hafoctl
+all: obj/bin/hafod obj/bin/hafoctl
 
-hafod/hafod: $(call objs,obj,$(HAFOD_SRCS))
+obj/bin/hafod: $(call objs,obj,$(HAFOD_SRCS))
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # hafoctl needs only libbsd: no libcrypto, no netlink, no libevent.
-hafoctl/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
+obj/bin/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libbsd-overlay)
 
-obj/hafoctl/%.o obj-asan/hafoctl/%.o: hafoctl/hafoctl.h
+# Every build product is under obj/: objects at obj/SOURCE.o, built with
+# ASan+UBSan under obj/asan/, for libFuzzer under obj/fuzz/.  The compiler
+# writes each object's header dependencies beside it (-MMD, and -MP so
+# that a header removed is no error); they are read at the end.
+DEPFLAGS = -MMD -MP
+COMPILE	 = $(CC) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
+COMPILE_ASAN = $(CC) $(CFLAGS) $(SANITIZE) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
+COMPILE_FUZZ = $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	   $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
 
-obj/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
+obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(COMPILE) $<
 
-obj-asan/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
+obj/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) -c -o $@ $<
+	$(COMPILE_ASAN) $<
+
+obj/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(COMPILE_FUZZ) $<
 
 # The generated parser is compiled from the build directory; byacc's
 # skeleton is not ours to keep warning-free, so sign-compare is relaxed.
-obj/parse.c obj-asan/parse.c obj-fuzz/parse.c: parse.y
+obj/parse.c: parse.y
 	@mkdir -p $(@D)
 	$(YACC) -o $@ parse.y
 
-obj/parse.o obj-asan/parse.o obj-fuzz/parse.o: CFLAGS += -Wno-sign-compare -I.
-obj/parse.o: obj/parse.c hafod/hafod.h
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ obj/parse.c
-obj-asan/parse.o: obj-asan/parse.c hafod/hafod.h
-	$(CC) $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) -c -o $@ obj-asan/parse.c
+obj/parse.o obj/asan/parse.o obj/fuzz/parse.o: CFLAGS += -Wno-sign-compare -I.
+obj/parse.o: obj/parse.c
+	$(COMPILE) obj/parse.c
+obj/asan/parse.o: obj/parse.c
+	@mkdir -p $(@D)
+	$(COMPILE_ASAN) obj/parse.c
+obj/fuzz/parse.o: obj/parse.c
+	@mkdir -p $(@D)
+	$(COMPILE_FUZZ) obj/parse.c
 
-# Unit tests: atf-c programs, built plain and with ASan+UBSan.
+# Unit tests: atf-c programs, built plain and with ASan+UBSan into the
+# test tree.
 ATF_CFLAGS = $(shell pkg-config --cflags atf-c)
 ATF_LIBS   = $(shell pkg-config --libs atf-c)
-
-.SECONDEXPANSION:
-regress/unit/%: regress/unit/%.c $$(call objs,obj,$$($$*_SRCS))
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(ATF_CFLAGS) -o $@ $^ \
-	    $(ATF_LIBS) $(PKG_LIBS)
-
-regress/unit-asan/%: regress/unit/%.c regress/unit/lsan.c \
-	$$(call objs,obj-asan,$$($$*_SRCS))
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) $(ATF_CFLAGS) -o $@ $^ \
-	    $(ATF_LIBS) $(PKG_LIBS)
+obj/regress/unit/%.o obj/asan/regress/unit/%.o: CFLAGS += $(ATF_CFLAGS)
 
 # t_sandbox runs plain only: the sanitizers' runtime makes calls that the
 # filter it tests would kill.
-unit: $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
-	$(addprefix regress/unit-asan/,$(UNIT_TESTS))
+UNIT_PLAIN = $(addprefix obj/regress/unit/,$(UNIT_TESTS) t_sandbox)
+UNIT_ASAN  = $(addprefix obj/regress/unit-asan/,$(UNIT_TESTS))
+
+.SECONDEXPANSION:
+$(UNIT_PLAIN): obj/regress/unit/%: obj/regress/unit/%.o \
+	$$(call objs,obj,$$($$*_SRCS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(ATF_LIBS) $(PKG_LIBS)
+
+$(UNIT_ASAN): obj/regress/unit-asan/%: obj/asan/regress/unit/%.o \
+	obj/asan/regress/unit/lsan.o $$(call objs,obj/asan,$$($$*_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(SANITIZE) -o $@ $^ $(ATF_LIBS) $(PKG_LIBS)
+
+# The tree Kyua runs, obj/regress: the unit tests are built into it, the
+# rest are links into regress/.  Whole directories of scripts are linked,
+# so that a script's "$(atf_get_srcdir)/../.." is the top of the sources
+# whichever tree it runs from.  One program at a time, after make unit:
+#	cd obj/regress && kyua test netns/t_daemon
+TESTTREE = obj/regress/Kyuafile obj/regress/unit/Kyuafile \
+	   obj/regress/unit-asan/Kyuafile obj/regress/config \
+	   obj/regress/fuzz obj/regress/netns
+
+$(TESTTREE):
+	@mkdir -p $(@D)
+	ln -sfnr $(@:obj/%=%) $@
+
+unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
@@ -141,23 +175,16 @@ FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)
 FUZZ_SECONDS ?= 60
+FUZZ_PROGS = $(addprefix obj/fuzz/fuzz_,$(FUZZERS))
 
-obj-fuzz/%.o: %.c hafod/hafod.h hafod/log.h hafod/engine.h hafod/parent.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
-	    $(PKG_CFLAGS) -c -o $@ $<
+# The harnesses sit with their objects and the corpus regress/fuzz/run
+# grows in obj/fuzz; t_fuzz, not they, is what Kyua runs.
+$(FUZZ_PROGS): obj/fuzz/fuzz_%: obj/fuzz/regress/fuzz/fuzz_%.o \
+	obj/fuzz/regress/fuzz/fuzz.o $$(call objs,obj/fuzz,$$(fuzz_$$*_SRCS))
+	$(FUZZ_CC) $(LDFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
+	    $(PKG_LIBS)
 
-obj-fuzz/parse.o: obj-fuzz/parse.c hafod/hafod.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
-	    $(PKG_CFLAGS) -c -o $@ obj-fuzz/parse.c
-
-regress/fuzz/fuzz_%: regress/fuzz/fuzz_%.c regress/fuzz/fuzz.c \
-	regress/fuzz/fuzz.h $$(call objs,obj-fuzz,$$(fuzz_$$*_SRCS))
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
-	    -o $@ $(filter-out %.h,$^) $(PKG_LIBS)
-
-fuzzers: $(addprefix regress/fuzz/fuzz_,$(FUZZERS))
-.PRECIOUS: obj-fuzz/%.o obj-fuzz/parse.c
+fuzzers: $(FUZZ_PROGS)
 
 fuzz: deps
 	$(MAKE) fuzzers
@@ -207,7 +234,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(ETCDIR) \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)/var/empty
-	install -m 555 hafod/hafod hafoctl/hafoctl $(DESTDIR)$(SBINDIR)
+	install -m 555 obj/bin/hafod obj/bin/hafoctl $(DESTDIR)$(SBINDIR)
 	install -m 444 hafod.conf.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 444 hafod/hafod.8 hafoctl/hafoctl.8 $(DESTDIR)$(MANDIR)/man8
 	[ -e $(DESTDIR)$(ETCDIR)/hafod.conf ] || \
@@ -220,10 +247,9 @@ install: all
 	fi
 
 clean:
-	rm -rf obj obj-asan obj-fuzz hafod/hafod hafoctl/hafoctl \
-	    $(addprefix regress/fuzz/fuzz_,$(FUZZERS)) \
-	    $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
-	    $(addprefix regress/unit-asan/,$(UNIT_TESTS))
+	rm -rf obj
+
+-include $(shell find obj -name '*.d' 2>/dev/null)
 
 .PHONY: all unit fuzzers fuzz deps check demo bench lint install clean
 .SUFFIXES:

@@ -30,8 +30,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 1
-HAFOD=$top/hafod/hafod
-HAFOCTL=$top/hafoctl/hafoctl
+HAFOD=$top/obj/bin/hafod
+HAFOCTL=$top/obj/bin/hafoctl
 for _b in "$HAFOD" "$HAFOCTL"; do
 	if [ ! -x "$_b" ]; then
 		echo "make demo: $_b is missing: run make first" >&2

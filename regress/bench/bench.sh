@@ -52,8 +52,8 @@ fi
 
 bench=$(cd "$(dirname "$0")" && pwd) || exit 1
 top=$(cd "$bench/../.." && pwd) || exit 1
-HAFOD=$top/hafod/hafod
-HAFOCTL=$top/hafoctl/hafoctl
+HAFOD=$top/obj/bin/hafod
+HAFOCTL=$top/obj/bin/hafoctl
 PROBE=$bench/probe.py
 for _b in "$HAFOD" "$HAFOCTL"; do
 	if [ ! -x "$_b" ]; then

@@ -20,8 +20,8 @@
 # cleanup part removes exactly that: the namespaces, and the processes by
 # the PIDs we started.  Nothing here touches the host's own network.
 
-HAFOD=${HAFOD:-$(atf_get_srcdir)/../../hafod/hafod}
-HAFOCTL=${HAFOCTL:-$(atf_get_srcdir)/../../hafoctl/hafoctl}
+HAFOD=${HAFOD:-$(atf_get_srcdir)/../../obj/bin/hafod}
+HAFOCTL=${HAFOCTL:-$(atf_get_srcdir)/../../obj/bin/hafoctl}
 
 # A prefix unique to this test run, kept in the work directory.
 lab_prefix()
