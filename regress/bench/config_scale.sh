@@ -24,7 +24,7 @@
 # test: the target is 100,000 services in under 2 seconds.
 
 bench=$(cd "$(dirname "$0")" && pwd) || exit 1
-HAFOD=$bench/../../hafod/hafod
+HAFOD=$bench/../../obj/bin/hafod
 SIZES=${BENCH_CONFIG_SIZES:-1000 10000 100000}
 
 if [ ! -x "$HAFOD" ]; then
