@@ -131,12 +131,17 @@ unit: $(addprefix regress/unit/,$(UNIT_TESTS) t_sandbox) \
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
-FUZZERS = advert config msg control
+FUZZERS = advert config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c
+# fuzz_engine.c includes hafod/engine.c itself; net.c is faked.
+fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
+			  hafod/demote.c hafod/config.c hafod/msg.c \
+			  hafod/control.c hafod/addr.c hafod/names.c \
+			  hafod/log.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)
@@ -154,7 +159,8 @@ obj-fuzz/parse.o: obj-fuzz/parse.c hafod/hafod.h
 regress/fuzz/fuzz_%: regress/fuzz/fuzz_%.c regress/fuzz/fuzz.c \
 	regress/fuzz/fuzz.h $$(call objs,obj-fuzz,$$(fuzz_$$*_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
-	    -o $@ $(filter-out %.h,$^) $(PKG_LIBS)
+	    -o $@ $(filter-out %.h hafod/engine.c,$^) $(PKG_LIBS)
+regress/fuzz/fuzz_engine: hafod/engine.c
 
 fuzzers: $(addprefix regress/fuzz/fuzz_,$(FUZZERS))
 .PRECIOUS: obj-fuzz/%.o obj-fuzz/parse.c
