@@ -376,8 +376,11 @@ deliver(void)
 	}
 }
 
-/* Timer wake-ups, each at its deadline, until the clock reads until. */
-static void
+/*
+ * Timer wake-ups, each at its deadline, until the clock reads until.
+ * After WAKES_MAX of them the clock stays at the last: 0, call again.
+ */
+static int
 run_until(uint64_t until)
 {
 	uint64_t	dl;
@@ -391,8 +394,26 @@ run_until(uint64_t until)
 			fake_now = dl;
 		wake(engine_tick, -1, NULL);
 	}
+	if (i == WAKES_MAX)
+		return (0);
 	if (until > fake_now)
 		fake_now = until;
+	return (1);
+}
+
+/* Up to until however many wake-ups it takes, within reason. */
+static void
+run_all(uint64_t until)
+{
+	int	i;
+
+	for (i = 0; i < 100 && !exited; i++)
+		if (run_until(until))
+			return;
+	if (exited)
+		return;
+	fuzz_fail("%d timer wake-ups and not %llu us yet", i * WAKES_MAX,
+	    (unsigned long long)until);
 }
 
 static void
@@ -693,7 +714,7 @@ op_shutdown(void)
 {
 	send_parent(MSG_SHUTDOWN, -1, NULL, 0);
 	deliver();
-	run_until(fake_now + END_US);
+	run_all(fake_now + END_US);
 	if (!exited)
 		fuzz_fail("shutdown did not finish");
 }
@@ -818,12 +839,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_TIME:
 			b = next();
-			run_until(fake_now + (b | next() << 8) * 100ULL);
+			(void)run_until(fake_now + (b | next() << 8) * 100ULL);
 			break;
 		case OP_DEADLINE:
 			b = next();
-			run_until(earliest(&retiring, earliest(&services, 0)) +
-			    b);
+			(void)run_until(earliest(&retiring,
+			    earliest(&services, 0)) + b);
 			break;
 		case OP_WEIGHT:
 			op_weight();
@@ -857,7 +878,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ncur = 0;
 		send_parent(MSG_CONF_END, -1, NULL, 0);
 		deliver();
-		run_until(fake_now + END_US);
+		run_all(fake_now + END_US);
 		if (!TAILQ_EMPTY(&retiring))
 			fuzz_fail("%s: retired, never freed",
 			    TAILQ_FIRST(&retiring)->conf.name);
