@@ -114,6 +114,7 @@ enum op {
 	OP_DEMOTE,	/* id, flags */
 	OP_HOOK,	/* id */
 	OP_SHUTDOWN,
+	OP_STALL,	/* 2 bytes: 1 ms units the loop sleeps through */
 	OP_MAX
 };
 
@@ -869,6 +870,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_SHUTDOWN:
 			op_shutdown();
+			break;
+		case OP_STALL:
+			/* A late wake-up: several deadlines overdue at once. */
+			b = next();
+			fake_now += (b | next() << 8) * 1000ULL;
+			wake(engine_tick, -1, NULL);
 			break;
 		}
 	}
