@@ -462,7 +462,7 @@ op_conf(void)
 		}
 		s->announce_count = b3 >> 6;
 		s->announce_interval = 100;
-		/* The parent refuses these; so need the engine not take them. */
+		/* The parent refuses these: the engine is never sent them. */
 		for (j = 0; j < n; j++)
 			if (strcmp(c[j].name, s->name) == 0 ||
 			    (c[j].vhid == s->vhid &&
