@@ -165,12 +165,18 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
-FUZZERS = advert config msg control
+FUZZERS = advert config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c
+# fuzz_engine.c includes hafod/engine.c itself (its -MMD dependencies
+# say so); net.c is faked.
+fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
+			  hafod/demote.c hafod/config.c hafod/msg.c \
+			  hafod/control.c hafod/addr.c hafod/names.c \
+			  hafod/log.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)

@@ -1028,20 +1028,15 @@ drop_privileges(const struct passwd *pw, const char *dir)
 		fatal("PR_SET_NO_NEW_PRIVS");
 }
 
-__dead void
-engine_main(int fd, const struct passwd *pw, const char *dir)
+/*
+ * What needs no privilege: the loop, the parent's channel, the timer.
+ * Apart from engine_main() so that regress/fuzz/fuzz_engine.c can run
+ * the engine in its own process.
+ */
+void
+engine_init(int fd)
 {
 	struct event_config	*cfg;
-	struct event		*sigterm;
-
-	log_procinit("engine");
-	setproctitle("engine");
-	drop_privileges(pw, dir);
-
-	/* Ctrl-C and SIGHUP reach the whole group: the parent leads. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
 
 	/*
 	 * Without this libevent keeps time with CLOCK_MONOTONIC_COARSE, one
@@ -1058,11 +1053,28 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
 	    engine_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
 		fatalx("event_new");
+	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
+		fatalx("evtimer_new");
+}
+
+__dead void
+engine_main(int fd, const struct passwd *pw, const char *dir)
+{
+	struct event		*sigterm;
+
+	log_procinit("engine");
+	setproctitle("engine");
+	drop_privileges(pw, dir);
+
+	/* Ctrl-C and SIGHUP reach the whole group: the parent leads. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	engine_init(fd);
 	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==
 	    NULL || evsignal_add(sigterm, NULL) == -1)
 		fatalx("evsignal_new");
-	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
-		fatalx("evtimer_new");
 
 	log_debug("running as %s in %s", pw->pw_name, dir);
 	sandbox_engine();

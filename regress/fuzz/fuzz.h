@@ -41,4 +41,16 @@ int		 fuzz_send(int, const uint8_t *, size_t, int);
 void		 fuzz_fail(const char *, ...)
 		    __attribute__((__noreturn__, __format__ (printf, 1, 2)));
 
+/*
+ * fake_net.c: hafod/net.c without sockets.  net_recv() returns what the
+ * harness injected for that descriptor, net_flush() hands each queued
+ * advertisement to the harness's callback and reports it sent.
+ */
+struct hafod_addr;
+void		 fake_net_inject(int, const uint8_t *, size_t,
+		    const struct hafod_addr *, int);
+void		 fake_net_reset(void);
+extern void	(*fake_net_sent)(int, const struct hafod_addr *,
+		    const uint8_t *, void *);
+
 #endif /* FUZZ_H */
