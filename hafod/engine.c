@@ -86,7 +86,7 @@ engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 	    len) == -1)
 		fatal("msgchan_compose %s", msg_type_name(type));
 	/* The parent reads at once; a blocked pipe means it is gone. */
-	if (msgchan_flush(&chan) == -1)
+	if (msgchan_flush(&chan, -1) == -1)
 		fatal("write to parent");
 }
 

@@ -134,7 +134,7 @@ parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
 	    len) == -1)
 		fatal("msgchan_compose %s", msg_type_name(type));
 	/* An engine that exited is seen, and answered, by engine_gone(). */
-	if (msgchan_flush(&chan) == -1 && errno != EPIPE)
+	if (msgchan_flush(&chan, -1) == -1 && errno != EPIPE)
 		fatal("write to engine");
 }
 
