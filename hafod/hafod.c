@@ -81,6 +81,7 @@ struct ptrack {
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
+static struct event		*chanwev;	/* armed while a message waits */
 TAILQ_HEAD(pservice_head, pservice);
 static struct pservice_head	 pservices = TAILQ_HEAD_INITIALIZER(pservices);
 /* Gone from the configuration, holding addresses until they let go. */
@@ -117,6 +118,7 @@ static void	parent_reload(uint32_t);
 static void	maint_update(const struct msg_persist *);
 static void	link_changed(const struct msg_link *, void *);
 static void	announce(int, short, void *);
+static void	parent_write(int, short, void *);
 
 static __dead void
 usage(void)
@@ -126,16 +128,41 @@ usage(void)
 	exit(1);
 }
 
+/*
+ * Queue for the engine and write what the socket takes now; the rest
+ * goes when it is writable.  An engine that reads nothing of so many
+ * messages is stuck: stop it, and so take down what we put up.
+ */
 static void
 parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
     size_t len)
 {
 	if (msgchan_compose(&chan, type, peerid, getpid(), fd, data,
-	    len) == -1)
+	    len) == -1) {
+		if (errno == ENOBUFS) {
+			kill(engine_pid, SIGKILL);
+			fatalx("engine has not read %zu messages: it is stuck",
+			    chan.wqlen);
+		}
 		fatal("msgchan_compose %s", msg_type_name(type));
-	/* An engine that exited is seen, and answered, by engine_gone(). */
-	if (msgchan_flush(&chan, -1) == -1 && errno != EPIPE)
+	}
+	parent_write(chan.fd, EV_WRITE, NULL);
+}
+
+/* An engine that exited is seen, and answered, by engine_gone(). */
+static void
+parent_write(int fd, short event, void *arg)
+{
+	int	rv;
+
+	if ((rv = msgchan_write(&chan)) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET)
 		fatal("write to engine");
+	if (rv == 0) {
+		if (event_add(chanwev, NULL) == -1)
+			fatalx("event_add");
+	} else if (event_del(chanwev) == -1)
+		fatalx("event_del");
 }
 
 static struct pservice *
@@ -1289,7 +1316,8 @@ main(int argc, char *argv[])
 	TAILQ_FOREACH(ps, &pservices, entry)
 		remove_stale(ps);
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	    fds) == -1)
 		fatal("socketpair");
 	switch (engine_pid = fork()) {
 	case -1:
@@ -1311,7 +1339,9 @@ main(int argc, char *argv[])
 		fatalx("event_base_new");
 	msgchan_init(&chan, fds[0]);
 	if ((chanev = event_new(base, fds[0], EV_READ | EV_PERSIST,
-	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1 ||
+	    (chanwev = event_new(base, fds[0], EV_WRITE | EV_PERSIST,
+	    parent_write, NULL)) == NULL)
 		fatalx("event_new");
 	for (sig = 0; sig < (int)(sizeof(sigs) / sizeof(sigs[0])); sig++)
 		if ((ev = evsignal_new(base, sigs[sig], parent_signal,
