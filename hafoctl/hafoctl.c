@@ -205,7 +205,7 @@ ctl_request(uint32_t type, uint8_t kind, uint8_t flags, const char *name,
 	if (msgchan_compose(&chan, type, 0, getpid(), -1, &t,
 	    type == MSG_CTL_RELOAD ? 0 : sizeof(t)) == -1)
 		err(1, "compose");
-	if (msgchan_flush(&chan) == -1) {
+	if (msgchan_flush(&chan, -1) == -1) {
 		write_errno = errno;
 		msgchan_clear(&chan);
 	}

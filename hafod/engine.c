@@ -39,11 +39,13 @@
 #include "log.h"
 
 #define DROP_LOG_INTERVAL	(10 * 1000000ULL)	/* usec */
+#define ENGINE_DRAIN_MS		5000	/* last words to the parent */
 
 
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
+static struct event		*chanwev;	/* armed while a message waits */
 static struct event		*tick;		/* the earliest deadline */
 static struct net_batch		 outq;		/* adverts of this wake-up */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
@@ -62,6 +64,7 @@ static int			 shutting_down;
 static int			 regroup;	/* a group member changed */
 
 static void	engine_dispatch(int, short, void *);
+static void	engine_write(int, short, void *);
 static void	engine_recv(int, short, void *);
 static void	engine_tick(int, short, void *);
 static void	engine_signal(int, short, void *);
@@ -82,15 +85,41 @@ now_us(void)
 	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
+/*
+ * Queue for the parent and write what the socket takes now; the rest
+ * goes when it is writable.  The engine never waits for the parent: a
+ * parent that is slow or stopped must not stop the advertisements.  A
+ * full queue means the parent has read nothing for a very long time: it
+ * cannot be acting on our states, so the engine goes, and with it the
+ * advertisements, so that a peer takes over.
+ */
 static void
 engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 {
 	if (msgchan_compose(&chan, type, peerid, getpid(), -1, data,
-	    len) == -1)
+	    len) == -1) {
+		if (errno == ENOBUFS)
+			fatalx("parent has not read %zu messages: it is stuck",
+			    chan.wqlen);
 		fatal("msgchan_compose %s", msg_type_name(type));
-	/* The parent reads at once; a blocked pipe means it is gone. */
-	if (msgchan_flush(&chan) == -1)
+	}
+	engine_write(chan.fd, EV_WRITE, NULL);
+}
+
+static void
+engine_write(int fd, short event, void *arg)
+{
+	switch (msgchan_write(&chan)) {
+	case -1:
 		fatal("write to parent");
+	case 0:
+		if (event_add(chanwev, NULL) == -1)
+			fatalx("event_add");
+		break;
+	default:
+		if (event_del(chanwev) == -1)
+			fatalx("event_del");
+	}
 }
 
 static struct eif *
@@ -393,6 +422,13 @@ shutdown_check(void)
 	log_info("every service has let go");
 	engine_flush();
 	engine_send(MSG_SHUTDOWN_DONE, 0, NULL, 0);
+	/*
+	 * Nothing is left to do but tell the parent, which releases the
+	 * addresses on these messages; it gives us 10 s to bow out, so
+	 * wait for its socket a while, but not for ever.
+	 */
+	if (msgchan_flush(&chan, ENGINE_DRAIN_MS) == -1)
+		fatal("last messages to parent");
 	exit(0);
 }
 
@@ -1051,7 +1087,9 @@ engine_init(int fd)
 	event_config_free(cfg);
 	msgchan_init(&chan, fd);
 	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
-	    engine_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+	    engine_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1 ||
+	    (chanwev = event_new(base, fd, EV_WRITE | EV_PERSIST,
+	    engine_write, NULL)) == NULL)
 		fatalx("event_new");
 	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
 		fatalx("evtimer_new");

@@ -48,6 +48,7 @@
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
+static struct event		*chanwev;	/* armed while a message waits */
 static pid_t			 engine_pid;
 static int			 shutting_down;
 static struct event		*shutdown_ev;
@@ -55,6 +56,8 @@ static const char		*conffile = HAFOD_CONF;
 static char			 sockpath[PATH_MAX];
 
 extern char			**environ;
+
+static void	parent_write(int, short, void *);
 
 static __dead void
 usage(void)
@@ -70,16 +73,41 @@ parent_base(void)
 	return (base);
 }
 
+/*
+ * Queue for the engine and write what the socket takes now; the rest
+ * goes when it is writable.  An engine that reads nothing of so many
+ * messages is stuck: stop it, and so take down what we put up.
+ */
 void
 parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
     size_t len)
 {
 	if (msgchan_compose(&chan, type, peerid, getpid(), fd, data,
-	    len) == -1)
+	    len) == -1) {
+		if (errno == ENOBUFS) {
+			kill(engine_pid, SIGKILL);
+			fatalx("engine has not read %zu messages: it is stuck",
+			    chan.wqlen);
+		}
 		fatal("msgchan_compose %s", msg_type_name(type));
-	/* An engine that exited is seen, and answered, by engine_gone(). */
-	if (msgchan_flush(&chan) == -1 && errno != EPIPE)
+	}
+	parent_write(chan.fd, EV_WRITE, NULL);
+}
+
+/* An engine that exited is seen, and answered, by engine_gone(). */
+static void
+parent_write(int fd, short event, void *arg)
+{
+	int	rv;
+
+	if ((rv = msgchan_write(&chan)) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET)
 		fatal("write to engine");
+	if (rv == 0) {
+		if (event_add(chanwev, NULL) == -1)
+			fatalx("event_add");
+	} else if (event_del(chanwev) == -1)
+		fatalx("event_del");
 }
 
 static void
@@ -373,7 +401,6 @@ control_open(const char *path)
 static void
 parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 {
-	struct pservice	*ps;
 	char		 why[256];
 
 	check_chroot(conf->chroot);
@@ -388,8 +415,6 @@ parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 		err(1, "cannot open a packet socket for announcements");
 	*control_fd = control_open(conf->socket);
 	strlcpy(sockpath, conf->socket, sizeof(sockpath));
-	TAILQ_FOREACH(ps, &pservices, entry)
-		vip_remove_stale(ps);
 }
 
 /* The parent's events: the engine, signals, the link monitor. */
@@ -404,7 +429,9 @@ parent_events(int fd)
 		fatalx("event_base_new");
 	msgchan_init(&chan, fd);
 	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,
-	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1)
+	    parent_dispatch, NULL)) == NULL || event_add(chanev, NULL) == -1 ||
+	    (chanwev = event_new(base, fd, EV_WRITE | EV_PERSIST,
+	    parent_write, NULL)) == NULL)
 		fatalx("event_new");
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if ((ev = evsignal_new(base, sigs[i], parent_signal,
@@ -420,6 +447,7 @@ int
 main(int argc, char *argv[])
 {
 	struct config		*conf;
+	struct pservice		*ps;
 	struct passwd		*pw;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
 	int			 fds[2], packet_fd, control_fd;
@@ -477,7 +505,11 @@ main(int argc, char *argv[])
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1)
+	TAILQ_FOREACH(ps, &pservices, entry)
+		vip_remove_stale(ps);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	    fds) == -1)
 		fatal("socketpair");
 	switch (engine_pid = fork()) {
 	case -1:

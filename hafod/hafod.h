@@ -418,13 +418,24 @@ struct ctl_end {
 /* msg.c */
 #define MSG_HEADER_SIZE		16
 #define MSG_MAX_SIZE		4096	/* header included */
+#define MSG_FDS_MAX		16	/* received ahead of their frames */
 
+/*
+ * The frame header, as OpenBSD's imsg has it.  A descriptor passed with
+ * a frame is announced by MSG_F_FD in its own header, so the receiver
+ * never has to guess which frame owns it.  On little-endian hosts an
+ * unflagged frame is byte for byte what the earlier header with a
+ * 32-bit len made of it.
+ */
 struct msg_hdr {
 	uint32_t		type;
-	uint32_t		len;		/* header included */
+	uint16_t		len;		/* header included */
+	uint16_t		flags;
 	uint32_t		peerid;
 	uint32_t		pid;
 };
+
+#define MSG_F_FD		0x0001	/* a descriptor comes with the frame */
 
 struct msg {
 	struct msg_hdr		hdr;
@@ -439,7 +450,7 @@ struct msgchan {
 	int			fd;
 	size_t			rlen;		/* bytes in rbuf */
 	uint8_t			rbuf[2 * MSG_MAX_SIZE];
-	int			rfds[16];	/* descriptors received */
+	int			rfds[MSG_FDS_MAX]; /* received, oldest first */
 	int			nrfds;
 	TAILQ_HEAD(, msgbuf_out) wq;
 	size_t			wqlen;		/* messages queued */
@@ -450,7 +461,7 @@ void		 msgchan_clear(struct msgchan *);
 int		 msgchan_compose(struct msgchan *, uint32_t, uint32_t,
 		    pid_t, int, const void *, size_t);
 int		 msgchan_write(struct msgchan *);
-int		 msgchan_flush(struct msgchan *);
+int		 msgchan_flush(struct msgchan *, int);
 ssize_t		 msgchan_read(struct msgchan *);
 ssize_t		 msgchan_get(struct msgchan *, struct msg *);
 int		 msg_check_size(const struct msg *);

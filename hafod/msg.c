@@ -23,14 +23,18 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hafod.h"
 
 /* A stuck peer must not make us queue without bound. */
 #define MSG_QUEUE_MAX	10000
+/* Frames gathered into one sendmsg(2) when the queue has backed up. */
+#define MSG_IOV_MAX	64
 
 _Static_assert(sizeof(struct msg_hdr) == MSG_HEADER_SIZE, "msg_hdr size");
+_Static_assert(MSG_MAX_SIZE <= UINT16_MAX, "frame length fits in msg_hdr");
 _Static_assert(sizeof(struct service_conf) <= MSG_MAX_SIZE - MSG_HEADER_SIZE,
     "service_conf does not fit in a message");
 
@@ -80,8 +84,9 @@ static const struct {
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);
-static ssize_t	msg_send(int, struct msgbuf_out *);
-static int	msg_last_frame(const struct msgchan *, size_t *, size_t *);
+static ssize_t	msg_send(struct msgchan *);
+static int	msg_hdr_get(const uint8_t *, struct msg_hdr *);
+static void	msg_fds_owed(const struct msgchan *, int *, int *);
 
 void
 msgchan_init(struct msgchan *chan, int fd)
@@ -117,7 +122,8 @@ msg_dequeue(struct msgchan *chan, struct msgbuf_out *ob)
 
 /*
  * The descriptor belongs to the message layer from here on, even when
- * queueing fails, so that no caller has a path that leaks it.
+ * queueing fails, so that no caller has a path that leaks it.  Nothing
+ * is written here: msgchan_write() does that when the socket takes it.
  */
 int
 msgchan_compose(struct msgchan *chan, uint32_t type, uint32_t peerid,
@@ -137,8 +143,10 @@ msgchan_compose(struct msgchan *chan, uint32_t type, uint32_t peerid,
 	}
 	if ((ob = malloc(sizeof(*ob) + MSG_HEADER_SIZE + len)) == NULL)
 		goto fail;
+	memset(&hdr, 0, sizeof(hdr));
 	hdr.type = type;
 	hdr.len = MSG_HEADER_SIZE + len;
+	hdr.flags = fd != -1 ? MSG_F_FD : 0;
 	hdr.peerid = peerid;
 	hdr.pid = pid;
 	memcpy(ob->buf, &hdr, sizeof(hdr));
@@ -161,27 +169,37 @@ msgchan_compose(struct msgchan *chan, uint32_t type, uint32_t peerid,
 }
 
 /*
- * One frame per sendmsg(2), its descriptor on its first byte: the
- * receiver gives a descriptor to the last frame begun in the read that
- * brought it, so no later frame may share the write that carries one.
+ * As many queued frames as one sendmsg(2) takes, but a frame with a
+ * descriptor always begins a write, with the descriptor on its first
+ * byte: Linux hands a descriptor to the read that takes the first byte
+ * of the data it came with, so it never reaches the receiver before the
+ * frame that is flagged for it (see msgchan_read()).
  */
 static ssize_t
-msg_send(int s, struct msgbuf_out *ob)
+msg_send(struct msgchan *chan)
 {
-	struct msghdr	 mh;
-	struct iovec	 iov;
-	struct cmsghdr	*cmsg;
+	struct msghdr		 mh;
+	struct iovec		 iov[MSG_IOV_MAX];
+	struct cmsghdr		*cmsg;
+	struct msgbuf_out	*first, *ob;
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} cmsgbuf;
+	int			 n = 0;
 
+	first = TAILQ_FIRST(&chan->wq);
+	TAILQ_FOREACH(ob, &chan->wq, entry) {
+		if (n == MSG_IOV_MAX || (ob != first && ob->fd != -1))
+			break;
+		iov[n].iov_base = ob->buf + ob->off;
+		iov[n].iov_len = ob->len - ob->off;
+		n++;
+	}
 	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = ob->buf + ob->off;
-	iov.iov_len = ob->len - ob->off;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (ob->fd != -1) {
+	mh.msg_iov = iov;
+	mh.msg_iovlen = n;
+	if (first->fd != -1) {
 		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 		mh.msg_control = cmsgbuf.buf;
 		mh.msg_controllen = sizeof(cmsgbuf.buf);
@@ -189,19 +207,25 @@ msg_send(int s, struct msgbuf_out *ob)
 		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
-		memcpy(CMSG_DATA(cmsg), &ob->fd, sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &first->fd, sizeof(int));
 	}
-	return (sendmsg(s, &mh, MSG_NOSIGNAL));
+	return (sendmsg(chan->fd, &mh, MSG_NOSIGNAL));
 }
 
+/*
+ * Write what the socket takes without waiting: 1 when the queue is
+ * empty, 0 when the socket is full and frames remain (write again when
+ * it is writable), -1 on error.
+ */
 int
 msgchan_write(struct msgchan *chan)
 {
 	struct msgbuf_out	*ob;
 	ssize_t			 n;
+	size_t			 left;
 
 	while ((ob = TAILQ_FIRST(&chan->wq)) != NULL) {
-		if ((n = msg_send(chan->fd, ob)) == -1) {
+		if ((n = msg_send(chan)) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
@@ -213,61 +237,103 @@ msgchan_write(struct msgchan *chan)
 			close(ob->fd);
 			ob->fd = -1;
 		}
-		ob->off += n;
-		if (ob->off == ob->len)
+		while (n > 0 && (ob = TAILQ_FIRST(&chan->wq)) != NULL) {
+			left = ob->len - ob->off;
+			if ((size_t)n < left) {
+				ob->off += n;
+				break;
+			}
+			n -= left;
 			msg_dequeue(chan, ob);
+		}
 	}
 	return (1);
 }
 
+/*
+ * Write the whole queue, waiting for the socket up to timeout ms (-1:
+ * without limit); ETIMEDOUT if it did not take everything in time.
+ * Only for a process that has nothing else to do: hafoctl, or the
+ * engine's last words before it exits.
+ */
 int
-msgchan_flush(struct msgchan *chan)
+msgchan_flush(struct msgchan *chan, int timeout)
 {
 	struct pollfd	pfd;
+	struct timespec	start, now;
+	long long	left = timeout;
 	int		rv;
 
+	if (clock_gettime(CLOCK_MONOTONIC, &start) == -1)
+		return (-1);
 	pfd.fd = chan->fd;
 	pfd.events = POLLOUT;
-	while ((rv = msgchan_write(chan)) == 0)
-		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+	while ((rv = msgchan_write(chan)) == 0) {
+		if (timeout >= 0) {
+			if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+				return (-1);
+			left = timeout - ((now.tv_sec - start.tv_sec) * 1000LL +
+			    (now.tv_nsec - start.tv_nsec) / 1000000);
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return (-1);
+			}
+		}
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
 			return (-1);
+	}
 	return (rv == 1 ? 0 : -1);
 }
 
-/*
- * The offset of the last frame begun in the read buffer and its length,
- * or 0 while its header is incomplete.  Frames leave the buffer whole,
- * so it starts with a header.
- */
+/* The header at p, if it is one: -1 (EBADMSG) for a bad length or flag. */
 static int
-msg_last_frame(const struct msgchan *chan, size_t *off, size_t *len)
+msg_hdr_get(const uint8_t *p, struct msg_hdr *hdr)
 {
-	struct msg_hdr	hdr;
-
-	for (*off = 0;; *off += hdr.len) {
-		if (chan->rlen - *off < MSG_HEADER_SIZE) {
-			*len = 0;
-			return (0);
-		}
-		memcpy(&hdr, chan->rbuf + *off, sizeof(hdr));
-		if (hdr.len < MSG_HEADER_SIZE || hdr.len > MSG_MAX_SIZE) {
-			errno = EBADMSG;
-			return (-1);
-		}
-		if (chan->rlen - *off <= hdr.len) {
-			*len = hdr.len;
-			return (0);
-		}
+	memcpy(hdr, p, sizeof(*hdr));
+	if (hdr->len < MSG_HEADER_SIZE || hdr->len > MSG_MAX_SIZE ||
+	    (hdr->flags & ~MSG_F_FD) != 0) {
+		errno = EBADMSG;
+		return (-1);
 	}
+	return (0);
 }
 
 /*
- * Linux ends a stream read right after the data that carried
- * descriptors, and the sender writes a frame with a descriptor on its
- * own from its first byte: so the descriptor belongs to the last frame
- * begun in that read.  Until that frame is taken, nothing past its end
- * is read, which leaves at most one descriptor pending and lets
- * msgchan_get() recognise its frame as the one ending the buffer.
+ * How many descriptors the frames in the read buffer must own: one for
+ * each flagged frame; and may own: one more for a last frame whose
+ * header has not arrived whole, as it may yet say so.  Frames leave the
+ * buffer whole, so it starts with a header.  The count stops at a bad
+ * header, which msgchan_get() refuses when it comes to it.
+ */
+static void
+msg_fds_owed(const struct msgchan *chan, int *must, int *may)
+{
+	struct msg_hdr	hdr;
+	size_t		off;
+
+	*must = *may = 0;
+	for (off = 0; off < chan->rlen; off += hdr.len) {
+		if (chan->rlen - off < MSG_HEADER_SIZE) {
+			(*may)++;
+			break;
+		}
+		if (msg_hdr_get(chan->rbuf + off, &hdr) == -1)
+			break;
+		if (hdr.flags & MSG_F_FD)
+			(*must)++;
+	}
+	*may += *must;
+}
+
+/*
+ * Descriptors wait in the order they came and each is taken by the next
+ * frame flagged for one (msgchan_get()).  A descriptor comes with the
+ * first byte of its frame (msg_send()) and Linux hands it to the read
+ * that takes that byte, so after every read the descriptors waiting
+ * must match the flagged frames begun in the buffer exactly: one fewer
+ * is a flag without a descriptor, one more a descriptor without a flag.
+ * Either is a protocol error, found before any frame of that read is
+ * taken, and the descriptors are closed with the broken stream.
  */
 ssize_t
 msgchan_read(struct msgchan *chan)
@@ -279,16 +345,11 @@ msgchan_read(struct msgchan *chan)
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(chan->rfds))];
 	} cmsgbuf;
-	size_t		 room, off, len, oldlen, i;
+	size_t		 room, i, nfds;
 	ssize_t		 n;
-	int		 fd, keep = -1, nfds = 0;
+	int		 fd, must, may, bad = 0;
 
 	room = sizeof(chan->rbuf) - chan->rlen;
-	if (chan->nrfds > 0) {
-		if (msg_last_frame(chan, &off, &len) == -1)
-			return (-1);
-		room = off + (len > 0 ? len : MSG_HEADER_SIZE) - chan->rlen;
-	}
 	if (room == 0) {
 		errno = ENOBUFS;
 		return (-1);
@@ -312,31 +373,32 @@ msgchan_read(struct msgchan *chan)
 		if (cmsg->cmsg_level != SOL_SOCKET ||
 		    cmsg->cmsg_type != SCM_RIGHTS)
 			continue;
-		for (i = 0; i < (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(fd);
-		    i++) {
+		nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(fd);
+		for (i = 0; i < nfds; i++) {
 			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(fd),
 			    sizeof(fd));
-			if (nfds++ == 0)
-				keep = fd;
-			else
+			if (chan->nrfds < MSG_FDS_MAX)
+				chan->rfds[chan->nrfds++] = fd;
+			else {
 				close(fd);
+				bad = 1;
+			}
 		}
 	}
-
-	oldlen = chan->rlen;
 	chan->rlen += n;
-	if (nfds == 0 && (mh.msg_flags & MSG_CTRUNC) == 0)
-		return (n);
-	if (nfds == 1 && (mh.msg_flags & MSG_CTRUNC) == 0 &&
-	    chan->nrfds == 0 && msg_last_frame(chan, &off, &len) == 0 &&
-	    off >= oldlen) {
-		chan->rfds[chan->nrfds++] = keep;
-		return (n);
+	if (mh.msg_flags & MSG_CTRUNC)
+		bad = 1;
+	msg_fds_owed(chan, &must, &may);
+	if (chan->nrfds < must || chan->nrfds > may)
+		bad = 1;
+	if (bad) {
+		/* The stream is broken: no frame can own these any more. */
+		while (chan->nrfds > 0)
+			close(chan->rfds[--chan->nrfds]);
+		errno = EBADMSG;
+		return (-1);
 	}
-	if (keep != -1)
-		close(keep);
-	errno = EBADMSG;
-	return (-1);
+	return (n);
 }
 
 ssize_t
@@ -346,20 +408,25 @@ msgchan_get(struct msgchan *chan, struct msg *msg)
 
 	if (chan->rlen < MSG_HEADER_SIZE)
 		return (0);
-	memcpy(&hdr, chan->rbuf, sizeof(hdr));
-	if (hdr.len < MSG_HEADER_SIZE || hdr.len > MSG_MAX_SIZE) {
+	if (msg_hdr_get(chan->rbuf, &hdr) == -1)
+		return (-1);
+	if (hdr.len > chan->rlen)
+		return (0);
+	if ((hdr.flags & MSG_F_FD) && chan->nrfds == 0) {
 		errno = EBADMSG;
 		return (-1);
 	}
-	if (hdr.len > chan->rlen)
-		return (0);
 
 	msg->hdr = hdr;
 	msg->datalen = hdr.len - MSG_HEADER_SIZE;
 	memcpy(msg->data, chan->rbuf + MSG_HEADER_SIZE, msg->datalen);
 	msg->fd = -1;
-	if (chan->nrfds > 0 && hdr.len == chan->rlen)
-		msg->fd = chan->rfds[--chan->nrfds];
+	if (hdr.flags & MSG_F_FD) {
+		msg->fd = chan->rfds[0];
+		chan->nrfds--;
+		memmove(chan->rfds, chan->rfds + 1,
+		    chan->nrfds * sizeof(chan->rfds[0]));
+	}
 	chan->rlen -= hdr.len;
 	memmove(chan->rbuf, chan->rbuf + hdr.len, chan->rlen);
 	return (hdr.len);

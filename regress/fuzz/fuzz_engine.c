@@ -358,7 +358,7 @@ static void
 send_parent(uint32_t type, int fd, const void *data, size_t len)
 {
 	if (msgchan_compose(&parent, type, 0, 1, fd, data, len) == -1 ||
-	    msgchan_flush(&parent) == -1)
+	    msgchan_flush(&parent, -1) == -1)
 		fuzz_fail("send %s: %s", msg_type_name(type),
 		    strerror(errno));
 }

@@ -25,6 +25,9 @@
  * Input: pieces of [flags][length, 2 bytes][bytes].  Flags bit 0: send
  * a descriptor with the piece; bit 1: read before the next piece; bit 2:
  * end the stream and compose one message from the rest of the input.
+ * A descriptor is only taken for a frame whose header flags it
+ * (MSG_F_FD, bit 0 of the 16-bit flags at offset 6), so the seeds that
+ * pass one set both.
  */
 
 #include <sys/types.h>
@@ -76,7 +79,8 @@ receive(struct msgchan *chan)
 		return (errno == EAGAIN ? 0 : -1);
 	if (n == 0)
 		fuzz_fail("end of stream while the writer is open");
-	if (chan->rlen > sizeof(chan->rbuf) || chan->nrfds > 1)
+	if (chan->rlen > sizeof(chan->rbuf) || chan->nrfds < 0 ||
+	    chan->nrfds > MSG_FDS_MAX)
 		fuzz_fail("read buffer %zu bytes, %d descriptors", chan->rlen,
 		    chan->nrfds);
 	for (;;) {
@@ -87,9 +91,12 @@ receive(struct msgchan *chan)
 			break;
 		if (n < MSG_HEADER_SIZE || n > MSG_MAX_SIZE ||
 		    (size_t)n != m.hdr.len ||
-		    m.datalen != m.hdr.len - MSG_HEADER_SIZE)
-			fuzz_fail("message of %zd bytes, header %u, data %zu",
-			    n, m.hdr.len, m.datalen);
+		    m.datalen != m.hdr.len - MSG_HEADER_SIZE ||
+		    (m.hdr.flags & ~MSG_F_FD) != 0 ||
+		    (m.fd != -1) != ((m.hdr.flags & MSG_F_FD) != 0))
+			fuzz_fail("message of %zd bytes, header %u flags %#x, "
+			    "data %zu, fd %d", n, m.hdr.len, m.hdr.flags,
+			    m.datalen, m.fd);
 		if (msg_check_size(&m) == 0 && (m.hdr.type >= MSG_MAX ||
 		    strcmp(msg_type_name(m.hdr.type), "unknown") == 0))
 			fuzz_fail("type %u passed the size check", m.hdr.type);
@@ -131,13 +138,14 @@ compose(const uint8_t *data, size_t size)
 			fuzz_fail("composed %zu bytes of payload", len);
 		goto done;
 	}
-	if (rv == -1 || msgchan_flush(&out) == -1)
+	if (rv == -1 || msgchan_flush(&out, -1) == -1)
 		fuzz_fail("cannot send %zu bytes", len);
 	if (msgchan_read(&in) <= 0 || msgchan_get(&in, &m) <= 0)
 		fuzz_fail("message of %zu bytes did not arrive", len);
 	if (m.hdr.type != type || m.hdr.peerid != peerid || m.hdr.pid != 42 ||
 	    m.datalen != len || memcmp(m.data, data, len) != 0 ||
-	    (m.fd != -1) != withfd)
+	    (m.fd != -1) != withfd ||
+	    m.hdr.flags != (withfd ? MSG_F_FD : 0))
 		fuzz_fail("message of %zu bytes arrived changed", len);
 	if (m.fd != -1)
 		close(m.fd);

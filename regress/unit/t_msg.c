@@ -111,15 +111,22 @@ nopen(void)
 }
 
 static void
-hdr(uint8_t *p, uint32_t type, uint32_t len, uint32_t peerid)
+hdrf(uint8_t *p, uint32_t type, uint16_t len, uint16_t flags, uint32_t peerid)
 {
 	struct msg_hdr	h;
 
 	h.type = type;
 	h.len = len;
+	h.flags = flags;
 	h.peerid = peerid;
 	h.pid = 4242;
 	memcpy(p, &h, sizeof(h));
+}
+
+static void
+hdr(uint8_t *p, uint32_t type, uint16_t len, uint32_t peerid)
+{
+	hdrf(p, type, len, 0, peerid);
 }
 
 /* Raw bytes onto the socket, optionally with descriptors. */
@@ -131,9 +138,10 @@ sendraw(int s, uint8_t *p, size_t len, const int *fds, int nfds)
 	struct cmsghdr	*cmsg;
 	union {
 		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		char		buf[CMSG_SPACE((MSG_FDS_MAX + 1) * sizeof(int))];
 	} cmsgbuf;
 
+	ATF_REQUIRE(nfds <= MSG_FDS_MAX + 1);
 	memset(&mh, 0, sizeof(mh));
 	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 	iov.iov_base = p;
@@ -178,7 +186,7 @@ ATF_TC_BODY(roundtrip, tc)
 		ATF_REQUIRE(msgchan_compose(&wchan, types[i].type, 100 + i,
 		    7000 + i, fd, data, types[i].size) == 0);
 		ATF_REQUIRE_EQ(wchan.wqlen, 1);
-		ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+		ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 		ATF_REQUIRE_EQ(wchan.wqlen, 0);
 
 		ATF_REQUIRE_EQ(next(), (ssize_t)(MSG_HEADER_SIZE +
@@ -210,7 +218,7 @@ ATF_TC_BODY(maxsize, tc)
 	pattern(data, sizeof(data), 9);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, 1, 1, -1, data,
 	    PAYLOAD_MAX) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	ATF_REQUIRE_EQ(next(), MSG_MAX_SIZE);
 	ATF_REQUIRE_EQ(msg.datalen, PAYLOAD_MAX);
 	ATF_REQUIRE(memcmp(msg.data, data, PAYLOAD_MAX) == 0);
@@ -238,7 +246,7 @@ ATF_TC_BODY(several_in_one_read, tc)
 		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, i, 1, -1, &st,
 		    sizeof(st)) == 0);
 	}
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	ATF_REQUIRE_EQ(msgchan_read(&rchan),
 	    (ssize_t)(20 * (MSG_HEADER_SIZE + sizeof(st))));
 	for (i = 0; i < 20; i++) {
@@ -318,7 +326,7 @@ ATF_TC_BODY(truncated_pending, tc)
 
 /* A lone header with the given len; expect what get says of it. */
 static void
-check_len(uint32_t len, ssize_t expect)
+check_len(uint16_t len, ssize_t expect)
 {
 	uint8_t		frame[MSG_HEADER_SIZE];
 	int		sv[2];
@@ -339,7 +347,7 @@ ATF_TC_WITHOUT_HEAD(len_too_big);
 ATF_TC_BODY(len_too_big, tc)
 {
 	check_len(MSG_MAX_SIZE + 1, -1);
-	check_len(UINT32_MAX, -1);
+	check_len(UINT16_MAX, -1);
 	check_len(MSG_MAX_SIZE, 0);	/* valid, the rest still to come */
 }
 
@@ -402,7 +410,7 @@ ATF_TC_BODY(fd_passing, tc)
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SOCKET, 0, 0, p[1], &ms,
 	    sizeof(ms)) == 0);
 	ATF_REQUIRE(isopen(p[1]));
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	ATF_REQUIRE(!isopen(p[1]));	/* ours is gone once sent */
 
 	ATF_REQUIRE(next() > 0);
@@ -443,7 +451,7 @@ ATF_TC_BODY(fd_placement, tc)
 	    sizeof(st)) == 0);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_CONF_END, 5, 0, -1, NULL,
 	    0) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 
 	ATF_REQUIRE(next() > 0);
 	ATF_REQUIRE_EQ(msg.hdr.peerid, 1);
@@ -495,7 +503,7 @@ ATF_TC_BODY(fd_partial, tc)
 	    sizeof(ms)) == 0);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_CONF_END, 4, 0, -1, NULL,
 	    0) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 
 	/* The first read stops 20 bytes into the third frame. */
 	ATF_REQUIRE_EQ(msgchan_read(&rchan), (ssize_t)sizeof(rchan.rbuf));
@@ -534,7 +542,7 @@ ATF_TC_BODY(fd_wrong_type, tc)
 	    sizeof(st)) == 0);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SOCKET, 0, 0, -1, &ms,
 	    sizeof(ms)) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 
 	ATF_REQUIRE(next() > 0);
 	ATF_REQUIRE_EQ(msg.hdr.type, MSG_STATE);
@@ -549,38 +557,278 @@ ATF_TC_BODY(fd_wrong_type, tc)
 	unpair(sv);
 }
 
-/* A descriptor that cannot be tied to one frame is closed, not kept. */
-ATF_TC_WITHOUT_HEAD(fd_misplaced);
-ATF_TC_BODY(fd_misplaced, tc)
+/* A frame of the given type and flags with an empty payload. */
+static size_t
+frame_at(uint8_t *p, uint32_t type, uint16_t flags, uint32_t peerid)
 {
-	uint8_t		frame[MSG_HEADER_SIZE + sizeof(struct msg_socket)];
-	int		sv[2], fds[2], before;
+	size_t	len = MSG_HEADER_SIZE;
 
-	ATF_REQUIRE((fds[0] = open("/dev/null", O_RDONLY)) != -1);
-	ATF_REQUIRE((fds[1] = open("/dev/null", O_RDONLY)) != -1);
-	hdr(frame, MSG_SOCKET, sizeof(frame), 0);
-	memset(frame + MSG_HEADER_SIZE, 0, sizeof(frame) - MSG_HEADER_SIZE);
+	if (type == MSG_SOCKET)
+		len += sizeof(struct msg_socket);
+	else if (type == MSG_STATE)
+		len += sizeof(struct msg_state);
+	hdrf(p, type, len, flags, peerid);
+	memset(p + MSG_HEADER_SIZE, 0, len - MSG_HEADER_SIZE);
+	return (len);
+}
 
-	/* In the middle of a frame. */
+/*
+ * Two flagged frames with an unflagged one between, all in one write
+ * carrying both descriptors: one read, and each flagged frame takes its
+ * own in order; the frame between takes none.
+ */
+ATF_TC_WITHOUT_HEAD(fd_flag_coalesced);
+ATF_TC_BODY(fd_flag_coalesced, tc)
+{
+	uint8_t		buf[3 * MSG_MAX_SIZE];
+	size_t		len = 0;
+	int		sv[2], p1[2], p2[2], fds[2], before;
+
 	pair(sv);
 	before = nopen();
-	sendraw(sv[0], frame, 8, NULL, 0);
-	ATF_REQUIRE_EQ(msgchan_read(&rchan), 8);
-	sendraw(sv[0], frame + 8, sizeof(frame) - 8, fds, 1);
+	ATF_REQUIRE(pipe2(p1, O_NONBLOCK) == 0 && pipe2(p2, O_NONBLOCK) == 0);
+	len += frame_at(buf + len, MSG_SOCKET, MSG_F_FD, 1);
+	len += frame_at(buf + len, MSG_STATE, 0, 2);
+	len += frame_at(buf + len, MSG_SOCKET, MSG_F_FD, 3);
+	fds[0] = p1[1];
+	fds[1] = p2[1];
+	sendraw(sv[0], buf, len, fds, 2);
+	close(p1[1]);
+	close(p2[1]);
+	ATF_REQUIRE_EQ(msgchan_read(&rchan), (ssize_t)len);
+
+	ATF_REQUIRE(msgchan_get(&rchan, &msg) > 0);
+	ATF_REQUIRE_EQ(msg.hdr.peerid, 1);
+	ATF_REQUIRE(msg.fd != -1);
+	check_pipe(msg.fd, p1[0], "first");
+	close(msg.fd);
+	ATF_REQUIRE(msgchan_get(&rchan, &msg) > 0);
+	ATF_REQUIRE_EQ(msg.hdr.peerid, 2);
+	ATF_REQUIRE_EQ(msg.fd, -1);
+	ATF_REQUIRE_EQ(msg_check_size(&msg), 0);
+	ATF_REQUIRE(msgchan_get(&rchan, &msg) > 0);
+	ATF_REQUIRE_EQ(msg.hdr.peerid, 3);
+	ATF_REQUIRE(msg.fd != -1);
+	check_pipe(msg.fd, p2[0], "third");
+	close(msg.fd);
+	ATF_REQUIRE_EQ(msgchan_get(&rchan, &msg), 0);
+	close(p1[0]);
+	close(p2[0]);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+}
+
+/*
+ * The writer puts frames after a descriptor's frame into the same
+ * write: the unflagged frames behind it must not take it, whichever of
+ * them ends the read.
+ */
+ATF_TC_WITHOUT_HEAD(fd_flag_writer);
+ATF_TC_BODY(fd_flag_writer, tc)
+{
+	struct msg_socket	ms;
+	struct msg_state	st;
+	int			sv[2], p[2], i;
+
+	pair(sv);
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	memset(&ms, 0, sizeof(ms));
+	memset(&st, 0, sizeof(st));
+	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SOCKET, 0, 0, p[1], &ms,
+	    sizeof(ms)) == 0);
+	for (i = 1; i <= 3; i++)
+		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, i, 0, -1, &st,
+		    sizeof(st)) == 0);
+	ATF_REQUIRE_EQ(msgchan_write(&wchan), 1);
+	ATF_REQUIRE_EQ(msgchan_read(&rchan), (ssize_t)(4 * MSG_HEADER_SIZE +
+	    sizeof(ms) + 3 * sizeof(st)));
+	ATF_REQUIRE(msgchan_get(&rchan, &msg) > 0);
+	ATF_REQUIRE_EQ(msg.hdr.type, MSG_SOCKET);
+	ATF_REQUIRE(msg.hdr.flags & MSG_F_FD);
+	ATF_REQUIRE(msg.fd != -1);
+	ATF_REQUIRE_EQ(msg_check_size(&msg), 0);
+	check_pipe(msg.fd, p[0], "socket");
+	close(msg.fd);
+	for (i = 1; i <= 3; i++) {
+		ATF_REQUIRE(msgchan_get(&rchan, &msg) > 0);
+		ATF_REQUIRE_EQ(msg.hdr.peerid, (uint32_t)i);
+		ATF_REQUIRE_EQ(msg.hdr.flags, 0);
+		ATF_REQUIRE_EQ(msg.fd, -1);
+		ATF_REQUIRE_EQ(msg_check_size(&msg), 0);
+	}
+	close(p[0]);
+	unpair(sv);
+}
+
+/* The descriptor comes before its header is whole: it waits for it. */
+ATF_TC_WITHOUT_HEAD(fd_ahead);
+ATF_TC_BODY(fd_ahead, tc)
+{
+	uint8_t		buf[MSG_MAX_SIZE];
+	size_t		len;
+	int		sv[2], p[2];
+
+	pair(sv);
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 9);
+	sendraw(sv[0], buf, 5, &p[1], 1);
+	close(p[1]);
+	ATF_REQUIRE_EQ(msgchan_read(&rchan), 5);
+	ATF_REQUIRE_EQ(rchan.nrfds, 1);
+	ATF_REQUIRE_EQ(msgchan_get(&rchan, &msg), 0);
+	sendraw(sv[0], buf + 5, len - 5, NULL, 0);
+	ATF_REQUIRE(next() > 0);
+	ATF_REQUIRE_EQ(msg.hdr.peerid, 9);
+	ATF_REQUIRE(msg.fd != -1);
+	ATF_REQUIRE_EQ(rchan.nrfds, 0);
+	check_pipe(msg.fd, p[0], "ahead");
+	close(msg.fd);
+	close(p[0]);
+	unpair(sv);
+}
+
+/* A flag with no descriptor: the frame is refused, nothing is taken. */
+ATF_TC_WITHOUT_HEAD(fd_flag_without_fd);
+ATF_TC_BODY(fd_flag_without_fd, tc)
+{
+	uint8_t		buf[2 * MSG_MAX_SIZE];
+	size_t		len;
+	int		sv[2], p[2], before;
+
+	pair(sv);
+	before = nopen();
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 1);
+	sendraw(sv[0], buf, len, NULL, 0);
 	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
 	ATF_REQUIRE_EQ(nopen(), before);
 	unpair(sv);
 
-	/* Two for one frame. */
+	/*
+	 * Nor may it take the descriptor of the flagged frame after it,
+	 * though both come in one read: refused before either is taken.
+	 */
+	pair(sv);
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	before = nopen();
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 1);
+	sendraw(sv[0], buf, len, NULL, 0);
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 2);
+	sendraw(sv[0], buf, len, &p[1], 1);
+	close(p[1]);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(rchan.rlen, 2 * len);	/* both came in that read */
+	ATF_REQUIRE_EQ(nopen(), before - 1);
+	ATF_REQUIRE_EQ(read(p[0], buf, 1), 0);	/* the last writer closed */
+	close(p[0]);
+	unpair(sv);
+}
+
+/* A descriptor with no flag for it is closed, not kept or handed on. */
+ATF_TC_WITHOUT_HEAD(fd_without_flag);
+ATF_TC_BODY(fd_without_flag, tc)
+{
+	uint8_t		buf[2 * MSG_MAX_SIZE];
+	size_t		len;
+	int		sv[2], fds[2], before;
+
+	ATF_REQUIRE((fds[0] = open("/dev/null", O_RDONLY)) != -1);
+	ATF_REQUIRE((fds[1] = open("/dev/null", O_RDONLY)) != -1);
+
+	/* On a whole unflagged frame. */
 	pair(sv);
 	before = nopen();
-	sendraw(sv[0], frame, sizeof(frame), fds, 2);
+	len = frame_at(buf, MSG_SOCKET, 0, 1);
+	sendraw(sv[0], buf, len, fds, 1);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+
+	/* Before the header is whole: refused once it is. */
+	pair(sv);
+	before = nopen();
+	len = frame_at(buf, MSG_SOCKET, 0, 1);
+	sendraw(sv[0], buf, 8, fds, 1);
+	ATF_REQUIRE_EQ(msgchan_read(&rchan), 8);
+	sendraw(sv[0], buf + 8, len - 8, NULL, 0);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+
+	/* Next to a flagged frame that had its own. */
+	pair(sv);
+	before = nopen();
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 1);
+	len += frame_at(buf + len, MSG_STATE, 0, 2);
+	sendraw(sv[0], buf, len, fds, 2);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+
+	/* Two for one flagged frame. */
+	pair(sv);
+	before = nopen();
+	len = frame_at(buf, MSG_SOCKET, MSG_F_FD, 1);
+	sendraw(sv[0], buf, len, fds, 2);
 	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
 	ATF_REQUIRE_EQ(nopen(), before);
 	unpair(sv);
 
 	close(fds[0]);
 	close(fds[1]);
+}
+
+/* More descriptors waiting than the queue holds: refused, all closed. */
+ATF_TC_WITHOUT_HEAD(fd_too_many);
+ATF_TC_BODY(fd_too_many, tc)
+{
+	uint8_t		buf[MSG_HEADER_SIZE];
+	int		sv[2], fds[MSG_FDS_MAX + 1], before, i;
+
+	for (i = 0; i <= MSG_FDS_MAX; i++)
+		ATF_REQUIRE((fds[i] = open("/dev/null", O_RDONLY)) != -1);
+
+	/* In one write. */
+	pair(sv);
+	before = nopen();
+	hdrf(buf, MSG_CONTROL, MSG_HEADER_SIZE, MSG_F_FD, 0);
+	for (i = 0; i < MSG_FDS_MAX; i++)
+		sendraw(sv[0], buf, sizeof(buf), NULL, 0);
+	sendraw(sv[0], buf, sizeof(buf), fds, MSG_FDS_MAX + 1);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+
+	/* One by one, never taken. */
+	pair(sv);
+	before = nopen();
+	for (i = 0; i < MSG_FDS_MAX; i++) {
+		sendraw(sv[0], buf, sizeof(buf), &fds[i], 1);
+		ATF_REQUIRE_EQ(msgchan_read(&rchan), (ssize_t)sizeof(buf));
+	}
+	ATF_REQUIRE_EQ(rchan.nrfds, MSG_FDS_MAX);
+	sendraw(sv[0], buf, sizeof(buf), &fds[i], 1);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_read(&rchan) == -1);
+	ATF_REQUIRE_EQ(rchan.nrfds, 0);
+	ATF_REQUIRE_EQ(nopen(), before);
+	unpair(sv);
+
+	for (i = 0; i <= MSG_FDS_MAX; i++)
+		close(fds[i]);
+}
+
+ATF_TC_WITHOUT_HEAD(bad_flags);
+ATF_TC_BODY(bad_flags, tc)
+{
+	uint8_t		buf[MSG_MAX_SIZE];
+	size_t		len;
+	int		sv[2];
+
+	pair(sv);
+	len = frame_at(buf, MSG_STATE, 0x8000, 1);
+	sendraw(sv[0], buf, len, NULL, 0);
+	ATF_REQUIRE_EQ(msgchan_read(&rchan), (ssize_t)len);
+	ATF_REQUIRE_ERRNO(EBADMSG, msgchan_get(&rchan, &msg) == -1);
+	unpair(sv);
 }
 
 ATF_TC_WITHOUT_HEAD(clear_closes);
@@ -606,7 +854,7 @@ ATF_TC_BODY(clear_closes, tc)
 	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SOCKET, 0, 0, p[1], &ms,
 	    sizeof(ms)) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	before = nopen();
 	ATF_REQUIRE(msgchan_read(&rchan) > 0);
 	ATF_REQUIRE_EQ(nopen(), before + 1);
@@ -626,7 +874,7 @@ ATF_TC_BODY(eof, tc)
 	pair(sv);
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SHUTDOWN, 0, 0, -1, NULL,
 	    0) == 0);
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	close(sv[0]);
 	ATF_REQUIRE_EQ(next(), MSG_HEADER_SIZE);
 	ATF_REQUIRE_EQ(msg.hdr.type, MSG_SHUTDOWN);
@@ -645,7 +893,7 @@ ATF_TC_BODY(epipe, tc)
 	ATF_REQUIRE(msgchan_compose(&wchan, MSG_SHUTDOWN_DONE, 0, 0, -1,
 	    NULL, 0) == 0);
 	ATF_REQUIRE_ERRNO(EPIPE, msgchan_write(&wchan) == -1);
-	ATF_REQUIRE_ERRNO(EPIPE, msgchan_flush(&wchan) == -1);
+	ATF_REQUIRE_ERRNO(EPIPE, msgchan_flush(&wchan, -1) == -1);
 	msgchan_clear(&wchan);
 	close(sv[0]);
 }
@@ -726,6 +974,95 @@ ATF_TC_BODY(write_full, tc)
 	unpair(sv);
 }
 
+/*
+ * What the daemon's processes rely on to never wait for each other: a
+ * full socket does not make compose fail or block, the frames queue,
+ * write says there is more to do, and once the reader catches up every
+ * frame arrives in order, a descriptor with its own.
+ */
+ATF_TC_WITHOUT_HEAD(queue_when_full);
+ATF_TC_BODY(queue_when_full, tc)
+{
+	struct msg_state	st;
+	struct msg_socket	ms;
+	uint32_t		i, sent, got = 0;
+	int			sv[2], p[2], rv;
+
+	pair(sv);
+	ATF_REQUIRE(pipe2(p, O_NONBLOCK) == 0);
+	memset(&st, 0, sizeof(st));
+	memset(&ms, 0, sizeof(ms));
+
+	/* Fill the socket until it takes no more. */
+	for (sent = 0; sent < 1000000; sent++) {
+		st.service = sent;
+		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, sent, 0, -1,
+		    &st, sizeof(st)) == 0);
+		if ((rv = msgchan_write(&wchan)) == 0)
+			break;
+		ATF_REQUIRE_EQ(rv, 1);
+	}
+	sent++;
+	ATF_REQUIRE_EQ(msgchan_write(&wchan), 0);
+	ATF_REQUIRE_ERRNO(EAGAIN, send(sv[0], &st, 1, MSG_DONTWAIT) == -1);
+
+	/* Still composes: queued, not written, in order behind the rest. */
+	for (i = 0; i < 100; i++, sent++) {
+		st.service = sent;
+		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, sent, 0, -1,
+		    &st, sizeof(st)) == 0);
+		if (i == 50) {
+			sent++;
+			ATF_REQUIRE(msgchan_compose(&wchan, MSG_SOCKET, sent, 0,
+			    p[1], &ms, sizeof(ms)) == 0);
+		}
+	}
+	ATF_REQUIRE(wchan.wqlen >= 100);
+	ATF_REQUIRE_EQ(msgchan_write(&wchan), 0);
+
+	/* The reader catches up; the writer goes on as it becomes writable. */
+	while (got < sent) {
+		if (wchan.wqlen > 0)
+			ATF_REQUIRE(msgchan_write(&wchan) >= 0);
+		ATF_REQUIRE(next() > 0);
+		ATF_REQUIRE_EQ(msg.hdr.peerid, got);
+		ATF_REQUIRE_EQ(msg_check_size(&msg), 0);
+		if (msg.hdr.type == MSG_SOCKET) {
+			ATF_REQUIRE(msg.fd != -1);
+			check_pipe(msg.fd, p[0], "queued");
+			close(msg.fd);
+		} else {
+			memcpy(&st, msg.data, sizeof(st));
+			ATF_REQUIRE_EQ(st.service, got);
+		}
+		got++;
+	}
+	ATF_REQUIRE_EQ(wchan.wqlen, 0);
+	ATF_REQUIRE_EQ(msgchan_get(&rchan, &msg), 0);
+	ATF_REQUIRE_ERRNO(EAGAIN, msgchan_read(&rchan) == -1);
+	close(p[0]);
+	unpair(sv);
+}
+
+/* The last words of an exiting process: waited for, but not for ever. */
+ATF_TC_WITHOUT_HEAD(flush_timeout);
+ATF_TC_BODY(flush_timeout, tc)
+{
+	struct msg_state	st;
+	uint32_t		i;
+	int			sv[2];
+
+	pair(sv);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < 1000000 && msgchan_write(&wchan) != 0; i++)
+		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, i, 0, -1,
+		    &st, sizeof(st)) == 0);
+	ATF_REQUIRE(wchan.wqlen > 0);
+	ATF_REQUIRE_ERRNO(ETIMEDOUT, msgchan_flush(&wchan, 100) == -1);
+	ATF_REQUIRE(wchan.wqlen > 0);
+	unpair(sv);
+}
+
 /* A reader that does not take its frames is told, not overrun. */
 ATF_TC_WITHOUT_HEAD(read_full);
 ATF_TC_BODY(read_full, tc)
@@ -739,7 +1076,7 @@ ATF_TC_BODY(read_full, tc)
 		ATF_REQUIRE(msgchan_compose(&wchan, MSG_STATE, i, 0, -1, data,
 		    sizeof(data)) == 0);
 	}
-	ATF_REQUIRE(msgchan_flush(&wchan) == 0);
+	ATF_REQUIRE(msgchan_flush(&wchan, -1) == 0);
 	while (msgchan_read(&rchan) > 0)
 		;
 	ATF_REQUIRE_EQ(errno, ENOBUFS);
@@ -767,12 +1104,20 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, fd_placement);
 	ATF_TP_ADD_TC(tp, fd_partial);
 	ATF_TP_ADD_TC(tp, fd_wrong_type);
-	ATF_TP_ADD_TC(tp, fd_misplaced);
+	ATF_TP_ADD_TC(tp, fd_flag_coalesced);
+	ATF_TP_ADD_TC(tp, fd_flag_writer);
+	ATF_TP_ADD_TC(tp, fd_ahead);
+	ATF_TP_ADD_TC(tp, fd_flag_without_fd);
+	ATF_TP_ADD_TC(tp, fd_without_flag);
+	ATF_TP_ADD_TC(tp, fd_too_many);
+	ATF_TP_ADD_TC(tp, bad_flags);
 	ATF_TP_ADD_TC(tp, clear_closes);
 	ATF_TP_ADD_TC(tp, eof);
 	ATF_TP_ADD_TC(tp, epipe);
 	ATF_TP_ADD_TC(tp, queue_bound);
 	ATF_TP_ADD_TC(tp, write_full);
+	ATF_TP_ADD_TC(tp, queue_when_full);
+	ATF_TP_ADD_TC(tp, flush_timeout);
 	ATF_TP_ADD_TC(tp, read_full);
 	return (atf_no_error());
 }
