@@ -787,6 +787,7 @@ teardown(void)
 		free(eif);
 	}
 	event_free(chanev);
+	event_free(chanwev);
 	event_free(tick);
 	event_base_free(base);
 	msgchan_clear(&chan);
