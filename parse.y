@@ -1196,6 +1196,13 @@ isdigits(const char *s)
 	return (*s == '\0');
 }
 
+/*
+ * The lexer is one loop over characters in the pf and bgpd shape:
+ * macros, quotes, comments, numbers and words, each a few lines of the
+ * same switch.  Longer than our other functions on purpose: split, the
+ * state it shares (the buffer, the quote, the macro expansion) would
+ * have to cross function boundaries for no gain in reading.
+ */
 int
 yylex(void)
 {
@@ -1420,17 +1427,13 @@ popfile(void)
 	return (file != NULL ? 0 : EOF);
 }
 
-struct config *
-parse_config(const char *filename, int opts)
+/* Every file-static of a parse, fresh for the next one. */
+static int
+parse_begin(int opts)
 {
-	struct svcparse	*sp;
-	struct grpparse	*gp;
-	struct sym	*sym, *next;
-	struct file	*f;
-
 	if ((conf = calloc(1, sizeof(*conf))) == NULL) {
 		log_warn("%s", __func__);
-		return (NULL);
+		return (-1);
 	}
 	strlcpy(conf->user, HAFOD_USER, sizeof(conf->user));
 	strlcpy(conf->chroot, HAFOD_CHROOT, sizeof(conf->chroot));
@@ -1459,29 +1462,18 @@ parse_config(const char *filename, int opts)
 	RB_INIT(&svcvhids);
 	RB_INIT(&vipaddrs);
 	RB_INIT(&grpnames);
+	return (0);
+}
 
-	if ((file = pushfile(filename)) == NULL) {
-		config_free(conf);
-		return (NULL);
-	}
-	topfile = file;
+/* What only the parse needed goes, secrets wiped; -D macros stay. */
+static void
+parse_end(void)
+{
+	struct svcparse	*sp;
+	struct grpparse	*gp;
+	struct sym	*sym, *next;
+	struct file	*f;
 
-	if (yyparse() != 0)
-		errors++;
-
-	/* An aborted parse may leave includes open. */
-	while (file != NULL)
-		popfile();
-	topfile = NULL;
-
-	/*
-	 * Now the defaults are known, whatever their place in the file,
-	 * and every service, whether before or after its group.
-	 */
-	TAILQ_FOREACH(sp, &svcs, entry)
-		svc_resolve(sp);
-	TAILQ_FOREACH(gp, &grps, entry)
-		grp_resolve(gp);
 	RB_INIT(&svcnames);
 	RB_INIT(&svcvhids);
 	RB_INIT(&vipaddrs);
@@ -1505,8 +1497,6 @@ parse_config(const char *filename, int opts)
 	cursvc = NULL;
 	curgrp = NULL;
 	explicit_bzero(&defaults, sizeof(defaults));
-
-	/* Macros from the file die with it; those from -D stay. */
 	TAILQ_FOREACH_SAFE(sym, &symhead, entry, next) {
 		if (sym->persist)
 			continue;
@@ -1515,6 +1505,39 @@ parse_config(const char *filename, int opts)
 		free(sym->val);
 		free(sym);
 	}
+}
+
+struct config *
+parse_config(const char *filename, int opts)
+{
+	struct svcparse	*sp;
+	struct grpparse	*gp;
+
+	if (parse_begin(opts) == -1)
+		return (NULL);
+	if ((file = pushfile(filename)) == NULL) {
+		config_free(conf);
+		return (NULL);
+	}
+	topfile = file;
+
+	if (yyparse() != 0)
+		errors++;
+
+	/* An aborted parse may leave includes open. */
+	while (file != NULL)
+		popfile();
+	topfile = NULL;
+
+	/*
+	 * Now the defaults are known, whatever their place in the file,
+	 * and every service, whether before or after its group.
+	 */
+	TAILQ_FOREACH(sp, &svcs, entry)
+		svc_resolve(sp);
+	TAILQ_FOREACH(gp, &grps, entry)
+		grp_resolve(gp);
+	parse_end();
 
 	if (errors) {
 		config_free(conf);

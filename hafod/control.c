@@ -94,6 +94,8 @@ static void	conn_idle(int, short, void *);
 static int	conn_busy(const struct ctl_conn *);
 static int	conn_output(struct ctl_conn *);
 static int	conn_request(struct ctl_conn *, struct msg *);
+static int	request_check(struct ctl_conn *, struct msg *,
+		    struct ctl_target *, const char **);
 static int	conn_send(struct ctl_conn *, uint32_t, const void *, size_t);
 static int	conn_result(struct ctl_conn *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
@@ -531,22 +533,22 @@ command_name(uint32_t type)
  * further sent: it is not speaking this protocol.  Returns -1 if the
  * client was closed.
  */
+/*
+ * A request must be one a client may send, of its exact size, with a
+ * well-formed target, and come only once the last reply was read:
+ * anything else closes the connection.
+ */
 static int
-conn_request(struct ctl_conn *c, struct msg *m)
+request_check(struct ctl_conn *c, struct msg *m, struct ctl_target *t,
+    const char **cmd)
 {
-	struct ctl_target	 t;
-	struct eservice		*s;
-	const char		*cmd;
-	char			 why[STATE_REASON_MAX];
-	uint32_t		 reasons;
-
 	if (m->fd != -1) {
 		close(m->fd);
 		m->fd = -1;
 		conn_close(c, "sent a descriptor");
 		return (-1);
 	}
-	if ((cmd = command_name(m->hdr.type)) == NULL) {
+	if ((*cmd = command_name(m->hdr.type)) == NULL) {
 		conn_close(c, "sent a message a client may not send");
 		return (-1);
 	}
@@ -558,16 +560,33 @@ conn_request(struct ctl_conn *c, struct msg *m)
 		conn_close(c, "sent a request before reading the reply");
 		return (-1);
 	}
-	memset(&t, 0, sizeof(t));
-	if (m->datalen == sizeof(t)) {
-		memcpy(&t, m->data, sizeof(t));
-		if (t.kind > CTL_GROUP ||
-		    memchr(t.name, '\0', sizeof(t.name)) == NULL) {
+	memset(t, 0, sizeof(*t));
+	if (m->datalen == sizeof(*t)) {
+		memcpy(t, m->data, sizeof(*t));
+		if (t->kind > CTL_GROUP ||
+		    memchr(t->name, '\0', sizeof(t->name)) == NULL) {
 			conn_close(c, "sent a malformed target");
 			return (-1);
 		}
 	}
+	return (0);
+}
 
+/*
+ * One switch over the commands a client may send; each case is the
+ * whole of that command, so they are read best side by side.
+ */
+static int
+conn_request(struct ctl_conn *c, struct msg *m)
+{
+	struct ctl_target	 t;
+	struct eservice		*s;
+	const char		*cmd;
+	char			 why[STATE_REASON_MAX];
+	uint32_t		 reasons;
+
+	if (request_check(c, m, &t, &cmd) == -1)
+		return (-1);
 	if (m->hdr.type != MSG_CTL_SHOW && !client_may_change(c)) {
 		log_warnx("control: uid %u (pid %d) may not %s",
 		    (unsigned int)c->uid, (int)c->pid, cmd);

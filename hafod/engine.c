@@ -905,12 +905,53 @@ engine_shutdown(void)
 	}
 }
 
+/* A CARP socket from the parent: an interface and a family. */
+static void
+engine_socket(struct msg *m)
+{
+	struct msg_socket	 ms;
+	struct eif		*eif;
+
+	memcpy(&ms, m->data, sizeof(ms));
+	if ((eif = calloc(1, sizeof(*eif))) == NULL)
+		fatal(NULL);
+	strlcpy(eif->ifname, ms.ifname, sizeof(eif->ifname));
+	eif->ifindex = ms.ifindex;
+	eif->af = ms.af;
+	eif->fd = m->fd;
+	m->fd = -1;
+	if ((eif->ev = event_new(base, eif->fd, EV_READ | EV_PERSIST,
+	    engine_recv, eif)) == NULL || event_add(eif->ev, NULL))
+		fatal("event_new");
+	TAILQ_INSERT_TAIL(&eifs, eif, entry);
+}
+
+/* A service of the configuration to come, checked as far as it can be. */
+static void
+engine_incoming(const struct msg *m)
+{
+	struct eservice	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal(NULL);
+	memcpy(&s->conf, m->data, sizeof(s->conf));
+	s->conf.name[sizeof(s->conf.name) - 1] = '\0';
+	s->conf.ifname[sizeof(s->conf.ifname) - 1] = '\0';
+	if (s->conf.nvips > SERVICE_VIPS_MAX ||
+	    s->conf.npeers > SERVICE_PEERS_MAX ||
+	    s->conf.passlen > CARP_PASS_MAX || s->conf.vhid == 0)
+		fatalx("malformed service from parent");
+	TAILQ_INSERT_TAIL(&incoming, s, entry);
+}
+
+/*
+ * One switch over what the parent may send, each case a few lines: read
+ * best whole, as the protocol it is.
+ */
 static void
 engine_msg(struct msg *m)
 {
 	struct eservice		*s;
-	struct eif		*eif;
-	struct msg_socket	 ms;
 	struct msg_link		 ml;
 	struct msg_vip_failed	 mv;
 	struct msg_vip_status	 vs;
@@ -923,30 +964,10 @@ engine_msg(struct msg *m)
 		    msg_type_name(m->hdr.type), m->datalen);
 	switch (m->hdr.type) {
 	case MSG_SOCKET:
-		memcpy(&ms, m->data, sizeof(ms));
-		if ((eif = calloc(1, sizeof(*eif))) == NULL)
-			fatal(NULL);
-		strlcpy(eif->ifname, ms.ifname, sizeof(eif->ifname));
-		eif->ifindex = ms.ifindex;
-		eif->af = ms.af;
-		eif->fd = m->fd;
-		m->fd = -1;
-		if ((eif->ev = event_new(base, eif->fd, EV_READ | EV_PERSIST,
-		    engine_recv, eif)) == NULL || event_add(eif->ev, NULL))
-			fatal("event_new");
-		TAILQ_INSERT_TAIL(&eifs, eif, entry);
+		engine_socket(m);
 		break;
 	case MSG_CONF_SERVICE:
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			fatal(NULL);
-		memcpy(&s->conf, m->data, sizeof(s->conf));
-		s->conf.name[sizeof(s->conf.name) - 1] = '\0';
-		s->conf.ifname[sizeof(s->conf.ifname) - 1] = '\0';
-		if (s->conf.nvips > SERVICE_VIPS_MAX ||
-		    s->conf.npeers > SERVICE_PEERS_MAX ||
-		    s->conf.passlen > CARP_PASS_MAX || s->conf.vhid == 0)
-			fatalx("malformed service from parent");
-		TAILQ_INSERT_TAIL(&incoming, s, entry);
+		engine_incoming(m);
 		break;
 	case MSG_CONF_END:
 		engine_configure();
@@ -966,15 +987,12 @@ engine_msg(struct msg *m)
 	case MSG_VIP_FAILED:
 		memcpy(&mv, m->data, sizeof(mv));
 		mv.reason[sizeof(mv.reason) - 1] = '\0';
-		TAILQ_FOREACH(s, &services, entry) {
-			if (s->conf.id != mv.service)
-				continue;
-			/*
-			 * A master that cannot hold its addresses must not
-			 * pretend to: bow out, and stay demoted until its
-			 * link comes back (OpenBSD counts errors in the
-			 * demote byte the same way).
-			 */
+		/*
+		 * A master that cannot hold its addresses must not pretend
+		 * to: bow out, and stay demoted until its link comes back
+		 * (OpenBSD counts errors in the demote byte the same way).
+		 */
+		if ((s = service_find(&services, mv.service)) != NULL) {
 			log_warnx("%s: cannot hold the addresses (%s): "
 			    "giving up mastership", s->conf.name, mv.reason);
 			engine_demote(s, DEMOTE_VIPFAIL, 1);

@@ -417,6 +417,30 @@ parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 	strlcpy(sockpath, conf->socket, sizeof(sockpath));
 }
 
+/* Fork the engine; the parent keeps its end of the socket pair. */
+static int
+engine_start(const struct passwd *pw, const char *chroot, int packet_fd,
+    int control_fd)
+{
+	int	fds[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	    fds) == -1)
+		fatal("socketpair");
+	switch (engine_pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		close(fds[0]);
+		close(packet_fd);
+		close(control_fd);
+		netlink_close();
+		engine_main(fds[1], pw, chroot);
+	}
+	close(fds[1]);
+	return (fds[0]);
+}
+
 /* The parent's events: the engine, signals, the link monitor. */
 static void
 parent_events(int fd)
@@ -450,7 +474,7 @@ main(int argc, char *argv[])
 	struct pservice		*ps;
 	struct passwd		*pw;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
-	int			 fds[2], packet_fd, control_fd;
+	int			 fd, packet_fd, control_fd;
 
 	setproctitle_init(argc, argv, environ);
 	log_init(1, LOG_DAEMON);	/* stderr until we know better */
@@ -508,26 +532,13 @@ main(int argc, char *argv[])
 	TAILQ_FOREACH(ps, &pservices, entry)
 		vip_remove_stale(ps);
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
-	    fds) == -1)
-		fatal("socketpair");
-	switch (engine_pid = fork()) {
-	case -1:
-		fatal("fork");
-	case 0:
-		close(fds[0]);
-		close(packet_fd);
-		close(control_fd);
-		netlink_close();
-		engine_main(fds[1], pw, conf->chroot);
-	}
-	close(fds[1]);
+	fd = engine_start(pw, conf->chroot, packet_fd, control_fd);
 	if (atexit(parent_atexit) != 0)
 		fatal("atexit");
 	setproctitle("parent");
 	log_info("started; engine is pid %ld", (long)engine_pid);
 
-	parent_events(fds[0]);
+	parent_events(fd);
 	vip_init(packet_fd);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
 	services_send();
