@@ -206,6 +206,8 @@ struct config {
 	char			socket[PATH_MAX];
 	char			state[PATH_MAX];
 	int			opts;
+	uint8_t			quorum;		/* 1: quorum corosync */
+	uint8_t			quorum_policy;	/* enum quorum_policy */
 	struct service_head	services;
 	struct group_head	groups;
 };
@@ -244,6 +246,7 @@ enum msg_type {
 	MSG_PERSIST,		/* e->p, p->e struct msg_persist: maintenance */
 	MSG_WEIGHT,		/* p->e struct msg_weight: a check or track */
 	MSG_HOOK_RESULT,	/* p->e struct msg_hook_result */
+	MSG_QUORUM,		/* q->p, p->e struct msg_quorum */
 
 	/*
 	 * hafoctl and the engine, over the control socket.  Numbered apart,
@@ -259,6 +262,8 @@ enum msg_type {
 	MSG_CTL_PEER,		/* e->c struct ctl_peer */
 	MSG_CTL_RESULT,		/* e->c struct ctl_result: a line for the user */
 	MSG_CTL_END,		/* e->c struct ctl_end: the reply is complete */
+	MSG_CTL_QUORUM,		/* c->e struct ctl_target: show quorum */
+	MSG_CTL_QUORUM_STATE,	/* e->c struct ctl_quorum */
 	MSG_MAX
 };
 
@@ -333,6 +338,68 @@ struct msg_persist {
 };
 
 /*
+ * Quorum, from corosync (quorum.c, its own process).  The quorum process
+ * says where this node stands; the parent adds the policy and passes it
+ * to the engine, which alone applies it to the election.
+ */
+#define QUORUM_MEMBERS_MAX	32
+#define QUORUM_NAME_MAX		32
+
+enum quorum_link {
+	QUORUM_OFF,		/* no "quorum" in the configuration */
+	QUORUM_DOWN,		/* no contact with corosync: not quorate */
+	QUORUM_UP,		/* in contact: quorate says the rest */
+	QUORUM_REFUSED,		/* a set-up that proves nothing: not quorate */
+};
+
+enum quorum_policy {
+	QUORUM_POLICY_FAST,	/* CARP fails over; quorum removes minorities */
+	QUORUM_POLICY_STRICT,	/* never two masters: wait for corosync */
+};
+
+/* A node of the corosync cluster, from cmap's nodelist and votequorum. */
+struct quorum_node {
+	uint32_t		nodeid;
+	uint32_t		votes;
+	uint8_t			member;		/* in the current membership */
+	uint8_t			pad[3];
+	struct hafod_addr	addr;		/* its ring0 address; af 0: none */
+};
+
+struct msg_quorum {
+	uint8_t			link;		/* enum quorum_link */
+	uint8_t			quorate;
+	uint8_t			policy;		/* enum quorum_policy; by parent */
+	uint8_t			two_node;
+	uint8_t			qdevice;	/* configured */
+	uint8_t			qdevice_alive;
+	uint8_t			qdevice_vote;	/* casts its vote for us */
+	uint8_t			nnodes;
+	uint32_t		nodeid;		/* this node */
+	uint32_t		node_votes;
+	uint32_t		expected_votes;
+	uint32_t		total_votes;
+	uint32_t		quorum;		/* votes needed */
+	uint32_t		qdevice_votes;
+	uint32_t		token_ms;	/* totem token timeout */
+	uint32_t		consensus_ms;
+	uint32_t		qdevice_timeout_ms;
+	uint32_t		qdevice_sync_ms;
+	uint32_t		release_ms;	/* see hafod.8 ELECTION, Quorum */
+	uint32_t		pad;
+	uint64_t		ring_seq;	/* membership generation */
+	char			qdevice_name[QUORUM_NAME_MAX];
+	char			reason[STATE_REASON_MAX]; /* why not quorate */
+	struct quorum_node	nodes[QUORUM_MEMBERS_MAX];
+};
+
+/* hafoctl show quorum: the engine's view, and since when. */
+struct ctl_quorum {
+	struct msg_quorum	q;
+	uint64_t		since_ms;	/* quorate, or not, so long */
+};
+
+/*
  * The control protocol.  Requests name a target; replies are zero or
  * more SERVICE, PEER and RESULT messages closed by one END.
  */
@@ -358,6 +425,7 @@ struct ctl_target {
 #define DEMOTE_CHECK		0x08	/* a health check fails */
 #define DEMOTE_TRACK		0x10	/* a tracked interface is down */
 #define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
+#define DEMOTE_QUORUM		0x40	/* this node is not quorate: no master */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128

@@ -35,6 +35,8 @@
 
 _Static_assert(sizeof(struct msg_hdr) == MSG_HEADER_SIZE, "msg_hdr size");
 _Static_assert(MSG_MAX_SIZE <= UINT16_MAX, "frame length fits in msg_hdr");
+_Static_assert(sizeof(struct ctl_quorum) <= MSG_MAX_SIZE - MSG_HEADER_SIZE,
+    "ctl_quorum does not fit in a message");
 _Static_assert(sizeof(struct service_conf) <= MSG_MAX_SIZE - MSG_HEADER_SIZE,
     "service_conf does not fit in a message");
 
@@ -71,6 +73,7 @@ static const struct {
 	[MSG_WEIGHT] = { "weight", sizeof(struct msg_weight), 0 },
 	[MSG_HOOK_RESULT] = { "hook-result", sizeof(struct msg_hook_result),
 	    0 },
+	[MSG_QUORUM] = { "quorum", sizeof(struct msg_quorum), 0 },
 	[MSG_CTL_SHOW] = { "ctl-show", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_DEMOTE] = { "ctl-demote", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_UNDEMOTE] = { "ctl-undemote", sizeof(struct ctl_target), 0 },
@@ -81,6 +84,9 @@ static const struct {
 	[MSG_CTL_PEER] = { "ctl-peer", sizeof(struct ctl_peer), 0 },
 	[MSG_CTL_RESULT] = { "ctl-result", sizeof(struct ctl_result), 0 },
 	[MSG_CTL_END] = { "ctl-end", sizeof(struct ctl_end), 0 },
+	[MSG_CTL_QUORUM] = { "ctl-quorum", sizeof(struct ctl_target), 0 },
+	[MSG_CTL_QUORUM_STATE] = { "ctl-quorum-state",
+	    sizeof(struct ctl_quorum), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);

@@ -48,6 +48,10 @@ static const struct {
 	{ MSG_STATE, "state", sizeof(struct msg_state), 0 },
 	{ MSG_SHUTDOWN_DONE, "shutdown-done", 0, 0 },
 	{ MSG_VIP_FAILED, "vip-failed", sizeof(struct msg_vip_failed), 0 },
+	{ MSG_QUORUM, "quorum", sizeof(struct msg_quorum), 0 },
+	{ MSG_CTL_QUORUM, "ctl-quorum", sizeof(struct ctl_target), 0 },
+	{ MSG_CTL_QUORUM_STATE, "ctl-quorum-state", sizeof(struct ctl_quorum),
+	    0 },
 };
 #define NTYPES	(sizeof(types) / sizeof(types[0]))
 
