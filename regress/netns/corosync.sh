@@ -140,7 +140,8 @@ _coro_mntns()
 		exec sleep infinity
 	" > "$_d/$1/anchor.out" 2>&1 &
 	_coro_poll 5 test -f "$_d/$1/anchor.ready" ||
-	    atf_fail "coro: no mount namespace for $1: $(cat "$_d/$1/anchor.out")"
+	    atf_fail "coro: no mount namespace for $1:" \
+	    "$(coro_dump "$_d/$1/anchor.out")"
 	_coro_child "$!" > "$_d/$1/anchor.pid" ||
 	    atf_fail "coro: the mount namespace of $1 has no process"
 }
@@ -182,7 +183,8 @@ _coro_spawn()
 	nsenter --pid="$_pidns" --mount="$_mntns" --net="$_netns" -- "$@" \
 	    > "$_d/$_h/$_name.out" 2>&1 &
 	_coro_poll 5 _coro_child "$!" ||
-	    atf_fail "coro: $_name did not start on $_h"
+	    atf_fail "coro: $_name did not start on $_h:" \
+	    "$(coro_tail "$_h" "$_name")"
 	_coro_child "$!" > "$_d/$_h/$_name.pid"
 }
 
@@ -334,9 +336,12 @@ coro_qnetd_start()
 	    atf_fail "coro: qnetd does not answer $(coro_tail w qnetd)"
 }
 
-# coro_qdevice_start NODE: corosync-qdevice on NODE, whose corosync runs.
+# coro_qdevice_start NODE: corosync-qdevice on NODE, once its corosync
+# answers: a qdevice that finds no corosync exits at once.
 coro_qdevice_start()
 {
+	_coro_poll 20 coro_answers "$1" ||
+	    atf_fail "coro: corosync on $1 does not answer: $(coro_tail "$1")"
 	_coro_spawn "$1" qdevice corosync-qdevice -f -d
 }
 
@@ -364,6 +369,12 @@ coro_quorate()
 	coro_status "$1" 2>/dev/null | grep -q '^Quorate: *Yes$'
 }
 
+# coro_answers NODE: corosync on NODE answers, quorate or not.
+coro_answers()
+{
+	coro_status "$1" 2>/dev/null | grep -q '^Quorate:'
+}
+
 # coro_inquorate NODE: corosync on NODE answers and says it is not
 # quorate.  corosync-quorumtool -s exits 2 then: read what it says.
 coro_inquorate()
@@ -382,7 +393,7 @@ coro_field()
 # coro_votes_are NODE N: Total votes on NODE is N.
 coro_votes_are()
 {
-	[ "$(coro_field "$1" "Total votes")" = "$2" ]
+	_coro_field_is "$1" "Total votes" "$2"
 }
 
 # coro_wait_quorate NODE SECONDS / coro_wait_inquorate NODE SECONDS:
@@ -404,6 +415,18 @@ coro_wait_votes()
 	_coro_poll "$3" coro_votes_are "$1" "$2"
 }
 
+# coro_wait_nodes NODE N SECONDS: bounded wait until NODE's membership
+# has N nodes (the qdevice is not one).
+coro_wait_nodes()
+{
+	_coro_poll "$3" _coro_field_is "$1" Nodes "$2"
+}
+
+_coro_field_is()
+{
+	[ "$(coro_field "$1" "$2")" = "$3" ]
+}
+
 # coro_tail HOST [NAME]: the end of a daemon's log, for failure messages
 # (to stderr; the message itself must stay one line).
 coro_tail()
@@ -415,6 +438,17 @@ coro_tail()
 		tail -n 30 "$_f" >&2
 	done
 	echo "(logs of ${2:-corosync} on $1 on stderr)"
+}
+
+# coro_dump FILE...: files to stderr, their names for a failure message,
+# which must be one line.
+coro_dump()
+{
+	for _f in "$@"; do
+		echo "=== $_f" >&2
+		cat "$_f" >&2
+	done
+	echo "(see $* on stderr)"
 }
 
 # Partitions: a bridge filter in the switch namespace, on the ports named
@@ -471,7 +505,7 @@ coro_heal()
 	fi
 	for _hd in $(lab_exec sw nft -a list chain bridge coro forward |
 	    sed -n 's/.*comment "\([^"]*\)" # handle \([0-9]*\)$/\1=\2/p' |
-	    while IFS== read -r _c _h; do
+	    while IFS='=' read -r _c _h; do
 		if [ $# = 2 ]; then
 			[ "$_c" = "$1-$2" ] || [ "$_c" = "$2-$1" ] || continue
 		else
