@@ -200,7 +200,9 @@ fuzz: deps
 DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	libnl-3-dev libnl-route-3-dev libssl-dev kyua atf-sh libatf-dev \
 	mandoc iproute2 iputils-ping nftables procps ucarp python3 tcpdump \
-	libseccomp-dev clang libclang-rt-14-dev
+	libseccomp-dev clang libclang-rt-14-dev mount corosync \
+	corosync-qdevice corosync-qnetd libvotequorum-dev libcpg-dev \
+	libcmap-dev libquorum-dev
 
 deps:
 	@missing=""; for p in $(DEBS); do \
