@@ -84,6 +84,7 @@ static int		backup_input(struct fsm *, const struct fsm_advert *,
 			    uint64_t);
 static int		master_timeout(struct fsm *, uint64_t);
 static int		backup_timeout(struct fsm *, uint64_t);
+static int		farewell_timeout(struct fsm *, uint64_t);
 
 static unsigned int
 ticks(unsigned int advbase, unsigned int advskew)
@@ -200,7 +201,7 @@ void
 fsm_advert(const struct fsm *fsm, struct fsm_advert *adv)
 {
 	own_advert(fsm, adv);
-	if (fsm->leaving) {
+	if (fsm->leaving || fsm->farewells > 0) {
 		adv->advbase = CARP_BOWOUT;
 		adv->advskew = CARP_BOWOUT;
 	}
@@ -284,6 +285,8 @@ clear_run(struct fsm *fsm)
 	fsm->leave_by = 0;
 	fsm->listen_until = 0;
 	fsm->answered = 0;
+	fsm->md_waiting = 0;
+	fsm->farewells = 0;
 	forget_master(fsm);
 }
 
@@ -312,6 +315,8 @@ fsm_init(struct fsm *fsm)
 {
 	fsm->state = CARP_INIT;
 	fsm->final = 0;
+	fsm->hold = 0;
+	fsm->claim_after = 0;
 	clear_run(fsm);
 	memset(fsm->reason, 0, sizeof(fsm->reason));
 }
@@ -434,7 +439,8 @@ takeover_fire(struct fsm *fsm, uint64_t now)
 {
 	char	 reason[STATE_REASON_MAX];
 
-	if (!takeover_cause(fsm, reason, sizeof(reason))) {
+	/* Without quorum, no cause is good enough. */
+	if (fsm->hold || !takeover_cause(fsm, reason, sizeof(reason))) {
 		fsm->takeover = 0;
 		return (0);
 	}
@@ -538,6 +544,7 @@ backup_input(struct fsm *fsm, const struct fsm_advert *adv, uint64_t now)
 	if (takeover_cause(fsm, reason, sizeof(reason)))
 		return (schedule_takeover(fsm, now));
 	fsm->takeover = 0;
+	fsm->md_waiting = 0;
 	fsm->master_down = now + master_down_us(fsm);
 	return (0);
 }
@@ -599,13 +606,39 @@ backup_timeout(struct fsm *fsm, uint64_t now)
 	}
 	if (!md_due)
 		return (0);
+	/*
+	 * Silent, but perhaps not gone: without quorum we claim nothing,
+	 * and under the strict policy not before the master must have
+	 * let go (fsm_claim_after()).  The wait ends there, or when the
+	 * master speaks again.
+	 */
+	if (fsm->hold || now < fsm->claim_after) {
+		fsm->md_waiting = 1;
+		fsm->master_down = fsm->hold || fsm->claim_after == FSM_NEVER ?
+		    0 : fsm->claim_after;
+		return (0);
+	}
 	fmt(fsm->reason, sizeof(fsm->reason), "master down timer expired");
 	return (become_master(fsm, now));
+}
+
+/* The bow-outs of a master that let go at once, from BACKUP or INIT. */
+static int
+farewell_timeout(struct fsm *fsm, uint64_t now)
+{
+	if (--fsm->farewells > 0)
+		fsm->next_advert = now + bowout_gap(fsm);
+	else
+		fsm->next_advert = 0;
+	return (FSM_SEND);
 }
 
 int
 fsm_timeout(struct fsm *fsm, uint64_t now)
 {
+	if (fsm->state != CARP_MASTER && fsm->farewells > 0 &&
+	    fsm->next_advert != 0 && now >= fsm->next_advert)
+		return (farewell_timeout(fsm, now));
 	switch (fsm->state) {
 	case CARP_MASTER:
 		return (master_timeout(fsm, now));
@@ -713,6 +746,10 @@ fsm_promote(struct fsm *fsm, uint64_t now)
 	case CARP_BACKUP:
 		break;
 	}
+	if (fsm->hold) {
+		fmt(fsm->reason, sizeof(fsm->reason), "no quorum");
+		return (0);
+	}
 	if (fsm->master.af != AF_UNSPEC) {
 		master_advert(fsm, &peer);
 		own_advert(fsm, &own);
@@ -747,4 +784,58 @@ fsm_deadline(const struct fsm *fsm)
 		if (t[i] != 0 && (min == 0 || t[i] < min))
 			min = t[i];
 	return (min);
+}
+
+/*
+ * Quorum (hafod.8 ELECTION, Quorum).  A node without quorum is master of
+ * nothing: a master lets go at once, keeping nothing for a successor it
+ * may never hear, and bows out, so that a node that hears it and holds
+ * quorum takes over without waiting for its master-down timer; a backup
+ * claims nothing.  When quorum returns, a backup listens for one
+ * master-down interval before it may claim: the master may be back.
+ */
+int
+fsm_hold(struct fsm *fsm, int on, const char *why, uint64_t now)
+{
+	int	 rv;
+
+	if ((on != 0) == (fsm->hold != 0))
+		return (0);
+	fsm->hold = on != 0;
+	if (fsm->state == CARP_BACKUP) {
+		fsm->takeover = 0;
+		if (!on) {
+			fsm->md_waiting = 0;
+			fsm->master_down = now + master_down_us(fsm);
+			if (fsm->listen_until < fsm->master_down)
+				fsm->listen_until = fsm->master_down;
+		}
+		return (0);
+	}
+	if (!on || fsm->state != CARP_MASTER)
+		return (0);
+	fmt(fsm->reason, sizeof(fsm->reason), "%s", why);
+	rv = let_go(fsm, now);
+	fsm->farewells = BOWOUT_BURST;
+	return (rv | farewell_timeout(fsm, now));
+}
+
+/*
+ * The strict policy's word on a silent master: no master-down claim
+ * before t (FSM_NEVER: not until told again).  A claim that waited for
+ * this is made now if t has come.
+ */
+int
+fsm_claim_after(struct fsm *fsm, uint64_t t, uint64_t now)
+{
+	fsm->claim_after = t;
+	if (fsm->state != CARP_BACKUP || !fsm->md_waiting || fsm->hold)
+		return (0);
+	if (t > now) {
+		fsm->master_down = t == FSM_NEVER ? 0 : t;
+		return (0);
+	}
+	fmt(fsm->reason, sizeof(fsm->reason), "master down timer expired, "
+	    "master out of the quorum");
+	return (become_master(fsm, now));
 }

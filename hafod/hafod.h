@@ -621,6 +621,7 @@ enum carp_drop	 carp_decode(const uint8_t *, size_t, int, struct carp_advert *);
 #define FSM_SEND		0x01	/* send an advertisement now */
 #define FSM_STATE		0x02	/* the state changed; see fsm.reason */
 #define FSM_ANNOUNCE		0x04	/* announce the VIPs again */
+#define FSM_NEVER		UINT64_MAX /* fsm_claim_after(): not now */
 
 struct fsm_advert {
 	uint8_t			advbase;
@@ -637,6 +638,10 @@ struct fsm {
 	uint8_t			preempt;
 	struct hafod_addr	self;		/* our advertisement source */
 
+	/* set through fsm_hold() and fsm_claim_after() */
+	int			hold;		/* no quorum: master of nothing */
+	uint64_t		claim_after;	/* no master-down claim before */
+
 	/* owned by fsm.c */
 	enum carp_state		state;
 	int			leaving;	/* master bowing out */
@@ -649,6 +654,8 @@ struct fsm {
 	uint64_t		listen_until;	/* claim nothing before this */
 	uint64_t		answered;	/* last answer to a worse master */
 	int			succeeded;	/* leaving: successor heard */
+	int			md_waiting;	/* master down, may not claim */
+	int			farewells;	/* bow-outs after letting go */
 	struct hafod_addr	master;		/* master heard, af 0: none */
 	uint64_t		master_seen;
 	uint8_t			master_advbase;
@@ -665,6 +672,8 @@ int		 fsm_leave(struct fsm *, int, uint64_t);
 int		 fsm_link(struct fsm *, int, uint64_t);
 int		 fsm_set_demote(struct fsm *, uint8_t, uint64_t);
 int		 fsm_promote(struct fsm *, uint64_t);
+int		 fsm_hold(struct fsm *, int, const char *, uint64_t);
+int		 fsm_claim_after(struct fsm *, uint64_t, uint64_t);
 uint64_t	 fsm_deadline(const struct fsm *);
 void		 fsm_advert(const struct fsm *, struct fsm_advert *);
 uint64_t	 fsm_interval_us(uint8_t, uint8_t);

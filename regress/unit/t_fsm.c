@@ -91,6 +91,8 @@ enum op {
 	OP_DEMOTE,
 	OP_PROMOTE,
 	OP_ADVERT,		/* check fsm_advert() */
+	OP_HOLD,		/* fsm_hold(): quorum lost (1) or back (0) */
+	OP_CLAIM_AFTER,		/* fsm_claim_after(until) */
 };
 
 struct step {
@@ -113,6 +115,7 @@ struct step {
 	int		 succ;		/* succeeded: 0 unchecked, YES, NO */
 	const char	*master;	/* address of the master recorded */
 	const char	*reason;	/* exactly, after the step */
+	uint64_t	 until;		/* CLAIM_AFTER */
 };
 
 #define MAXSTEPS	14
@@ -137,6 +140,9 @@ struct tcase {
 #define LINK(t, u)		.op = OP_LINK, .at = (t), .arg = (u)
 #define DEMOTE(t, d)		.op = OP_DEMOTE, .at = (t), .arg = (d)
 #define PROMOTE(t)		.op = OP_PROMOTE, .at = (t)
+#define HOLD(t, h)		.op = OP_HOLD, .at = (t), .arg = (h)
+#define CLAIM_AFTER(t, u)	.op = OP_CLAIM_AFTER, .at = (t), .until = (u)
+#define NEVER			FSM_NEVER
 #define ADVERT(b, s, d)		.op = OP_ADVERT, .base = (b), \
 				.skew = (s), .demote = (d)
 
@@ -233,7 +239,18 @@ struct tcase {
 	X(r12_promote_refused_equal_interval_lower_address) \
 	X(r12_promote_equal_interval_higher_address) \
 	X(r12_promote_over_bowout_at_once) \
-	X(r12_promote_after_leave_without_successor)
+	X(r12_promote_after_leave_without_successor) \
+	X(q1_no_quorum_master_lets_go_at_once) \
+	X(q1_no_quorum_leaving_master_lets_go_at_once) \
+	X(q1_no_quorum_stopping_master_stops) \
+	X(q2_no_quorum_backup_claims_nothing) \
+	X(q2_no_quorum_promote_refused) \
+	X(q3_quorum_back_listens_before_claiming) \
+	X(q4_strict_silent_master_waits_for_claim_after) \
+	X(q4_strict_claim_after_passed_claims_at_once) \
+	X(q4_strict_master_heard_again_ends_the_wait) \
+	X(q4_strict_bowout_is_not_waited_for) \
+	X(q4_strict_claim_after_past_is_no_wait)
 
 static const struct tcase cases[] = {
 { .name = "r1_start_listens_full_master_down", .advbase = 1, .steps = {
@@ -991,6 +1008,114 @@ static const struct tcase cases[] = {
 	    .next = NEXT(T0 + 6700 * MS, IV(1, 0)),
 	    .reason = "promoted by operator" },
 } },
+/* Quorum: hafod.8 ELECTION, Quorum. */
+{ .name = "q1_no_quorum_master_lets_go_at_once", .advbase = 1, .steps = {
+	MASTER_AT_MD(1, 0),
+	/* Backup at once, no successor awaited; bow-outs 100 ms apart. */
+	{ HOLD(T0 + 3500 * MS, 1), .act = SEND | ST, .state = CARP_BACKUP,
+	    .next = T0 + 3600 * MS, .lby = OFF, .reason = "quorum lost" },
+	{ ADVERT(255, 255, 0), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 3600 * MS), .act = SEND, .state = CARP_BACKUP,
+	    .next = T0 + 3700 * MS },
+	{ TIMEOUT(T0 + 3700 * MS), .act = SEND, .state = CARP_BACKUP,
+	    .next = OFF },
+	/* Three in all; then an ordinary backup's advert, never sent. */
+	{ ADVERT(1, 0, 0), .state = CARP_BACKUP },
+	/* The master-down timer runs, but claims nothing. */
+	{ TIMEOUT(T0 + 6500 * MS), .state = CARP_BACKUP, .md = OFF,
+	    .dl = 0 },
+} },
+{ .name = "q1_no_quorum_leaving_master_lets_go_at_once", .advbase = 1,
+    .steps = {
+	MASTER_AT_MD(1, 0),
+	{ LEAVE(T0 + 3500 * MS, 0), .act = SEND, .state = CARP_MASTER },
+	{ HOLD(T0 + 3550 * MS, 1), .act = SEND | ST, .state = CARP_BACKUP,
+	    .lby = OFF, .reason = "quorum lost" },
+} },
+{ .name = "q1_no_quorum_stopping_master_stops", .advbase = 1, .steps = {
+	MASTER_AT_MD(1, 0),
+	{ LEAVE(T0 + 3500 * MS, 1), .act = SEND, .state = CARP_MASTER },
+	{ HOLD(T0 + 3550 * MS, 1), .act = SEND | ST, .state = CARP_INIT,
+	    .reason = "quorum lost" },
+} },
+{ .name = "q2_no_quorum_backup_claims_nothing", .advbase = 1, .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP },
+	{ HOLD(T0 + SEC, 1), .state = CARP_BACKUP, .md = T0 + 3 * SEC },
+	/* Neither the master-down timer... */
+	{ TIMEOUT(T0 + 3 * SEC), .state = CARP_BACKUP, .md = OFF, .dl = 0 },
+	/* ...nor a bow-out... */
+	{ INPUT(T0 + 4 * SEC, 255, 255, 0, "10.0.0.2"), .state = CARP_BACKUP,
+	    .tko = OFF },
+	/* ...nor a worse master. */
+	{ INPUT(T0 + 5 * SEC, 1, 0, 200, "10.0.0.2"), .state = CARP_BACKUP,
+	    .tko = OFF },
+} },
+{ .name = "q2_no_quorum_promote_refused", .advbase = 1, .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP },
+	{ HOLD(T0 + SEC, 1), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 3 * SEC), .state = CARP_BACKUP, .md = OFF },
+	{ PROMOTE(T0 + 4 * SEC), .state = CARP_BACKUP,
+	    .reason = "no quorum" },
+} },
+{ .name = "q3_quorum_back_listens_before_claiming", .advbase = 1,
+    .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP },
+	{ HOLD(T0 + SEC, 1), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 3 * SEC), .state = CARP_BACKUP, .md = OFF },
+	{ HOLD(T0 + 5 * SEC, 0), .state = CARP_BACKUP, .md = T0 + 8 * SEC,
+	    .lst = T0 + 8 * SEC, .dl = T0 + 8 * SEC },
+	/* Not even a demoted master is replaced before that. */
+	{ INPUT(T0 + 6 * SEC, 1, 0, 200, "10.0.0.2"), .state = CARP_BACKUP,
+	    .tko = T0 + 8 * SEC },
+	{ TIMEOUT(T0 + 8 * SEC), .act = CLAIM, .state = CARP_MASTER,
+	    .reason = "master 10.0.0.2 demoted (demote 200 > 0)" },
+} },
+{ .name = "q4_strict_silent_master_waits_for_claim_after", .advbase = 1,
+    .steps = {
+	LISTENED(1, 0),
+	{ CLAIM_AFTER(T0 + 4 * SEC, NEVER), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 7 * SEC), .state = CARP_BACKUP, .md = OFF, .dl = 0 },
+	/* Corosync dropped it: claim once it must have let go. */
+	{ CLAIM_AFTER(T0 + 8 * SEC, T0 + 10 * SEC), .state = CARP_BACKUP,
+	    .md = T0 + 10 * SEC, .dl = T0 + 10 * SEC },
+	{ TIMEOUT(T0 + 10 * SEC - 1), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 10 * SEC), .act = CLAIM, .state = CARP_MASTER,
+	    .reason = "master down timer expired" },
+} },
+{ .name = "q4_strict_claim_after_passed_claims_at_once", .advbase = 1,
+    .steps = {
+	LISTENED(1, 0),
+	{ CLAIM_AFTER(T0 + 4 * SEC, NEVER), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 7 * SEC), .state = CARP_BACKUP, .md = OFF },
+	{ CLAIM_AFTER(T0 + 9 * SEC, T0 + 8 * SEC), .act = CLAIM,
+	    .state = CARP_MASTER, .reason = "master down timer expired, "
+	    "master out of the quorum" },
+} },
+{ .name = "q4_strict_master_heard_again_ends_the_wait", .advbase = 1,
+    .steps = {
+	LISTENED(1, 0),
+	{ CLAIM_AFTER(T0 + 4 * SEC, NEVER), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 7 * SEC), .state = CARP_BACKUP, .md = OFF },
+	{ INPUT(T0 + 7500 * MS, 0, 200, 0, "10.0.0.3"), .state = CARP_BACKUP,
+	    .md = T0 + 7500 * MS + MD(1, 0) },
+	/* Told it may claim: but the master is speaking. */
+	{ CLAIM_AFTER(T0 + 8 * SEC, T0 + 8 * SEC), .state = CARP_BACKUP,
+	    .md = T0 + 7500 * MS + MD(1, 0) },
+} },
+{ .name = "q4_strict_bowout_is_not_waited_for", .advbase = 1, .steps = {
+	LISTENED(1, 0),
+	{ CLAIM_AFTER(T0 + 4 * SEC, NEVER), .state = CARP_BACKUP },
+	/* The master says itself that it lets go. */
+	{ INPUT(T0 + 5 * SEC, 255, 255, 0, "10.0.0.3"), .act = CLAIM,
+	    .state = CARP_MASTER },
+} },
+{ .name = "q4_strict_claim_after_past_is_no_wait", .advbase = 1,
+    .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP },
+	{ CLAIM_AFTER(T0 + SEC, T0 + SEC), .state = CARP_BACKUP },
+	{ TIMEOUT(T0 + 3 * SEC), .act = CLAIM, .state = CARP_MASTER,
+	    .reason = "master down timer expired" },
+} },
 };
 
 static void
@@ -1056,6 +1181,12 @@ run_case(const struct tcase *c)
 			break;
 		case OP_PROMOTE:
 			act = fsm_promote(&f, s->at);
+			break;
+		case OP_HOLD:
+			act = fsm_hold(&f, s->arg, "quorum lost", s->at);
+			break;
+		case OP_CLAIM_AFTER:
+			act = fsm_claim_after(&f, s->until, s->at);
 			break;
 		case OP_ADVERT:
 			fsm_advert(&f, &adv);
