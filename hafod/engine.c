@@ -208,7 +208,7 @@ engine_recv(int fd, short event, void *arg)
 	struct eservice		*s, *r;
 	struct carp_advert	 adv;
 	struct fsm_advert	 fa;
-	struct hafod_addr	 src;
+	struct hafod_addr	 src, master;
 	enum carp_drop		 why;
 	enum carp_state		 prev;
 	uint8_t			 buf[2048];
@@ -253,7 +253,9 @@ engine_recv(int fd, short event, void *arg)
 		fa.demote = adv.demote;
 		fa.src = src;
 		prev = s->fsm.state;
+		master = s->fsm.master;
 		service_act(s, fsm_input(&s->fsm, &fa, now), prev);
+		quorum_master_heard(s, &master);
 		/* One that re-joined under a new config waits for this too. */
 		if (!s->retired && (r = retiring_find(eif, adv.vhid)) !=
 		    NULL && carp_verify(&r->key, &adv)) {
@@ -731,10 +733,23 @@ engine_services(void)
 	return (&services);
 }
 
+/* Gone from the configuration, still bowing out. */
+struct eservice_head *
+engine_retiring(void)
+{
+	return (&retiring);
+}
+
 uint64_t
 engine_now(void)
 {
 	return (now_us());
+}
+
+void
+engine_act(struct eservice *s, int actions, enum carp_state prev)
+{
+	service_act(s, actions, prev);
 }
 
 static void
@@ -876,6 +891,7 @@ engine_configure(void)
 				    DEMOTE_PERSIST;
 			}
 		s->fsm.demote = service_weight(s);
+		quorum_service(s, now);
 		service_start(s, now);
 	}
 	/* Groups: the followers' weight follows their leader's state. */
@@ -957,6 +973,7 @@ engine_msg(struct msg *m)
 	struct msg_vip_status	 vs;
 	struct msg_weight	 mw;
 	struct msg_hook_result	 hr;
+	struct msg_quorum	 q;
 	struct persisted	*p;
 
 	if (msg_check_size(m) == -1)
@@ -1017,6 +1034,10 @@ engine_msg(struct msg *m)
 		hr.text[sizeof(hr.text) - 1] = '\0';
 		if ((s = service_find(&services, hr.service)) != NULL)
 			strlcpy(s->last_hook, hr.text, sizeof(s->last_hook));
+		break;
+	case MSG_QUORUM:
+		memcpy(&q, m->data, sizeof(q));
+		engine_quorum(&q);
 		break;
 	case MSG_CONTROL:
 		control_init(base, m->fd);

@@ -112,12 +112,21 @@ struct eservice {
 TAILQ_HEAD(eservice_head, eservice);
 
 struct eservice_head *engine_services(void);
+struct eservice_head *engine_retiring(void);
 void		 engine_demote(struct eservice *, uint32_t, int);
 void		 engine_demote_detail(struct eservice *, char *, size_t);
 int		 engine_promote(struct eservice *, char *, size_t);
 void		 engine_reload(uint32_t);
 void		 engine_verbose(int);
 uint64_t	 engine_now(void);
+void		 engine_act(struct eservice *, int, enum carp_state);
+
+/* equorum.c: what corosync's word means for the services */
+void		 engine_quorum(const struct msg_quorum *);
+void		 engine_quorum_state(struct ctl_quorum *);
+void		 quorum_service(struct eservice *, uint64_t);
+void		 quorum_master_heard(struct eservice *,
+		    const struct hafod_addr *);
 void		 engine_init(int);
 
 /* sandbox.c: the engine's system call allowlist, after its setup */

@@ -86,6 +86,7 @@ static void	fuzz_exit(int) __attribute__((__noreturn__));
 #define clock_gettime	fuzz_clock_gettime
 #define exit		fuzz_exit
 #include "../../hafod/engine.c"
+#include "../../hafod/equorum.c"
 #undef clock_gettime
 #undef exit
 
@@ -115,6 +116,7 @@ enum op {
 	OP_HOOK,	/* id */
 	OP_SHUTDOWN,
 	OP_STALL,	/* 2 bytes: 1 ms units the loop sleeps through */
+	OP_QUORUM,	/* link, flags, release, nodes: member bits */
 	OP_MAX
 };
 
@@ -302,11 +304,23 @@ check_list(struct eservice_head *head, int *masters)
 static void
 check_engine(void)
 {
-	static int	masters[NIFS * 256];
+	static int	 masters[NIFS * 256];
+	struct eservice	*s;
 
 	memset(masters, 0, sizeof(masters));
 	check_list(&services, masters);
 	check_list(&retiring, masters);
+	/* hafod.8 ELECTION, Quorum: without it, master of nothing. */
+	if (quorum_held()) {
+		TAILQ_FOREACH(s, &services, entry)
+			if (s->fsm.state == CARP_MASTER)
+				fuzz_fail("%s: master without quorum",
+				    s->conf.name);
+		TAILQ_FOREACH(s, &retiring, entry)
+			if (s->fsm.state == CARP_MASTER)
+				fuzz_fail("%s: retiring master without quorum",
+				    s->conf.name);
+	}
 }
 
 /* Every advertisement the engine sends: its own, properly signed. */
@@ -678,6 +692,41 @@ op_hook(void)
 	deliver();
 }
 
+/*
+ * What the quorum process says, through the parent: the nodes are the
+ * peers of the fake wire, so that the strict policy has masters to find
+ * in the membership.
+ */
+static void
+op_quorum(void)
+{
+	struct msg_quorum	q;
+	uint8_t			b, members;
+	int			i;
+
+	memset(&q, 0, sizeof(q));
+	b = next();
+	q.link = QUORUM_DOWN + b % 3;
+	q.quorate = (b >> 2) & 1;
+	q.policy = (b >> 3) & 1;
+	q.release_ms = next() * 10;
+	members = next();
+	q.ring_seq = members >> 4;
+	q.nodeid = 1;
+	q.nnodes = NIFS + 1;
+	addr_set(&q.nodes[0].addr, AF_INET, ifs[0].self);
+	q.nodes[0].nodeid = 1;
+	q.nodes[0].member = 1;
+	for (i = 0; i < NIFS; i++) {
+		addr_set(&q.nodes[i + 1].addr, ifs[i].af, ifs[i].peer);
+		q.nodes[i + 1].nodeid = i + 2;
+		q.nodes[i + 1].member = (members >> i) & 1;
+	}
+	strlcpy(q.reason, "fuzzed", sizeof(q.reason));
+	send_parent(MSG_QUORUM, -1, &q, sizeof(q));
+	deliver();
+}
+
 /* hafoctl promote and demote, as control.c calls them. */
 static struct eservice	*ctl_target;
 static uint8_t		 ctl_flags;
@@ -759,6 +808,9 @@ setup(void)
 static void
 teardown(void)
 {
+	memset(&quorum, 0, sizeof(quorum));
+	memset(left, 0, sizeof(left));
+	since = changed = 0;
 	struct eservice		*s;
 	struct eif		*eif;
 	struct persisted	*p;
@@ -877,6 +929,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			b = next();
 			fake_now += (b | next() << 8) * 1000ULL;
 			wake(engine_tick, -1, NULL);
+			break;
+		case OP_QUORUM:
+			op_quorum();
 			break;
 		}
 	}
