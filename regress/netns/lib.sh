@@ -131,6 +131,14 @@ lab_segment()
 	lab_nsexec "$_ns" ip addr add 198.51.100.200/24 dev eth0
 }
 
+_lab_any_alive()
+{
+	while read -r _pid; do
+		kill -0 "$_pid" 2>/dev/null && return 0
+	done < lab.pids
+	return 1
+}
+
 # lab_destroy: kill what we started (by PID), then remove the namespaces.
 lab_destroy()
 {
@@ -138,7 +146,12 @@ lab_destroy()
 		while read -r _pid; do
 			kill -TERM "$_pid" 2>/dev/null
 		done < lab.pids
-		sleep 0.5
+		# Half a second to stop, as politely asked; no longer.
+		_tries=0
+		while [ "$_tries" -lt 10 ] && _lab_any_alive; do
+			sleep 0.05
+			_tries=$((_tries + 1))
+		done
 		while read -r _pid; do
 			kill -KILL "$_pid" 2>/dev/null
 		done < lab.pids
@@ -168,6 +181,7 @@ lab_spawn()
 # its log in NODE.log.
 lab_hafod()
 {
+	rm -f "$1.mark"
 	lab_spawn "$1" "$1.log" "$HAFOD" -dv -f "$2"
 	echo "$LAB_PID" > "$1.pid"
 }
@@ -198,6 +212,84 @@ is_state()
 	[ "$(state_of "$1" "$2")" = "$3" ]
 }
 
+# Where the order is the rule, the whole sequence of state changes is
+# compared, as ifstated's regress diffs its own: a preempt is one
+# "BACKUP -> MASTER", and a master that flapped through BACKUP on the
+# way would end in the same state but not pass.
+
+# lab_mark NODE: NODE's transitions count from here on, for a test that
+# asserts what follows an event and not how the node got there.  A new
+# log (lab_hafod) starts without a mark.
+lab_mark()
+{
+	wc -l < "$1.log" > "$1.mark" || atf_fail "cannot mark $1.log"
+}
+
+# lab_transitions NODE SERVICE: "OLD -> NEW" for each state change the
+# engine of NODE logged for SERVICE since the mark, one a line, in order.
+lab_transitions()
+{
+	_tr_skip=0
+	[ -f "$1.mark" ] && _tr_skip=$(cat "$1.mark")
+	tail -n "+$((_tr_skip + 1))" "$1.log" 2>/dev/null |
+	    sed -n "s/.* engine: $2: \([A-Z]*\) -> \([A-Z]*\): .*/\1 -> \2/p"
+}
+
+# _lab_joined: lines on stdin as one, "A, B, C", for a one-line message.
+_lab_joined()
+{
+	awk '{ printf "%s%s", sep, $0; sep = ", " } END { print "" }'
+}
+
+# lab_expect_transitions NODE SERVICE [TRANSITION...]: NODE's transitions
+# of SERVICE are exactly these, "INIT -> BACKUP" and so on; none given,
+# none at all.  On a mismatch both lists and the log go to stderr.
+lab_expect_transitions()
+{
+	_tr_node=$1 _tr_svc=$2
+	shift 2
+	_tr_want=$(printf '%s\n' "$@")
+	_tr_got=$(lab_transitions "$_tr_node" "$_tr_svc")
+	[ "$_tr_got" = "$_tr_want" ] && return 0
+	{
+		echo "=== $_tr_node $_tr_svc: want"
+		printf '%s\n' "$_tr_want"
+		echo "=== $_tr_node $_tr_svc: got"
+		printf '%s\n' "$_tr_got"
+		echo "=== $_tr_node.log"
+		cat "$_tr_node.log"
+	} >&2
+	_tr_want=$(echo "$_tr_want" | _lab_joined)
+	_tr_got=$(echo "$_tr_got" | _lab_joined)
+	atf_fail "$_tr_node $_tr_svc: want [$_tr_want], got [$_tr_got]"
+}
+
+# lab_await_transitions SECONDS NODE SERVICE TRANSITION...: wait until
+# NODE's transitions of SERVICE are these, then as lab_expect_transitions.
+# A sequence that has left the expected one cannot come back to it: the
+# wait ends there and then.
+lab_await_transitions()
+{
+	_tr_limit=$(($1 * 20)) _tr_node=$2 _tr_svc=$3
+	shift 3
+	_tr_want=$(printf '%s\n' "$@")
+	_tr_n=0
+	while [ "$_tr_n" -lt "$_tr_limit" ]; do
+		_tr_got=$(lab_transitions "$_tr_node" "$_tr_svc")
+		[ "$_tr_got" = "$_tr_want" ] && return 0
+		case "$_tr_want" in
+		"$_tr_got"*)
+			;;
+		*)
+			break
+			;;
+		esac
+		sleep 0.05
+		_tr_n=$((_tr_n + 1))
+	done
+	lab_expect_transitions "$_tr_node" "$_tr_svc" "$@"
+}
+
 # has_vip NODE ADDR: the address is configured on NODE's eth0.
 has_vip()
 {
@@ -207,6 +299,12 @@ has_vip()
 lacks_vip()
 {
 	! has_vip "$@"
+}
+
+# proc_gone PID: exited (a zombie counts: the shell may not have reaped).
+proc_gone()
+{
+	[ ! -e "/proc/$1/stat" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"
 }
 
 # engine_pid PARENTPID: the engine is the parent's only child.
