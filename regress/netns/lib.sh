@@ -89,16 +89,28 @@ lab_create()
 		_i=$((_i + 1))
 	done
 	_lab_host client 192.0.2.200 2001:db8::200
-	# Wait until IPv6 link-local addresses are usable (bounded).
+	# Wait until every IPv6 link-local address is usable (bounded): a
+	# service with IPv6 addresses only would start in LINKDOWN on a
+	# node whose address is still tentative, and its transitions would
+	# depend on the race.
 	_tries=0
-	while [ "$_tries" -lt 50 ]; do
-		if ! lab_nsexec "$(lab_ns n1)" ip -6 addr show dev eth0 tentative |
-		    grep -q inet6; then
-			return 0
-		fi
+	while _lab_tentative "$1"; do
+		[ "$_tries" -lt 100 ] ||
+		    atf_fail "IPv6 addresses still tentative after 10 s"
 		sleep 0.1
 		_tries=$((_tries + 1))
 	done
+}
+
+# _lab_tentative N: one of nodes n1..nN or the client has a tentative
+# IPv6 address yet.
+_lab_tentative()
+{
+	for _h in $(seq 1 "$1" | sed 's/^/n/') client; do
+		lab_exec "$_h" ip -6 addr show dev eth0 tentative |
+		    grep -q inet6 && return 0
+	done
+	return 1
 }
 
 # lab_segment N: a second segment, br1, with eth1 on nodes n1..nN
