@@ -89,16 +89,28 @@ lab_create()
 		_i=$((_i + 1))
 	done
 	_lab_host client 192.0.2.200 2001:db8::200
-	# Wait until IPv6 link-local addresses are usable (bounded).
+	# Wait until every IPv6 link-local address is usable (bounded): a
+	# service with IPv6 addresses only would start in LINKDOWN on a
+	# node whose address is still tentative, and its transitions would
+	# depend on the race.
 	_tries=0
-	while [ "$_tries" -lt 50 ]; do
-		if ! lab_nsexec "$(lab_ns n1)" ip -6 addr show dev eth0 tentative |
-		    grep -q inet6; then
-			return 0
-		fi
+	while _lab_tentative "$1"; do
+		[ "$_tries" -lt 100 ] ||
+		    atf_fail "IPv6 addresses still tentative after 10 s"
 		sleep 0.1
 		_tries=$((_tries + 1))
 	done
+}
+
+# _lab_tentative N: one of nodes n1..nN or the client has a tentative
+# IPv6 address yet.
+_lab_tentative()
+{
+	for _h in $(seq 1 "$1" | sed 's/^/n/') client; do
+		lab_exec "$_h" ip -6 addr show dev eth0 tentative |
+		    grep -q inet6 && return 0
+	done
+	return 1
 }
 
 # lab_segment N: a second segment, br1, with eth1 on nodes n1..nN
@@ -131,6 +143,14 @@ lab_segment()
 	lab_nsexec "$_ns" ip addr add 198.51.100.200/24 dev eth0
 }
 
+_lab_any_alive()
+{
+	while read -r _pid; do
+		kill -0 "$_pid" 2>/dev/null && return 0
+	done < lab.pids
+	return 1
+}
+
 # lab_destroy: kill what we started (by PID), then remove the namespaces.
 lab_destroy()
 {
@@ -138,7 +158,12 @@ lab_destroy()
 		while read -r _pid; do
 			kill -TERM "$_pid" 2>/dev/null
 		done < lab.pids
-		sleep 0.5
+		# Half a second to stop, as politely asked; no longer.
+		_tries=0
+		while [ "$_tries" -lt 10 ] && _lab_any_alive; do
+			sleep 0.05
+			_tries=$((_tries + 1))
+		done
 		while read -r _pid; do
 			kill -KILL "$_pid" 2>/dev/null
 		done < lab.pids
@@ -168,6 +193,7 @@ lab_spawn()
 # its log in NODE.log.
 lab_hafod()
 {
+	rm -f "$1.mark"
 	lab_spawn "$1" "$1.log" "$HAFOD" -dv -f "$2"
 	echo "$LAB_PID" > "$1.pid"
 }
@@ -198,6 +224,84 @@ is_state()
 	[ "$(state_of "$1" "$2")" = "$3" ]
 }
 
+# Where the order is the rule, the whole sequence of state changes is
+# compared, as ifstated's regress diffs its own: a preempt is one
+# "BACKUP -> MASTER", and a master that flapped through BACKUP on the
+# way would end in the same state but not pass.
+
+# lab_mark NODE: NODE's transitions count from here on, for a test that
+# asserts what follows an event and not how the node got there.  A new
+# log (lab_hafod) starts without a mark.
+lab_mark()
+{
+	wc -l < "$1.log" > "$1.mark" || atf_fail "cannot mark $1.log"
+}
+
+# lab_transitions NODE SERVICE: "OLD -> NEW" for each state change the
+# engine of NODE logged for SERVICE since the mark, one a line, in order.
+lab_transitions()
+{
+	_tr_skip=0
+	[ -f "$1.mark" ] && _tr_skip=$(cat "$1.mark")
+	tail -n "+$((_tr_skip + 1))" "$1.log" 2>/dev/null |
+	    sed -n "s/.* engine: $2: \([A-Z]*\) -> \([A-Z]*\): .*/\1 -> \2/p"
+}
+
+# _lab_joined: lines on stdin as one, "A, B, C", for a one-line message.
+_lab_joined()
+{
+	awk '{ printf "%s%s", sep, $0; sep = ", " } END { print "" }'
+}
+
+# lab_expect_transitions NODE SERVICE [TRANSITION...]: NODE's transitions
+# of SERVICE are exactly these, "INIT -> BACKUP" and so on; none given,
+# none at all.  On a mismatch both lists and the log go to stderr.
+lab_expect_transitions()
+{
+	_tr_node=$1 _tr_svc=$2
+	shift 2
+	_tr_want=$(printf '%s\n' "$@")
+	_tr_got=$(lab_transitions "$_tr_node" "$_tr_svc")
+	[ "$_tr_got" = "$_tr_want" ] && return 0
+	{
+		echo "=== $_tr_node $_tr_svc: want"
+		printf '%s\n' "$_tr_want"
+		echo "=== $_tr_node $_tr_svc: got"
+		printf '%s\n' "$_tr_got"
+		echo "=== $_tr_node.log"
+		cat "$_tr_node.log"
+	} >&2
+	_tr_want=$(echo "$_tr_want" | _lab_joined)
+	_tr_got=$(echo "$_tr_got" | _lab_joined)
+	atf_fail "$_tr_node $_tr_svc: want [$_tr_want], got [$_tr_got]"
+}
+
+# lab_await_transitions SECONDS NODE SERVICE TRANSITION...: wait until
+# NODE's transitions of SERVICE are these, then as lab_expect_transitions.
+# A sequence that has left the expected one cannot come back to it: the
+# wait ends there and then.
+lab_await_transitions()
+{
+	_tr_limit=$(($1 * 20)) _tr_node=$2 _tr_svc=$3
+	shift 3
+	_tr_want=$(printf '%s\n' "$@")
+	_tr_n=0
+	while [ "$_tr_n" -lt "$_tr_limit" ]; do
+		_tr_got=$(lab_transitions "$_tr_node" "$_tr_svc")
+		[ "$_tr_got" = "$_tr_want" ] && return 0
+		case "$_tr_want" in
+		"$_tr_got"*)
+			;;
+		*)
+			break
+			;;
+		esac
+		sleep 0.05
+		_tr_n=$((_tr_n + 1))
+	done
+	lab_expect_transitions "$_tr_node" "$_tr_svc" "$@"
+}
+
 # has_vip NODE ADDR: the address is configured on NODE's eth0.
 has_vip()
 {
@@ -207,6 +311,12 @@ has_vip()
 lacks_vip()
 {
 	! has_vip "$@"
+}
+
+# proc_gone PID: exited (a zombie counts: the shell may not have reaped).
+proc_gone()
+{
+	[ ! -e "/proc/$1/stat" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"
 }
 
 # engine_pid PARENTPID: the engine is the parent's only child.
