@@ -319,11 +319,20 @@ proc_gone()
 	[ ! -e "/proc/$1/stat" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"
 }
 
-# engine_pid PARENTPID: the engine is the parent's only child.
+# engine_pid PARENTPID: the parent's child whose title says "engine";
+# hooks, checks and the quorum process are its children too, and
+# /proc/PID/task/PID/children is not to be trusted while they come and go.
 engine_pid()
 {
-	_child=$(awk '{print $1}' "/proc/$1/task/$1/children" 2>/dev/null)
-	[ -n "$_child" ] && echo "$_child"
+	for _child in $(pgrep -P "$1"); do
+		case "$(tr '\0' ' ' < "/proc/$_child/cmdline" 2>/dev/null)" in
+		*engine*)
+			echo "$_child"
+			return 0
+			;;
+		esac
+	done
+	return 1
 }
 
 # A configuration for one node; extra lines for the service block follow.
