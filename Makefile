@@ -40,6 +40,7 @@ HAFOD_SRCS = \
 	hafod/control.c \
 	hafod/demote.c \
 	hafod/engine.c \
+	hafod/equorum.c \
 	hafod/fsm.c \
 	hafod/group.c \
 	hafod/hafod.c \
@@ -174,7 +175,8 @@ fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 # fuzz_engine.c includes hafod/engine.c itself (its -MMD dependencies
 # say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
-			  hafod/demote.c hafod/config.c hafod/msg.c \
+			  hafod/demote.c hafod/config.c hafod/equorum.c \
+			  hafod/msg.c \
 			  hafod/control.c hafod/addr.c hafod/names.c \
 			  hafod/log.c
 FUZZ_CC	 = clang

@@ -62,6 +62,7 @@ static TAILQ_HEAD(, persisted)	 persisted = TAILQ_HEAD_INITIALIZER(persisted);
 static int			 configured;
 static int			 shutting_down;
 static int			 regroup;	/* a group member changed */
+static struct msg_quorum	 quorum;
 
 static void	engine_dispatch(int, short, void *);
 static void	engine_write(int, short, void *);
@@ -1017,6 +1018,10 @@ engine_msg(struct msg *m)
 		hr.text[sizeof(hr.text) - 1] = '\0';
 		if ((s = service_find(&services, hr.service)) != NULL)
 			strlcpy(s->last_hook, hr.text, sizeof(s->last_hook));
+		break;
+	case MSG_QUORUM:
+		memcpy(&quorum, m->data, sizeof(quorum));
+		engine_quorum(&quorum);
 		break;
 	case MSG_CONTROL:
 		control_init(base, m->fd);

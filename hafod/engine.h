@@ -120,6 +120,9 @@ void		 engine_verbose(int);
 uint64_t	 engine_now(void);
 void		 engine_init(int);
 
+/* equorum.c: where this node stands in corosync's quorum */
+void		 engine_quorum(const struct msg_quorum *);
+
 /* sandbox.c: the engine's system call allowlist, after its setup */
 void		 sandbox_engine(void);
 
