@@ -44,7 +44,7 @@
 #include "parent.h"
 
 #define SHUTDOWN_TIMEOUT	10	/* seconds the engine gets to bow out */
-#define QUORUM_RESTART		1	/* seconds before a new quorum process */
+#define QUORUM_RESTART		1	/* seconds until a new quorum process */
 #define QUORUM_STOP_WAIT	100	/* its 10 ms to go after SIGTERM */
 
 static struct event_base	*base;

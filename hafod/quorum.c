@@ -58,7 +58,7 @@
 #include "parent.h"
 
 #define QUORUM_RETRY_SEC	1	/* between attempts to reach corosync */
-#define QUORUM_LOG_SEC		60	/* the same complaint, at most so often */
+#define QUORUM_LOG_SEC		60	/* then say it again */
 #define QUORUM_FD		3	/* the parent's socket, once alone */
 
 /* corosync 3's defaults, for keys a running corosync should always have. */
@@ -69,7 +69,7 @@
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
-static struct event		*chanwev;	/* armed while a message waits */
+static struct event		*chanwev;	/* armed while one waits */
 static struct event		*vqev;		/* votequorum's descriptor */
 static struct event		*retry_ev;
 static votequorum_handle_t	 vq;
@@ -482,7 +482,8 @@ read_setup(void)
 	    cmap_first("quorum.device.timeout", NULL,
 	    VOTEQUORUM_QDEVICE_DEFAULT_TIMEOUT, &q.qdevice_timeout_ms) == -1 ||
 	    cmap_first("quorum.device.sync_timeout", NULL,
-	    VOTEQUORUM_QDEVICE_DEFAULT_SYNC_TIMEOUT, &q.qdevice_sync_ms) == -1 ||
+	    VOTEQUORUM_QDEVICE_DEFAULT_SYNC_TIMEOUT,
+	    &q.qdevice_sync_ms) == -1 ||
 	    cmap_first("runtime.config.totem.token", "totem.token",
 	    TOKEN_DEFAULT_MS, &q.token_ms) == -1 ||
 	    cmap_first("runtime.config.totem.consensus", "totem.consensus",
