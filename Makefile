@@ -27,6 +27,8 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= $(WARNINGS) -D_GNU_SOURCE -Ihafod
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+# corosync's client libraries: for hafod's quorum process alone.
+QUORUM_PKGS = libvotequorum libcmap
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
@@ -52,6 +54,7 @@ HAFOD_SRCS = \
 	hafod/net.c \
 	hafod/netlink.c \
 	hafod/printconf.c \
+	hafod/quorum.c \
 	hafod/reload.c \
 	hafod/sandbox.c \
 	hafod/vip.c \
@@ -83,7 +86,10 @@ all: obj/bin/hafod obj/bin/hafoctl
 
 obj/bin/hafod: $(call objs,obj,$(HAFOD_SRCS))
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) \
+	    $(shell pkg-config --libs $(QUORUM_PKGS))
+
+obj/hafod/quorum.o: CFLAGS += $(shell pkg-config --cflags $(QUORUM_PKGS))
 
 # hafoctl needs only libbsd: no libcrypto, no netlink, no libevent.
 obj/bin/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))

@@ -123,6 +123,10 @@ void		 checks_stop(void);
 void		 check_reap(void);
 void		 tracks_eval(int);
 
+/* quorum.c: the quorum process, a client of the local corosync */
+struct passwd;
+__dead void	 quorum_main(int, const struct passwd *, int);
+
 /* maint.c: the persistent maintenance file */
 void		 maint_load(const char *);
 void		 maint_send(void);

@@ -234,6 +234,9 @@ reload_usable(const char *file, const struct config *nconf)
 	    strcmp(nconf->state, conf->state) != 0)
 		log_warnx("user, chroot, socket and state take effect at the "
 		    "next start");
+	if (nconf->quorum != conf->quorum ||
+	    nconf->quorum_policy != conf->quorum_policy)
+		log_warnx("quorum takes effect at the next start");
 	return (errors == 0);
 }
 
@@ -309,6 +312,9 @@ services_reload(const char *file, uint32_t client)
 	nconf->opts = conf->opts;
 	strlcpy(nconf->socket, conf->socket, sizeof(nconf->socket));
 	strlcpy(nconf->state, conf->state, sizeof(nconf->state));
+	/* The quorum process runs as started: compare the next with it. */
+	nconf->quorum = conf->quorum;
+	nconf->quorum_policy = conf->quorum_policy;
 	config_free(conf);
 	conf = nconf;
 
