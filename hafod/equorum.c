@@ -169,9 +169,9 @@ engine_quorum(const struct msg_quorum *in)
 			    quorum.reason[0] != '\0' ? quorum.reason :
 			    "no reason given");
 		else
-			log_info("quorum: quorate, %u of %u votes (quorum %u)",
-			    quorum.total_votes, quorum.expected_votes,
-			    quorum.quorum);
+			log_info("quorum: quorate: %s%s", quorum.reason,
+			    quorum.policy == QUORUM_POLICY_STRICT ?
+			    ", strict" : "");
 	}
 	TAILQ_FOREACH(s, engine_services(), entry)
 		quorum_service(s, now);
