@@ -118,6 +118,7 @@ int		 engine_promote(struct eservice *, char *, size_t);
 void		 engine_reload(uint32_t);
 void		 engine_verbose(int);
 uint64_t	 engine_now(void);
+void		 engine_quorum_state(struct ctl_quorum *);
 void		 engine_init(int);
 
 /* sandbox.c: the engine's system call allowlist, after its setup */
