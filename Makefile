@@ -182,8 +182,8 @@ fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
 			  hafod/demote.c hafod/config.c hafod/msg.c \
-			  hafod/control.c hafod/addr.c hafod/names.c \
-			  hafod/log.c
+			  hafod/control.c hafod/addr.c \
+			  hafod/names.c hafod/log.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)

@@ -169,13 +169,14 @@ enum once_key {
 	ONCE_CHROOT,
 	ONCE_SOCKET,
 	ONCE_STATE,
+	ONCE_QUORUM,
 	ONCE_MAX
 };
 
 static const char *const once_names[ONCE_MAX] = {
 	"advbase", "advskew", "preempt", "password", "announce count",
 	"announce interval", "hook timeout", "hook user", "interface",
-	"vhid", "user", "chroot", "socket", "state"
+	"vhid", "user", "chroot", "socket", "state", "quorum"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -323,6 +324,17 @@ static int			 newcheck_line[CHKOPT_MAX];
 static char			 numtext[32];
 
 static int			 nincargs;	/* words after include */
+
+/*
+ * The words after "quorum", read one by one: only "quorum" is a keyword,
+ * as the events of hooks are not, so that a service may still be called
+ * "fast" or "strict".  The first mistake is kept to be reported once the
+ * line is over, after "given twice"; nothing is allocated, so a line
+ * abandoned on a syntax error leaves nothing behind.
+ */
+static int			 nquorum;	/* words after quorum */
+static uint8_t			 quorum_policy;
+static char			 quorum_error[128];
 static int			 afterunknown;	/* the line before was */
 
 static struct settings	*curset(void);
@@ -359,6 +371,8 @@ static int		 advertise_af(const struct service_conf *);
 static int		 check_range(const char *, long long, long long,
 			    long long);
 static void		 set_path(char *, size_t, const char *, const char *);
+static void		 quorum_word(const char *);
+static void		 quorum_end(void);
 
 /* yacc requires the typedef. */
 typedef struct {
@@ -375,8 +389,8 @@ typedef struct {
 
 %token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHECK CHROOT
 %token	<v.keyword>	COUNT EVERY FALL GROUP HOOK INCLUDE INTERFACE
-%token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT RISE SERVICE
-%token	<v.keyword>	SOCKET STATE TIMEOUT TRACK USER VHID WEIGHT YES
+%token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM RISE
+%token	<v.keyword>	SERVICE SOCKET STATE TIMEOUT TRACK USER VHID WEIGHT YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -453,6 +467,17 @@ incargs		: /* empty */			{
 				free($2);
 				$$ = $1;
 			}
+		}
+		;
+
+qargs		: /* empty */			{
+			nquorum = 0;
+			quorum_policy = QUORUM_POLICY_FAST;
+			quorum_error[0] = '\0';
+		}
+		| qargs string			{
+			quorum_word($2);
+			free($2);
 		}
 		;
 
@@ -534,6 +559,7 @@ main		: USER string			{
 				    "state");
 			free($2);
 		}
+		| QUORUM qargs			{ quorum_end(); }
 		| setting
 		| hooksetting
 		| servicekw			{
@@ -884,12 +910,13 @@ skipitem	: word
 
 anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
 		| COUNT | EVERY | FALL | GROUP | HOOK | INCLUDE | INTERFACE
-		| INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT | RISE
-		| SERVICE | SOCKET | STATE | TIMEOUT | TRACK | USER | VHID
-		| WEIGHT | YES
+		| INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT | QUORUM
+		| RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK | USER
+		| VHID | WEIGHT | YES
 		;
 
-globalkw	: CHROOT | GROUP | INCLUDE | SERVICE | SOCKET | STATE | USER
+globalkw	: CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET | STATE
+		| USER
 		;
 
 servicekw	: ADDRESS | INTERFACE | PEER | VHID
@@ -900,8 +927,8 @@ blockkw		: CHECK | ON | TRACK
 
 /* A group has members and hooks, not the settings of an election. */
 groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | GROUP
-		| INCLUDE | INTERFACE | PASSWORD | PEER | PREEMPT | SOCKET
-		| STATE | USER | VHID
+		| INCLUDE | INTERFACE | PASSWORD | PEER | PREEMPT | QUORUM
+		| SOCKET | STATE | USER | VHID
 		;
 
 nl		: '\n' optnl
@@ -992,6 +1019,7 @@ lookup(const char *s)
 		{ "password",	PASSWORD },
 		{ "peer",	PEER },
 		{ "preempt",	PREEMPT },
+		{ "quorum",	QUORUM },
 		{ "rise",	RISE },
 		{ "service",	SERVICE },
 		{ "socket",	SOCKET },
@@ -1715,6 +1743,69 @@ once_at(const char *what, const char **firstfile, int *firstline)
 		yyerror("%s given twice (first at %s:%d)", what, *firstfile,
 		    *firstline);
 	return (-1);
+}
+
+/* "quorum corosync [policy fast|strict]", one word at a time. */
+static void
+quorum_word(const char *w)
+{
+	static const struct {
+		const char	*name;
+		uint8_t		 policy;
+	} policies[] = {
+		{ "fast",	QUORUM_POLICY_FAST },
+		{ "strict",	QUORUM_POLICY_STRICT },
+	};
+	size_t	 i;
+
+	if (quorum_error[0] != '\0')
+		return;
+	switch (nquorum++) {
+	case 0:
+		if (strcmp(w, "policy") == 0)
+			strlcpy(quorum_error, "quorum needs a provider: "
+			    "\"quorum corosync\"", sizeof(quorum_error));
+		else if (strcmp(w, "corosync") != 0)
+			snprintf(quorum_error, sizeof(quorum_error),
+			    "unknown quorum provider \"%.40s\" (expected "
+			    "corosync)", w);
+		return;
+	case 1:
+		if (strcmp(w, "policy") != 0)
+			snprintf(quorum_error, sizeof(quorum_error),
+			    "unexpected \"%.40s\" after \"quorum corosync\"",
+			    w);
+		return;
+	case 2:
+		for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+			if (strcmp(w, policies[i].name) == 0) {
+				quorum_policy = policies[i].policy;
+				return;
+			}
+		snprintf(quorum_error, sizeof(quorum_error),
+		    "unknown quorum policy \"%.40s\" (expected fast or "
+		    "strict)", w);
+		return;
+	}
+	snprintf(quorum_error, sizeof(quorum_error),
+	    "unexpected \"%.40s\" after the quorum policy", w);
+}
+
+static void
+quorum_end(void)
+{
+	if (once(ONCE_QUORUM) == -1)
+		return;
+	if (quorum_error[0] != '\0')
+		yyerror("%s", quorum_error);
+	else if (nquorum == 0)
+		yyerror("quorum needs a provider: \"quorum corosync\"");
+	else if (nquorum == 2)
+		yyerror("quorum policy needs a value: fast or strict");
+	else {
+		conf->quorum = 1;
+		conf->quorum_policy = quorum_policy;
+	}
 }
 
 /* Only called from inside a service or group block. */

@@ -42,6 +42,8 @@
 struct reply {
 	struct show_service	*svcs;
 	size_t			 nsvcs;
+	struct ctl_quorum	 quorum;
+	size_t			 nquorum;
 	char			(*lines)[CTL_RESULT_MAX];
 	size_t			 nlines;
 	int32_t			 status;
@@ -61,7 +63,10 @@ static int	terminated(const char *, size_t);
 static void	reply_free(struct reply *);
 static __dead void malformed(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
+static void	quorum_check(const struct ctl_quorum *);
 static int	do_show(const struct parse_result *, const struct output *);
+static int	do_quorum(const struct parse_result *,
+		    const struct output *);
 static int	do_demote(const struct parse_result *, const struct output *);
 static int	do_command(const struct parse_result *,
 		    const struct output *);
@@ -106,6 +111,9 @@ main(int argc, char *argv[])
 	case SHOW:
 	case SHOW_SERVICE:
 		status = do_show(res, out);
+		break;
+	case SHOW_QUORUM:
+		status = do_quorum(res, out);
 		break;
 	case DEMOTE:
 		status = do_demote(res, out);
@@ -286,8 +294,36 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 			malformed("too many peers");
 		ss->peers[ss->npeers++] = peer;
 		return;
+	case MSG_CTL_QUORUM_STATE:
+		if (request != MSG_CTL_QUORUM)
+			break;
+		if (r->nquorum++ > 0)
+			malformed("a second quorum state");
+		memcpy(&r->quorum, m->data, sizeof(r->quorum));
+		quorum_check(&r->quorum);
+		return;
 	}
 	malformed("unexpected %s message", msg_type_name(m->hdr.type));
+}
+
+/* Only what the outputs can show as it is. */
+static void
+quorum_check(const struct ctl_quorum *cq)
+{
+	const struct msg_quorum	*q = &cq->q;
+	int			 i;
+
+	if (q->link > QUORUM_REFUSED ||
+	    q->policy > QUORUM_POLICY_STRICT ||
+	    q->nnodes > QUORUM_MEMBERS_MAX ||
+	    !terminated(q->reason, sizeof(q->reason)) ||
+	    !terminated(q->qdevice_name, sizeof(q->qdevice_name)))
+		malformed("bad quorum state");
+	for (i = 0; i < q->nnodes; i++)
+		if (q->nodes[i].addr.af != 0 &&
+		    q->nodes[i].addr.af != AF_INET &&
+		    q->nodes[i].addr.af != AF_INET6)
+			malformed("bad quorum node address");
 }
 
 static int
@@ -324,6 +360,32 @@ do_show(const struct parse_result *res, const struct output *out)
 	out->head(res);
 	for (i = 0; i < r.nsvcs; i++)
 		out->service(res, &r.svcs[i]);
+	out->tail(res, 0);
+	reply_free(&r);
+	return (0);
+}
+
+/* One state, not a list: the node's standing in its corosync cluster. */
+static int
+do_quorum(const struct parse_result *res, const struct output *out)
+{
+	struct reply	r;
+	size_t		i;
+
+	ctl_request(MSG_CTL_QUORUM, CTL_ALL, 0, NULL, &r);
+	if (r.status != 0) {
+		for (i = 0; i < r.nlines; i++)
+			warnx("%s", r.lines[i]);
+		if (r.nlines == 0)
+			warnx("hafod failed the request (status %d)",
+			    (int)r.status);
+		reply_free(&r);
+		return (1);
+	}
+	if (r.nquorum != 1)
+		malformed("no quorum state");
+	out->head(res);
+	out->quorum(res, &r.quorum);
 	out->tail(res, 0);
 	reply_free(&r);
 	return (0);

@@ -27,6 +27,7 @@ enum actions {
 	NONE,
 	SHOW,
 	SHOW_SERVICE,
+	SHOW_QUORUM,
 	DEMOTE,
 	UNDEMOTE,
 	PROMOTE,
@@ -55,13 +56,16 @@ struct show_service {
 /*
  * Output: human text (output.c) or JSON (output_json.c), the same calls
  * in the same order for every command.  show: head, service for each,
- * tail.  Other commands: head, result for each line (and whether it
- * reports a failure), tail with the exit status.
+ * tail.  show quorum: head, quorum, tail.  Other commands: head, result
+ * for each line (and whether it reports a failure), tail with the exit
+ * status.
  */
 struct output {
 	void	(*head)(const struct parse_result *);
 	void	(*service)(const struct parse_result *,
 		    const struct show_service *);
+	void	(*quorum)(const struct parse_result *,
+		    const struct ctl_quorum *);
 	void	(*result)(const char *, int);
 	void	(*tail)(const struct parse_result *, int);
 };
@@ -75,5 +79,9 @@ struct demote_reason {
 	const char	*name;
 };
 extern const struct demote_reason	demote_reasons[];	/* NULL ends */
+
+/* output.c: the words of show quorum, for both outputs */
+const char	*quorum_link_word(uint8_t);
+const char	*quorum_policy_word(uint8_t);
 
 #endif /* HAFOCTL_H */

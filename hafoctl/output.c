@@ -33,12 +33,16 @@ const struct demote_reason demote_reasons[] = {
 	{ DEMOTE_CHECK,		"check" },
 	{ DEMOTE_TRACK,		"track" },
 	{ DEMOTE_GROUP,		"group" },
+	{ DEMOTE_QUORUM,	"quorum" },
 	{ 0,			NULL }
 };
 
 static void	show_head(const struct parse_result *);
 static void	show_service(const struct parse_result *,
 		    const struct show_service *);
+static void	show_quorum(const struct parse_result *,
+		    const struct ctl_quorum *);
+static void	show_nodes(const struct msg_quorum *);
 static void	show_result(const char *, int);
 static void	show_tail(const struct parse_result *, int);
 static void	show_detail(const struct show_service *);
@@ -49,6 +53,7 @@ static const char *fmt_master(const struct ctl_service *);
 const struct output show_output = {
 	show_head,
 	show_service,
+	show_quorum,
 	show_result,
 	show_tail
 };
@@ -152,6 +157,107 @@ show_detail(const struct show_service *ss)
 	}
 	if (ss->npeers == 0)
 		printf(DETAIL_FMT, label, "none");
+}
+
+/* As the configuration and the JSON output spell them. */
+const char *
+quorum_link_word(uint8_t link)
+{
+	switch (link) {
+	case QUORUM_OFF:
+		return ("off");
+	case QUORUM_DOWN:
+		return ("down");
+	case QUORUM_UP:
+		return ("up");
+	case QUORUM_REFUSED:
+		return ("refused");
+	}
+	return ("unknown");
+}
+
+const char *
+quorum_policy_word(uint8_t policy)
+{
+	switch (policy) {
+	case QUORUM_POLICY_FAST:
+		return ("fast");
+	case QUORUM_POLICY_STRICT:
+		return ("strict");
+	}
+	return ("unknown");
+}
+
+/*
+ * quorum: quorate for 12s (policy fast)
+ * corosync: connected, node 1, votes 1 of expected 3, total 3, quorum 2
+ * qdevice: none
+ * nodes:
+ *   1  192.0.2.1  1 vote  member
+ */
+static void
+show_quorum(const struct parse_result *res, const struct ctl_quorum *cq)
+{
+	const struct msg_quorum	*q = &cq->q;
+	int			 why;
+
+	if (q->link == QUORUM_OFF) {
+		printf("quorum: not configured\n");
+		return;
+	}
+	why = !q->quorate && q->reason[0] != '\0';
+	printf("quorum: %s for %s (policy %s)%s%s\n",
+	    q->quorate ? "quorate" : "not quorate", fmt_duration(cq->since_ms),
+	    quorum_policy_word(q->policy), why ? ": " : "",
+	    why ? q->reason : "");
+	if (q->link == QUORUM_DOWN) {
+		printf("corosync: not connected\n");
+		return;
+	}
+	printf("corosync: connected, node %u, votes %u of expected %u, "
+	    "total %u, quorum %u%s\n", q->nodeid, q->node_votes,
+	    q->expected_votes, q->total_votes, q->quorum,
+	    q->two_node ? ", two_node" : "");
+	if (!q->qdevice)
+		printf("qdevice: none\n");
+	else
+		printf("qdevice%s%s: %s, %s, %u vote%s\n",
+		    q->qdevice_name[0] != '\0' ? " " : "", q->qdevice_name,
+		    q->qdevice_alive ? "alive" : "not alive",
+		    q->qdevice_vote ? "casting its vote" : "not voting",
+		    q->qdevice_votes, q->qdevice_votes == 1 ? "" : "s");
+	show_nodes(q);
+}
+
+/* A column each for the id, the address and the votes, as wide as needed. */
+static void
+show_nodes(const struct msg_quorum *q)
+{
+	const struct quorum_node	*n;
+	char				 id[12], votes[24];
+	int				 i, wid = 0, waddr = 0, wvotes = 0, len;
+
+	if (q->nnodes == 0)
+		return;
+	for (i = 0; i < q->nnodes; i++) {
+		n = &q->nodes[i];
+		len = snprintf(id, sizeof(id), "%u", n->nodeid);
+		wid = len > wid ? len : wid;
+		len = strlen(n->addr.af != 0 ? addr_ntop(&n->addr) : "-");
+		waddr = len > waddr ? len : waddr;
+		len = snprintf(votes, sizeof(votes), "%u vote%s", n->votes,
+		    n->votes == 1 ? "" : "s");
+		wvotes = len > wvotes ? len : wvotes;
+	}
+	printf("nodes:\n");
+	for (i = 0; i < q->nnodes; i++) {
+		n = &q->nodes[i];
+		snprintf(votes, sizeof(votes), "%u vote%s", n->votes,
+		    n->votes == 1 ? "" : "s");
+		printf("  %*u  %-*s  %-*s  %s\n", wid, n->nodeid, waddr,
+		    n->addr.af != 0 ? addr_ntop(&n->addr) : "-", wvotes, votes,
+		    n->member ? "member" : "-");
+	}
 }
 
 /* A failure is an error message, on stderr, as err(3) would print it. */

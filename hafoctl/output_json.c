@@ -34,6 +34,8 @@ static int	nonempty[JSON_DEPTH_MAX];
 static void	json_head(const struct parse_result *);
 static void	json_service(const struct parse_result *,
 		    const struct show_service *);
+static void	json_quorum(const struct parse_result *,
+		    const struct ctl_quorum *);
 static void	json_result(const char *, int);
 static void	json_tail(const struct parse_result *, int);
 static void	json_quote(const char *);
@@ -49,6 +51,7 @@ static void	json_millis(const char *, uint64_t);
 const struct output json_output = {
 	json_head,
 	json_service,
+	json_quorum,
 	json_result,
 	json_tail
 };
@@ -187,7 +190,7 @@ json_head(const struct parse_result *res)
 	json_open(NULL, '{');
 	if (res->action == SHOW || res->action == SHOW_SERVICE)
 		json_open("services", '[');
-	else
+	else if (res->action != SHOW_QUORUM)
 		json_open("messages", '[');
 }
 
@@ -254,6 +257,46 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 	json_close('}');
 }
 
+/* Every key always there, so a program need not know the link first. */
+static void
+json_quorum(const struct parse_result *res, const struct ctl_quorum *cq)
+{
+	const struct msg_quorum		*q = &cq->q;
+	const struct quorum_node	*n;
+	int				 i;
+
+	json_string("link", quorum_link_word(q->link));
+	json_bool("quorate", q->quorate);
+	json_millis("since_seconds", cq->since_ms);
+	json_string("policy", quorum_policy_word(q->policy));
+	json_string_or_null("reason", q->quorate ? "" : q->reason);
+	json_uint("nodeid", q->nodeid);
+	json_uint("node_votes", q->node_votes);
+	json_uint("expected_votes", q->expected_votes);
+	json_uint("total_votes", q->total_votes);
+	json_uint("quorum", q->quorum);
+	json_bool("two_node", q->two_node);
+	json_open("qdevice", '{');
+	json_bool("configured", q->qdevice);
+	json_string_or_null("name", q->qdevice_name);
+	json_bool("alive", q->qdevice_alive);
+	json_bool("vote", q->qdevice_vote);
+	json_uint("votes", q->qdevice_votes);
+	json_close('}');
+	json_open("nodes", '[');
+	for (i = 0; i < q->nnodes; i++) {
+		n = &q->nodes[i];
+		json_open(NULL, '{');
+		json_uint("nodeid", n->nodeid);
+		json_string_or_null("address", n->addr.af != 0 ?
+		    addr_ntop(&n->addr) : "");
+		json_uint("votes", n->votes);
+		json_bool("member", n->member);
+		json_close('}');
+	}
+	json_close(']');
+}
+
 /* Failures are told by the status. */
 static void
 json_result(const char *line, int failed)
@@ -264,6 +307,12 @@ json_result(const char *line, int failed)
 static void
 json_tail(const struct parse_result *res, int status)
 {
+	if (res->action == SHOW_QUORUM) {
+		json_close('}');
+		putchar('\n');
+		fflush(stdout);
+		return;
+	}
 	json_close(']');
 	if (res->action != SHOW && res->action != SHOW_SERVICE)
 		json_uint("status", status);

@@ -70,6 +70,7 @@ static const struct token t_show[] = {
 	{ NOTOKEN,	"",		NONE,		NULL },
 	{ KEYWORD,	"service",	SHOW_SERVICE,	t_service },
 	{ KEYWORD,	"group",	NONE,		t_group },
+	{ KEYWORD,	"quorum",	SHOW_QUORUM,	NULL },
 	{ ENDTOKEN,	"",		NONE,		NULL }
 };
 

@@ -524,6 +524,8 @@ command_name(uint32_t type)
 		return ("reload");
 	case MSG_CTL_LOG:
 		return ("log");
+	case MSG_CTL_QUORUM:
+		return ("show quorum");
 	}
 	return (NULL);
 }
@@ -580,6 +582,7 @@ static int
 conn_request(struct ctl_conn *c, struct msg *m)
 {
 	struct ctl_target	 t;
+	struct ctl_quorum	 cq;
 	struct eservice		*s;
 	const char		*cmd;
 	char			 why[STATE_REASON_MAX];
@@ -587,7 +590,9 @@ conn_request(struct ctl_conn *c, struct msg *m)
 
 	if (request_check(c, m, &t, &cmd) == -1)
 		return (-1);
-	if (m->hdr.type != MSG_CTL_SHOW && !client_may_change(c)) {
+	/* Anyone may look; only those who may change things may act. */
+	if (m->hdr.type != MSG_CTL_SHOW && m->hdr.type != MSG_CTL_QUORUM &&
+	    !client_may_change(c)) {
 		log_warnx("control: uid %u (pid %d) may not %s",
 		    (unsigned int)c->uid, (int)c->pid, cmd);
 		if (conn_result(c, "permission denied: %s needs root",
@@ -597,7 +602,8 @@ conn_request(struct ctl_conn *c, struct msg *m)
 	}
 	s = NULL;
 	if (t.kind != CTL_ALL && m->hdr.type != MSG_CTL_RELOAD &&
-	    m->hdr.type != MSG_CTL_LOG && (s = target_find(&t)) == NULL) {
+	    m->hdr.type != MSG_CTL_LOG && m->hdr.type != MSG_CTL_QUORUM &&
+	    (s = target_find(&t)) == NULL) {
 		if (conn_result(c, "no such %s: %s", t.kind == CTL_GROUP ?
 		    "group" : "service", t.name) == -1)
 			return (-1);
@@ -657,6 +663,18 @@ conn_request(struct ctl_conn *c, struct msg *m)
 		    (unsigned int)c->uid, (int)c->pid);
 		if (conn_result(c, "logging %s",
 		    (t.flags & CTL_F_VERBOSE) ? "verbose" : "brief") == -1)
+			return (-1);
+		return (conn_end(c, 0));
+	case MSG_CTL_QUORUM:
+		/* The node's, not a service's: one state, whole. */
+		if (t.kind != CTL_ALL) {
+			if (conn_result(c, "show quorum takes no service or "
+			    "group") == -1)
+				return (-1);
+			return (conn_end(c, 1));
+		}
+		engine_quorum_state(&cq);
+		if (conn_send(c, MSG_CTL_QUORUM_STATE, &cq, sizeof(cq)) == -1)
 			return (-1);
 		return (conn_end(c, 0));
 	}

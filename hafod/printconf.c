@@ -170,6 +170,11 @@ print_config(const struct config *conf)
 	printf("\nstate ");
 	print_string(conf->state, strnlen(conf->state, sizeof(conf->state)));
 	putchar('\n');
+	/* Only when asked for: without it hafod needs no corosync at all. */
+	if (conf->quorum)
+		printf("quorum corosync policy %s\n",
+		    conf->quorum_policy == QUORUM_POLICY_STRICT ? "strict" :
+		    "fast");
 	TAILQ_FOREACH(svc, &conf->services, entry) {
 		putchar('\n');
 		print_service(svc);

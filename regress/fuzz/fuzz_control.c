@@ -125,6 +125,34 @@ engine_now(void)
 	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
+/* A quorate node of three, with a qdevice: every field of the reply. */
+void
+engine_quorum_state(struct ctl_quorum *cq)
+{
+	struct msg_quorum	*q = &cq->q;
+	int			 i;
+
+	memset(cq, 0, sizeof(*cq));
+	q->link = QUORUM_UP;
+	q->quorate = 1;
+	q->policy = QUORUM_POLICY_STRICT;
+	q->qdevice = q->qdevice_alive = q->qdevice_vote = 1;
+	q->qdevice_votes = 1;
+	strlcpy(q->qdevice_name, "net", sizeof(q->qdevice_name));
+	q->nodeid = 1;
+	q->node_votes = 1;
+	q->expected_votes = q->total_votes = 4;
+	q->quorum = 3;
+	q->nnodes = 3;
+	for (i = 0; i < q->nnodes; i++) {
+		q->nodes[i].nodeid = i + 1;
+		q->nodes[i].votes = 1;
+		q->nodes[i].member = 1;
+		q->nodes[i].addr = svc[0].conf.vips[0];
+	}
+	cq->since_ms = 1234;
+}
+
 static void
 service_init(struct eservice *s, const char *name, const char *group,
     int leader, enum carp_state state)
@@ -153,6 +181,7 @@ check_reply(const struct msg *m)
 {
 	struct ctl_service	cs;
 	struct ctl_result	cr;
+	struct ctl_quorum	cq;
 
 	if (m->fd != -1)
 		fuzz_fail("the engine sent a descriptor");
@@ -172,6 +201,14 @@ check_reply(const struct msg *m)
 		memcpy(&cr, m->data, sizeof(cr));
 		if (memchr(cr.text, '\0', sizeof(cr.text)) == NULL)
 			fuzz_fail("unterminated result");
+		break;
+	case MSG_CTL_QUORUM_STATE:
+		memcpy(&cq, m->data, sizeof(cq));
+		if (memchr(cq.q.reason, '\0', sizeof(cq.q.reason)) == NULL ||
+		    memchr(cq.q.qdevice_name, '\0',
+		    sizeof(cq.q.qdevice_name)) == NULL ||
+		    cq.q.nnodes > QUORUM_MEMBERS_MAX)
+			fuzz_fail("malformed quorum state");
 		break;
 	case MSG_CTL_PEER:
 	case MSG_CTL_END:

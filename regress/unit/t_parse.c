@@ -290,6 +290,51 @@ ATF_TC_BODY(globals_applied, tc)
 }
 
 /*
+ * quorum: off unless asked for, fast by default.  Only "quorum" is a
+ * keyword: a service may still be called "fast" or "strict" unquoted.
+ */
+ATF_TC_WITHOUT_HEAD(quorum_setting);
+ATF_TC_BODY(quorum_setting, tc)
+{
+	struct config	*conf;
+
+	conf = parse_text(MINIMAL);
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->quorum, 0);
+	config_free(conf);
+
+	conf = parse_text("quorum corosync\n" MINIMAL);
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->quorum, 1);
+	ATF_CHECK_EQ(conf->quorum_policy, QUORUM_POLICY_FAST);
+	config_free(conf);
+
+	conf = parse_text(MINIMAL "quorum corosync policy strict\n");
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->quorum, 1);
+	ATF_CHECK_EQ(conf->quorum_policy, QUORUM_POLICY_STRICT);
+	config_free(conf);
+
+	conf = parse_text("service strict {\n\tinterface fast\n"
+	    "\tvhid 1\n\taddress 192.0.2.1/24\n}\n"
+	    "service \"quorum\" {\n\tinterface corosync\n"
+	    "\tvhid 2\n\taddress 192.0.2.2/24\n}\n");
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->quorum, 0);
+	ATF_CHECK_STREQ(nth(conf, 0)->name, "strict");
+	ATF_CHECK_STREQ(nth(conf, 1)->name, "quorum");
+	config_free(conf);
+
+	ATF_CHECK(parse_text("quorum\n" MINIMAL) == NULL);
+	ATF_CHECK(parse_text("quorum corosync policy\n" MINIMAL) == NULL);
+	ATF_CHECK(parse_text("quorum corosync strict\n" MINIMAL) == NULL);
+	ATF_CHECK(parse_text("quorum corosync policy fast x\n" MINIMAL) ==
+	    NULL);
+	ATF_CHECK(parse_text("quorum corosync\nquorum corosync\n" MINIMAL) ==
+	    NULL);
+}
+
+/*
  * A service keeps what it sets and takes the rest from the globals,
  * whether they come before or after it: the same file in two orders.
  */
@@ -1284,6 +1329,7 @@ ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
 	ATF_TP_ADD_TC(tp, globals_applied);
+	ATF_TP_ADD_TC(tp, quorum_setting);
 	ATF_TP_ADD_TC(tp, override_order);
 	ATF_TP_ADD_TC(tp, ids_in_order);
 	ATF_TP_ADD_TC(tp, addresses);
