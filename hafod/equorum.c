@@ -147,7 +147,7 @@ engine_quorum(const struct msg_quorum *in)
 	struct msg_quorum	 q = *in;
 	struct eservice		*s;
 	uint64_t		 now = engine_now();
-	int			 was = quorum_held();
+	int			 was = quorum_held(), said;
 
 	q.qdevice_name[sizeof(q.qdevice_name) - 1] = '\0';
 	q.reason[sizeof(q.reason) - 1] = '\0';
@@ -162,8 +162,11 @@ engine_quorum(const struct msg_quorum *in)
 	if (quorum.link == QUORUM_OFF || quorum.link != q.link ||
 	    quorum.quorate != q.quorate)
 		since = now;
+	/* Without quorum, every new reason is worth a line. */
+	said = strcmp(quorum.reason, q.reason) == 0;
 	quorum = q;
-	if (was != quorum_held() || since == now) {
+	if (was != quorum_held() || since == now ||
+	    (quorum_held() && !said)) {
 		if (quorum_held())
 			log_warnx("quorum: not quorate: %s: master of nothing",
 			    quorum.reason[0] != '\0' ? quorum.reason :
