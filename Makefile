@@ -50,6 +50,7 @@ HAFOD_SRCS = \
 	hafod/log.c \
 	hafod/maint.c \
 	hafod/msg.c \
+	hafod/msgev.c \
 	hafod/names.c \
 	hafod/net.c \
 	hafod/netlink.c \
@@ -182,7 +183,7 @@ fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
 			  hafod/demote.c hafod/config.c hafod/msg.c \
-			  hafod/control.c hafod/addr.c \
+			  hafod/msgev.c hafod/control.c hafod/addr.c \
 			  hafod/names.c hafod/log.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.

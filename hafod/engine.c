@@ -109,17 +109,8 @@ engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 static void
 engine_write(int fd, short event, void *arg)
 {
-	switch (msgchan_write(&chan)) {
-	case -1:
+	if (msgev_write(&chan, chanwev) == -1)
 		fatal("write to parent");
-	case 0:
-		if (event_add(chanwev, NULL) == -1)
-			fatalx("event_add");
-		break;
-	default:
-		if (event_del(chanwev) == -1)
-			fatalx("event_del");
-	}
 }
 
 static struct eif *

@@ -118,16 +118,9 @@ parent_send(uint32_t type, uint32_t peerid, int fd, const void *data,
 static void
 parent_write(int fd, short event, void *arg)
 {
-	int	rv;
-
-	if ((rv = msgchan_write(&chan)) == -1 && errno != EPIPE &&
+	if (msgev_write(&chan, chanwev) == -1 && errno != EPIPE &&
 	    errno != ECONNRESET)
 		fatal("write to engine");
-	if (rv == 0) {
-		if (event_add(chanwev, NULL) == -1)
-			fatalx("event_add");
-	} else if (event_del(chanwev) == -1)
-		fatalx("event_del");
 }
 
 static void

@@ -533,6 +533,10 @@ int		 msgchan_flush(struct msgchan *, int);
 ssize_t		 msgchan_read(struct msgchan *);
 ssize_t		 msgchan_get(struct msgchan *, struct msg *);
 int		 msg_check_size(const struct msg *);
+
+/* msgev.c: a channel's writes in a libevent loop (daemon only) */
+struct event;
+int		 msgev_write(struct msgchan *, struct event *);
 const char	*msg_type_name(uint32_t);
 
 /* parse.y */

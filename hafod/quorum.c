@@ -137,18 +137,10 @@ quorum_send(const struct msg_quorum *q)
 static void
 quorum_write(int fd, short event, void *arg)
 {
-	switch (msgchan_write(&chan)) {
-	case -1:
+	if (msgev_write(&chan, chanwev) == -1) {
 		if (errno == EPIPE || errno == ECONNRESET)
 			fatalx("parent exited: stopping");
 		fatal("write to parent");
-	case 0:
-		if (event_add(chanwev, NULL) == -1)
-			fatalx("event_add");
-		break;
-	default:
-		if (event_del(chanwev) == -1)
-			fatalx("event_del");
 	}
 }
 
