@@ -161,18 +161,24 @@ child_output(int fd, short event, void *arg)
 	}
 }
 
+static void
+child_close_output(struct child *c)
+{
+	if (c->outev != NULL)
+		event_free(c->outev);
+	c->outev = NULL;
+	if (c->outfd != -1)
+		close(c->outfd);
+	c->outfd = -1;
+}
+
 /* A descendant may keep the pipe open: take what is there and close. */
 void
 child_done(struct child *c)
 {
 	if (c->outfd != -1) {
 		child_output(c->outfd, EV_READ, c);
-		if (c->outev != NULL)
-			event_free(c->outev);
-		c->outev = NULL;
-		if (c->outfd != -1)
-			close(c->outfd);
-		c->outfd = -1;
+		child_close_output(c);
 	}
 	if (c->killev != NULL)
 		evtimer_del(c->killev);
@@ -259,12 +265,7 @@ child_free(struct child *c)
 		(void)waitpid(c->pid, NULL, 0);
 		c->pid = 0;
 	}
-	if (c->outev != NULL)
-		event_free(c->outev);
-	c->outev = NULL;
-	if (c->outfd != -1)
-		close(c->outfd);
-	c->outfd = -1;
+	child_close_output(c);
 	if (c->killev != NULL)
 		event_free(c->killev);
 	c->killev = NULL;
