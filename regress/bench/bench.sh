@@ -22,7 +22,7 @@
 # median / max over repeated runs, printed beside the target.
 #
 # Environment (defaults for the full run; BENCH_QUICK=1 for a trial):
-#   BENCH_QUICK=1          3 runs, short windows: about 6 minutes
+#   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
 #                          idle scale quorum (default all, in that order)
@@ -39,11 +39,12 @@
 #                          (quick 3 and 2)
 #   BENCH_SCALE_RUNS=10    255-service runs (quick 2)
 #   BENCH_QUORUM_CUTS=10   partitions of a corosync pair, per quorum
-#                          policy (quick 3); about 25 s each
+#                          policy (quick 3); 19 s each (fast), 27 s
+#                          (strict): 8 minutes, quick under 3
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
-# The full run takes about 22 minutes on a 2-CPU machine; QUICK about 6.
+# The full run takes about 30 minutes on a 2-CPU machine; QUICK about 9.
 # Other work on the machine shows in the figures: the table prints the
 # load average before and after.
 

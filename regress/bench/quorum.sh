@@ -82,7 +82,9 @@ qb_lab()
 	# instant; the comments are coro_cut's, so coro_heal undoes it.
 	cat > cut.nft <<-EOF
 	add table bridge coro
-	add chain bridge coro forward { type filter hook forward priority 0; policy accept; }
+	add chain bridge coro forward {
+		type filter hook forward priority 0; policy accept;
+	}
 	add rule bridge coro forward iifname "n1" oifname "n2" drop comment "n1-n2"
 	add rule bridge coro forward iifname "n2" oifname "n1" drop comment "n2-n1"
 	EOF
@@ -278,10 +280,9 @@ qb_cut()
 	_qc_from=$(date +%s.%N)
 	_qc_init=$(qb_holders)
 	eval "_qc_watch=\$QB_WATCH_$_qc_p"
+	_qc_cut="nsenter --net=/run/netns/$(lab_ns sw) nft -f $(qb_dir)/cut.nft"
 	probe "$_qc_tag.json" --target "$QB_VIP" --event-at 0.5 \
-	    --duration "$(calc "0.5 + $_qc_watch")" \
-	    --event "exec:nsenter --net=/run/netns/$(lab_ns sw) nft -f \
-	    $(qb_dir)/cut.nft"
+	    --duration "$(calc "0.5 + $_qc_watch")" --event "exec:$_qc_cut"
 	_qc_probe_end=$(date +%s.%N)
 	coro_heal n1 n2
 	_qc_heal=$(date +%s.%N)
@@ -294,6 +295,11 @@ qb_cut()
 		wait "$_qc_m" 2>/dev/null
 	done
 	QB_MON=""
+	if [ "$(get "$_qc_tag.json" event_rc)" != 0 ]; then
+		note "quorum $_qc_p cut $_qc_r: the cut failed; no figures"
+		qb_restore "$_qc_p"
+		return 1
+	fi
 	set -- $(qb_analyze "$QB_VIP" "$_qc_from" "$_qc_heal" "$_qc_end" \
 	    "$_qc_init" "$_qc_tag-n1.mon" "$_qc_tag-n2.mon")
 	_qc_ov=$1 _qc_heal_ms=$2 _qc_at=$3 _qc_take=$4
