@@ -22,10 +22,10 @@
 # median / max over repeated runs, printed beside the target.
 #
 # Environment (defaults for the full run; BENCH_QUICK=1 for a trial):
-#   BENCH_QUICK=1          3 runs, short windows: about 6 minutes
+#   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
-#                          idle scale (default all, in that order)
+#                          idle scale quorum (default all, in that order)
 #   BENCH_PROBE_US=1000    probe interval in microseconds
 #   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
 #                          no takeover (quick 10)
@@ -38,10 +38,13 @@
 #   BENCH_LOAD_SECS=10     one base-load window; BENCH_LOAD_WINDOWS=3
 #                          (quick 3 and 2)
 #   BENCH_SCALE_RUNS=10    255-service runs (quick 2)
+#   BENCH_QUORUM_CUTS=10   partitions of a corosync pair, per quorum
+#                          policy (quick 3); 19 s each (fast), 27 s
+#                          (strict): 8 minutes, quick under 3
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
-# The full run takes about 22 minutes on a 2-CPU machine; QUICK about 6.
+# The full run takes about 30 minutes on a 2-CPU machine; QUICK about 9.
 # Other work on the machine shows in the figures: the table prints the
 # load average before and after.
 
@@ -78,7 +81,8 @@ pick()
 	if [ "$q" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
 RUNS=${BENCH_RUNS:-$(pick 10 3)}
-SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale}
+SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale \
+    quorum}
 PROBE_US=${BENCH_PROBE_US:-1000}
 STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
 FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
@@ -106,6 +110,7 @@ atf_get_srcdir()
 }
 
 . "$top/regress/netns/lib.sh"
+. "$bench/quorum.sh"
 
 work=$(mktemp -d /tmp/hafod-bench.XXXXXX) || exit 1
 chmod 755 "$work"
@@ -117,6 +122,7 @@ cleanup()
 {
 	trap - EXIT INT TERM
 	cd "$work" 2>/dev/null || return
+	quorum_cleanup
 	lab_destroy
 	cd / || return
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
