@@ -44,8 +44,6 @@
 #include "parent.h"
 
 #define SHUTDOWN_TIMEOUT	10	/* seconds the engine gets to bow out */
-#define QUORUM_RESTART		1	/* seconds until a new quorum process */
-#define QUORUM_STOP_WAIT	100	/* its 10 ms to go after SIGTERM */
 
 static struct event_base	*base;
 static struct msgchan		 chan;
@@ -59,25 +57,9 @@ static char			 sockpath[PATH_MAX];
 static pid_t			 parent_pid;
 static int			 debug;
 
-/*
- * The quorum process, if the configuration asks for one.  What it needs
- * is kept from the start: a reload does not change it (reload.c says so),
- * and getpwnam()'s answer would not last until a restart.
- */
-static int			 quorum_on;
-static uint8_t			 quorum_policy;
-static struct passwd		 quorum_pw;
-static char			 quorum_user[LOGIN_NAME_MAX];
-static pid_t			 quorum_pid = -1;
-static struct msgchan		 qchan;
-static struct event		*qchanev;
-static struct event		*qrestart_ev;
-
 extern char			**environ;
 
 static void	parent_write(int, short, void *);
-static void	quorum_start(int, short, void *);
-static void	quorum_stop(void);
 
 static __dead void
 usage(void)
@@ -294,199 +276,6 @@ parent_dispatch(int fd, short event, void *arg)
 	}
 }
 
-/* The engine's word on quorum, from the parent itself: not quorate. */
-static void
-quorum_down(const char *why)
-{
-	struct msg_quorum	q;
-
-	memset(&q, 0, sizeof(q));
-	q.link = QUORUM_DOWN;
-	q.policy = quorum_policy;
-	strlcpy(q.reason, why, sizeof(q.reason));
-	parent_send(MSG_QUORUM, 0, -1, &q, sizeof(q));
-}
-
-static void
-quorum_close(void)
-{
-	if (qchanev == NULL)
-		return;
-	event_free(qchanev);
-	qchanev = NULL;
-	msgchan_clear(&qchan);
-	close(qchan.fd);
-}
-
-/* A quorum process that breaks the protocol is not listened to again. */
-static void
-quorum_bad(const char *what)
-{
-	log_warnx("%s from quorum process: killing it", what);
-	quorum_close();
-	if (quorum_pid != -1)
-		kill(quorum_pid, SIGKILL);
-}
-
-/*
- * What the quorum process says goes to the engine, checked: a known
- * link, quorate only in contact, counts within bounds, strings ended.
- * The policy is the configuration's, not the quorum process's to say.
- */
-static int
-quorum_relay(struct msg_quorum *q)
-{
-	if (q->link != QUORUM_DOWN && q->link != QUORUM_UP &&
-	    q->link != QUORUM_REFUSED)
-		return (-1);
-	if (q->nnodes > QUORUM_MEMBERS_MAX)
-		return (-1);
-	q->quorate = q->link == QUORUM_UP && q->quorate != 0;
-	q->policy = quorum_policy;
-	q->reason[sizeof(q->reason) - 1] = '\0';
-	q->qdevice_name[sizeof(q->qdevice_name) - 1] = '\0';
-	parent_send(MSG_QUORUM, 0, -1, q, sizeof(*q));
-	return (0);
-}
-
-static void
-quorum_dispatch(int fd, short event, void *arg)
-{
-	struct msg		m;
-	struct msg_quorum	q;
-	ssize_t			n;
-
-	if ((n = msgchan_read(&qchan)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		if (errno != ECONNRESET)
-			log_warn("read from quorum process");
-		quorum_close();
-		return;
-	}
-	/* It exits: quorum_reap() says how. */
-	if (n == 0) {
-		quorum_close();
-		return;
-	}
-	for (;;) {
-		if ((n = msgchan_get(&qchan, &m)) == -1) {
-			quorum_bad("broken message");
-			return;
-		}
-		if (n == 0)
-			break;
-		if (m.hdr.type != MSG_QUORUM || msg_check_size(&m) == -1 ||
-		    m.fd != -1) {
-			quorum_bad("bad message");
-			return;
-		}
-		memcpy(&q, m.data, sizeof(q));
-		if (quorum_relay(&q) == -1) {
-			quorum_bad("bad quorum message");
-			return;
-		}
-	}
-}
-
-/* Fork the quorum process; at start, and a second after each death. */
-static void
-quorum_start(int unused, short event, void *arg)
-{
-	struct timeval	tv = { QUORUM_RESTART, 0 };
-	int		fds[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
-	    fds) == -1) {
-		log_warn("quorum process: socketpair");
-		evtimer_add(qrestart_ev, &tv);
-		return;
-	}
-	switch (quorum_pid = fork()) {
-	case -1:
-		log_warn("quorum process: fork");
-		close(fds[0]);
-		close(fds[1]);
-		evtimer_add(qrestart_ev, &tv);
-		return;
-	case 0:
-		close(fds[0]);
-		quorum_main(fds[1], &quorum_pw, debug);
-	}
-	close(fds[1]);
-	msgchan_init(&qchan, fds[0]);
-	if ((qchanev = event_new(base, fds[0], EV_READ | EV_PERSIST,
-	    quorum_dispatch, NULL)) == NULL || event_add(qchanev, NULL) == -1)
-		fatalx("event_new");
-	log_debug("quorum process is pid %ld", (long)quorum_pid);
-}
-
-/*
- * From SIGCHLD.  Each death is one line, and the engine hears at once
- * that it is not quorate until the new process says otherwise.
- */
-static void
-quorum_reap(void)
-{
-	struct timeval	tv = { QUORUM_RESTART, 0 };
-	int		status;
-
-	if (quorum_pid == -1 || waitpid(quorum_pid, &status, WNOHANG) !=
-	    quorum_pid)
-		return;
-	quorum_pid = -1;
-	quorum_close();
-	if (WIFSIGNALED(status))
-		log_warnx("quorum process died: killed by signal %d (%s)",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)));
-	else
-		log_warnx("quorum process died: exited with status %d",
-		    WEXITSTATUS(status));
-	if (shutting_down)
-		return;
-	quorum_down("quorum process not running");
-	evtimer_add(qrestart_ev, &tv);
-}
-
-/* At exit: SIGTERM, a moment to go, then SIGKILL; reaped either way. */
-static void
-quorum_stop(void)
-{
-	struct timespec	ts = { 0, 10000000 };
-	int		i;
-
-	if (quorum_pid == -1)
-		return;
-	kill(quorum_pid, SIGTERM);
-	for (i = 0; i < QUORUM_STOP_WAIT; i++) {
-		if (waitpid(quorum_pid, NULL, WNOHANG) == quorum_pid) {
-			quorum_pid = -1;
-			return;
-		}
-		nanosleep(&ts, NULL);
-	}
-	kill(quorum_pid, SIGKILL);
-	(void)waitpid(quorum_pid, NULL, 0);
-	quorum_pid = -1;
-}
-
-/* Only with "quorum" configured: until it speaks, not quorate. */
-static void
-quorum_init(const struct config *conf, const struct passwd *pw)
-{
-	if (!conf->quorum)
-		return;
-	quorum_on = 1;
-	quorum_policy = conf->quorum_policy;
-	strlcpy(quorum_user, pw->pw_name, sizeof(quorum_user));
-	quorum_pw.pw_name = quorum_user;
-	quorum_pw.pw_uid = pw->pw_uid;
-	quorum_pw.pw_gid = pw->pw_gid;
-	if ((qrestart_ev = evtimer_new(base, quorum_start, NULL)) == NULL)
-		fatalx("evtimer_new");
-	quorum_down("quorum process not running");
-}
-
 void
 link_changed(const struct msg_link *ml, void *arg)
 {
@@ -547,7 +336,7 @@ parent_signal(int sig, short event, void *arg)
 	case SIGCHLD:
 		hook_reap();
 		check_reap();
-		quorum_reap();
+		quorum_reap(shutting_down);
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, engine_pid, &si, WEXITED | WNOHANG |
 		    WNOWAIT) == 0 && si.si_pid == engine_pid)
@@ -753,13 +542,12 @@ main(int argc, char *argv[])
 	log_info("started; engine is pid %ld", (long)engine_pid);
 
 	parent_events(fd);
-	quorum_init(conf, pw);
+	quorum_init(conf, pw, debug);
 	vip_init(packet_fd);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
 	services_send();
 	services_weights();
-	if (quorum_on)
-		quorum_start(-1, 0, NULL);
+	quorum_start();
 
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");

@@ -127,6 +127,12 @@ void		 tracks_eval(int);
 struct passwd;
 __dead void	 quorum_main(int, const struct passwd *, int);
 
+/* pquorum.c: the parent's side of the quorum process */
+void		 quorum_init(const struct config *, const struct passwd *, int);
+void		 quorum_start(void);
+void		 quorum_reap(int);
+void		 quorum_stop(void);
+
 /* maint.c: the persistent maintenance file */
 void		 maint_load(const char *);
 void		 maint_send(void);
