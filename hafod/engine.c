@@ -45,7 +45,7 @@
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
-static struct event		*chanwev;	/* armed while a message waits */
+static struct event		*chanwev;	/* armed while one waits */
 static struct event		*tick;		/* the earliest deadline */
 static struct net_batch		 outq;		/* adverts of this wake-up */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);

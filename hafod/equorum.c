@@ -41,7 +41,7 @@
 
 static struct msg_quorum	 quorum;	/* link QUORUM_OFF at first */
 static uint64_t			 since;		/* usec of the last change */
-static uint64_t			 changed;	/* usec the membership changed */
+static uint64_t			 changed;	/* membership changed, usec */
 /* When each node of quorum.nodes[] was last seen leave the membership. */
 static uint64_t			 left[QUORUM_MEMBERS_MAX];
 

@@ -48,7 +48,7 @@
 static struct event_base	*base;
 static struct msgchan		 chan;
 static struct event		*chanev;
-static struct event		*chanwev;	/* armed while a message waits */
+static struct event		*chanwev;	/* armed while one waits */
 static pid_t			 engine_pid;
 static int			 shutting_down;
 static struct event		*shutdown_ev;

@@ -165,8 +165,8 @@ hook_next(struct hook_queue *q)
 		if (child_spawn(&q->child, job->cmd, job->env, job->user,
 		    1) == -1) {
 			if (q->id != 0) {
-				snprintf(text, sizeof(text),
-				    "%s: could not start", hook_name(job->event));
+				snprintf(text, sizeof(text), "%s: could not "
+				    "start", hook_name(job->event));
 				report(q->id, text);
 			}
 			child_env_free(job->env);

@@ -233,7 +233,8 @@ vip_remove_stale(struct pservice *ps)
 		if (netlink_addr_present(ps->ifindex, &stale,
 		    &stale.prefixlen) != 1)
 			continue;
-		if (netlink_addr_del(ps->ifindex, &stale, err, sizeof(err)) != 0)
+		if (netlink_addr_del(ps->ifindex, &stale, err,
+		    sizeof(err)) != 0)
 			fatalx("%s: cannot remove stale %s/%u from %s: %s",
 			    ps->conf.name, addr_ntop(&stale), stale.prefixlen,
 			    ps->conf.ifname, err);
