@@ -78,7 +78,8 @@ t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 t_demote_SRCS	= hafod/demote.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
-t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
+t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
+		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
 
@@ -176,7 +177,8 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
 FUZZERS = advert config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
-fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/log.c
+fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
+			  hafod/names.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c

@@ -340,6 +340,20 @@ reply_free(struct reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A refused request: what hafod said, or its status. */
+static int
+reply_failed(struct reply *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nlines; i++)
+		warnx("%s", r->lines[i]);
+	if (r->nlines == 0)
+		warnx("hafod failed the request (status %d)", (int)r->status);
+	reply_free(r);
+	return (1);
+}
+
 static int
 do_show(const struct parse_result *res, const struct output *out)
 {
@@ -348,15 +362,8 @@ do_show(const struct parse_result *res, const struct output *out)
 
 	ctl_request(MSG_CTL_SHOW, res->kind,
 	    res->action == SHOW_SERVICE ? CTL_F_DETAIL : 0, res->name, &r);
-	if (r.status != 0) {
-		for (i = 0; i < r.nlines; i++)
-			warnx("%s", r.lines[i]);
-		if (r.nlines == 0)
-			warnx("hafod failed the request (status %d)",
-			    (int)r.status);
-		reply_free(&r);
-		return (1);
-	}
+	if (r.status != 0)
+		return (reply_failed(&r));
 	out->head(res);
 	for (i = 0; i < r.nsvcs; i++)
 		out->service(res, &r.svcs[i]);
@@ -370,18 +377,10 @@ static int
 do_quorum(const struct parse_result *res, const struct output *out)
 {
 	struct reply	r;
-	size_t		i;
 
 	ctl_request(MSG_CTL_QUORUM, CTL_ALL, 0, NULL, &r);
-	if (r.status != 0) {
-		for (i = 0; i < r.nlines; i++)
-			warnx("%s", r.lines[i]);
-		if (r.nlines == 0)
-			warnx("hafod failed the request (status %d)",
-			    (int)r.status);
-		reply_free(&r);
-		return (1);
-	}
+	if (r.status != 0)
+		return (reply_failed(&r));
 	if (r.nquorum != 1)
 		malformed("no quorum state");
 	out->head(res);

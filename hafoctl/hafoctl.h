@@ -81,7 +81,5 @@ struct demote_reason {
 extern const struct demote_reason	demote_reasons[];	/* NULL ends */
 
 /* output.c: the words of show quorum, for both outputs */
-const char	*quorum_link_word(uint8_t);
-const char	*quorum_policy_word(uint8_t);
 
 #endif /* HAFOCTL_H */

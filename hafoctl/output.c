@@ -159,35 +159,6 @@ show_detail(const struct show_service *ss)
 		printf(DETAIL_FMT, label, "none");
 }
 
-/* As the configuration and the JSON output spell them. */
-const char *
-quorum_link_word(uint8_t link)
-{
-	switch (link) {
-	case QUORUM_OFF:
-		return ("off");
-	case QUORUM_DOWN:
-		return ("down");
-	case QUORUM_UP:
-		return ("up");
-	case QUORUM_REFUSED:
-		return ("refused");
-	}
-	return ("unknown");
-}
-
-const char *
-quorum_policy_word(uint8_t policy)
-{
-	switch (policy) {
-	case QUORUM_POLICY_FAST:
-		return ("fast");
-	case QUORUM_POLICY_STRICT:
-		return ("strict");
-	}
-	return ("unknown");
-}
-
 /*
  * quorum: quorate for 12s (policy fast)
  * corosync: connected, node 1, votes 1 of expected 3, total 3, quorum 2

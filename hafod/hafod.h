@@ -557,6 +557,8 @@ int		 service_af(const struct service_conf *);
 /* names.c */
 const char	*state_name(enum carp_state);
 const char	*carp_drop_name(enum carp_drop);
+const char	*quorum_link_word(uint8_t);
+const char	*quorum_policy_word(uint8_t);
 
 /* config.c: what a new configuration of a service means for the old */
 enum config_match {

@@ -62,3 +62,32 @@ carp_drop_name(enum carp_drop reason)
 		return ("unknown");
 	return (carp_drop_names[reason]);
 }
+
+/* Quorum, as the configuration, hafoctl and its JSON spell it. */
+const char *
+quorum_link_word(uint8_t link)
+{
+	switch (link) {
+	case QUORUM_OFF:
+		return ("off");
+	case QUORUM_DOWN:
+		return ("down");
+	case QUORUM_UP:
+		return ("up");
+	case QUORUM_REFUSED:
+		return ("refused");
+	}
+	return ("unknown");
+}
+
+const char *
+quorum_policy_word(uint8_t policy)
+{
+	switch (policy) {
+	case QUORUM_POLICY_FAST:
+		return ("fast");
+	case QUORUM_POLICY_STRICT:
+		return ("strict");
+	}
+	return ("unknown");
+}

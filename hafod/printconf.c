@@ -173,8 +173,7 @@ print_config(const struct config *conf)
 	/* Only when asked for: without it hafod needs no corosync at all. */
 	if (conf->quorum)
 		printf("quorum corosync policy %s\n",
-		    conf->quorum_policy == QUORUM_POLICY_STRICT ? "strict" :
-		    "fast");
+		    quorum_policy_word(conf->quorum_policy));
 	TAILQ_FOREACH(svc, &conf->services, entry) {
 		putchar('\n');
 		print_service(svc);
