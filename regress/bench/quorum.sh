@@ -332,6 +332,11 @@ section_quorum()
 			return 0
 		fi
 	done
+	if ! coro_lab_possible; then
+		note "quorum: no private mount namespace here (a chroot?);" \
+		    "skipped"
+		return 0
+	fi
 	_sq_top=$(pwd)
 	qb_lab
 	for _sq_p in fast strict; do

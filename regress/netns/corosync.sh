@@ -88,6 +88,10 @@ _coro_poll()
 # per host (coro_lab_begin).
 coro_lab()
 {
+	coro_lab_possible ||
+	    atf_skip "a private mount namespace cannot be made here" \
+	    "(/ is no mount point, as in a chroot), and corosync needs" \
+	    "one per node"
 	lab_create "$1"
 	if [ "$2" = witness ]; then
 		_lab_host w "$CORO_WITNESS" 2001:db8::250
@@ -95,11 +99,24 @@ coro_lab()
 	coro_lab_begin
 }
 
+# coro_lab_possible: whether this machine can make the lab's private mount
+# namespaces.  Not inside a chroot whose / is no mount point: unshare(1)
+# cannot make its propagation private there, and a mount namespace that
+# shares its mounts with the host's must not mount over /run.
+coro_lab_possible()
+{
+	unshare --mount --propagation private true 2>/dev/null
+}
+
 # coro_lab_begin: the PID namespace and a mount namespace for every host
 # in lab.namespaces.  Call it from the body itself, not from a subshell:
 # the holder dies with the process that started it.
 coro_lab_begin()
 {
+	coro_lab_possible ||
+	    atf_skip "a private mount namespace cannot be made here" \
+	    "(/ is no mount point, as in a chroot), and corosync needs" \
+	    "one per node"
 	_d=$(_coro_dir)
 	mkdir -p "$_d" || atf_fail "coro: cannot create $_d"
 	# The init reaps what nsenter leaves to it, so that a dead daemon
