@@ -88,10 +88,7 @@ _coro_poll()
 # per host (coro_lab_begin).
 coro_lab()
 {
-	coro_lab_possible ||
-	    atf_skip "a private mount namespace cannot be made here" \
-	    "(/ is no mount point, as in a chroot), and corosync needs" \
-	    "one per node"
+	coro_lab_required
 	lab_create "$1"
 	if [ "$2" = witness ]; then
 		_lab_host w "$CORO_WITNESS" 2001:db8::250
@@ -108,15 +105,21 @@ coro_lab_possible()
 	unshare --mount --propagation private true 2>/dev/null
 }
 
-# coro_lab_begin: the PID namespace and a mount namespace for every host
-# in lab.namespaces.  Call it from the body itself, not from a subshell:
-# the holder dies with the process that started it.
-coro_lab_begin()
+# coro_lab_required: skip the test, saying why, where there can be no lab.
+coro_lab_required()
 {
 	coro_lab_possible ||
 	    atf_skip "a private mount namespace cannot be made here" \
 	    "(/ is no mount point, as in a chroot), and corosync needs" \
 	    "one per node"
+}
+
+# coro_lab_begin: the PID namespace and a mount namespace for every host
+# in lab.namespaces.  Call it from the body itself, not from a subshell:
+# the holder dies with the process that started it.
+coro_lab_begin()
+{
+	coro_lab_required
 	_d=$(_coro_dir)
 	mkdir -p "$_d" || atf_fail "coro: cannot create $_d"
 	# The init reaps what nsenter leaves to it, so that a dead daemon
