@@ -54,6 +54,7 @@ HAFOD_SRCS = \
 	hafod/names.c \
 	hafod/net.c \
 	hafod/netlink.c \
+	hafod/notify.c \
 	hafod/pquorum.c \
 	hafod/printconf.c \
 	hafod/quorum.c \

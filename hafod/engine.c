@@ -47,6 +47,7 @@ static struct msgchan		 chan;
 static struct event		*chanev;
 static struct event		*chanwev;	/* armed while one waits */
 static struct event		*tick;		/* the earliest deadline */
+static struct event		*alive_ev;	/* the watchdog's proof */
 static struct net_batch		 outq;		/* adverts of this wake-up */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
@@ -481,6 +482,36 @@ engine_tick(int fd, short event, void *arg)
 
 	engine_due(&services, now);
 	engine_due(&retiring, now);
+}
+
+/*
+ * The parent feeds the service manager's watchdog only while these come:
+ * a timer of this loop sends them, so a wedged loop stops them.  The
+ * first answers at once, after all the parent sent before it.
+ */
+static void
+engine_alive(int fd, short event, void *arg)
+{
+	engine_send(MSG_ALIVE, 0, NULL, 0);
+}
+
+static void
+engine_watchdog(uint32_t ms)
+{
+	struct timeval	tv;
+
+	engine_alive(-1, 0, NULL);
+	if (alive_ev != NULL) {
+		event_free(alive_ev);
+		alive_ev = NULL;
+	}
+	if (ms == 0)
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = ms % 1000 * 1000;
+	if ((alive_ev = event_new(base, -1, EV_PERSIST, engine_alive,
+	    NULL)) == NULL || event_add(alive_ev, &tv) == -1)
+		fatalx("watchdog timer");
 }
 
 /* Link state or addresses changed: follow them in every service there. */
@@ -966,6 +997,7 @@ engine_msg(struct msg *m)
 	struct msg_hook_result	 hr;
 	struct msg_quorum	 q;
 	struct persisted	*p;
+	uint32_t		 ms;
 
 	if (msg_check_size(m) == -1)
 		fatalx("bad %s message from parent (%zu bytes)",
@@ -1033,6 +1065,10 @@ engine_msg(struct msg *m)
 	case MSG_CONTROL:
 		control_init(base, m->fd);
 		m->fd = -1;
+		break;
+	case MSG_WATCHDOG:
+		memcpy(&ms, m->data, sizeof(ms));
+		engine_watchdog(ms);
 		break;
 	case MSG_RELOAD_RESULT:
 	case MSG_RELOAD_END:

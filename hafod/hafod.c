@@ -128,6 +128,29 @@ parent_state(const struct msg_state *st)
 	vip_report(ps);
 	if (ps->conf.group[0] != '\0')
 		group_state(ps->conf.group, st->reason);
+	notify_status();
+}
+
+/*
+ * Ask the engine for MSG_ALIVE, at once and then as often as the
+ * watchdog needs: its first answer says it has read the configuration
+ * sent before, and so that the daemon is ready.
+ */
+static void
+engine_ping(void)
+{
+	uint32_t	ms = notify_alive_ms();
+
+	parent_send(MSG_WATCHDOG, 0, -1, &ms, sizeof(ms));
+}
+
+/* SIGHUP or hafoctl reload: the service manager hears of it too. */
+static void
+parent_reload(uint32_t client)
+{
+	notify_reloading();
+	services_reload(conffile, client);
+	engine_ping();
 }
 
 /*
@@ -254,7 +277,10 @@ parent_dispatch(int fd, short event, void *arg)
 			log_debug("engine: every service has let go");
 			break;
 		case MSG_RELOAD:
-			services_reload(conffile, m.hdr.peerid);
+			parent_reload(m.hdr.peerid);
+			break;
+		case MSG_ALIVE:
+			notify_alive();
 			break;
 		case MSG_VERBOSE:
 			memcpy(&verbose, m.data, sizeof(verbose));
@@ -324,6 +350,7 @@ parent_signal(int sig, short event, void *arg)
 			parent_exit(1);
 		}
 		log_info("%s: shutting down", strsignal(sig));
+		notify_stopping();
 		shutting_down = 1;
 		parent_send(MSG_SHUTDOWN, 0, -1, NULL, 0);
 		if ((shutdown_ev = evtimer_new(base, shutdown_timeout,
@@ -331,7 +358,7 @@ parent_signal(int sig, short event, void *arg)
 			fatal("evtimer");
 		break;
 	case SIGHUP:
-		services_reload(conffile, 0);
+		parent_reload(0);
 		break;
 	case SIGCHLD:
 		hook_reap();
@@ -531,6 +558,7 @@ main(int argc, char *argv[])
 	if (!debug && daemon(1, 0) == -1)
 		fatal("daemon");
 	parent_pid = getpid();
+	notify_init();
 
 	TAILQ_FOREACH(ps, &pservices, entry)
 		vip_remove_stale(ps);
@@ -542,12 +570,15 @@ main(int argc, char *argv[])
 	log_info("started; engine is pid %ld", (long)engine_pid);
 
 	parent_events(fd);
+	notify_start(base);
 	quorum_init(conf, pw, debug);
 	vip_init(packet_fd);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
 	services_send();
 	services_weights();
 	quorum_start();
+	notify_status();
+	engine_ping();
 
 	if (event_base_dispatch(base) == -1)
 		fatalx("event_base_dispatch");

@@ -247,6 +247,8 @@ enum msg_type {
 	MSG_WEIGHT,		/* p->e struct msg_weight: a check or track */
 	MSG_HOOK_RESULT,	/* p->e struct msg_hook_result */
 	MSG_QUORUM,		/* q->p, p->e struct msg_quorum */
+	MSG_WATCHDOG,		/* p->e uint32_t ms: ALIVE now and so often */
+	MSG_ALIVE,		/* e->p nothing: the engine's loop runs */
 
 	/*
 	 * hafoctl and the engine, over the control socket.  Numbered apart,

@@ -74,6 +74,8 @@ static const struct {
 	[MSG_HOOK_RESULT] = { "hook-result", sizeof(struct msg_hook_result),
 	    0 },
 	[MSG_QUORUM] = { "quorum", sizeof(struct msg_quorum), 0 },
+	[MSG_WATCHDOG] = { "watchdog", sizeof(uint32_t), 0 },
+	[MSG_ALIVE] = { "alive", 0, 0 },
 	[MSG_CTL_SHOW] = { "ctl-show", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_DEMOTE] = { "ctl-demote", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_UNDEMOTE] = { "ctl-undemote", sizeof(struct ctl_target), 0 },

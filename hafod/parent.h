@@ -138,4 +138,14 @@ void		 maint_load(const char *);
 void		 maint_send(void);
 void		 maint_update(const struct msg_persist *);
 
+/* notify.c: the service manager's notify protocol and watchdog */
+void		 notify_init(void);
+void		 notify_start(struct event_base *);
+uint32_t	 notify_alive_ms(void);
+void		 notify_alive(void);
+void		 notify_reloading(void);
+void		 notify_stopping(void);
+void		 notify_status(void);
+void		 notify_quorate(int);
+
 #endif /* PARENT_H */

@@ -67,6 +67,7 @@ quorum_down(const char *why)
 	q.policy = quorum_policy;
 	strlcpy(q.reason, why, sizeof(q.reason));
 	parent_send(MSG_QUORUM, 0, -1, &q, sizeof(q));
+	notify_quorate(0);
 }
 
 static void
@@ -108,6 +109,7 @@ quorum_relay(struct msg_quorum *q)
 	q->reason[sizeof(q->reason) - 1] = '\0';
 	q->qdevice_name[sizeof(q->qdevice_name) - 1] = '\0';
 	parent_send(MSG_QUORUM, 0, -1, q, sizeof(*q));
+	notify_quorate(q->quorate);
 	return (0);
 }
 

@@ -49,6 +49,8 @@ static const struct {
 	{ MSG_SHUTDOWN_DONE, "shutdown-done", 0, 0 },
 	{ MSG_VIP_FAILED, "vip-failed", sizeof(struct msg_vip_failed), 0 },
 	{ MSG_QUORUM, "quorum", sizeof(struct msg_quorum), 0 },
+	{ MSG_WATCHDOG, "watchdog", sizeof(uint32_t), 0 },
+	{ MSG_ALIVE, "alive", 0, 0 },
 	{ MSG_CTL_QUORUM, "ctl-quorum", sizeof(struct ctl_target), 0 },
 	{ MSG_CTL_QUORUM_STATE, "ctl-quorum-state", sizeof(struct ctl_quorum),
 	    0 },
