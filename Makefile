@@ -8,6 +8,7 @@
 #   make bench      deps, build, failover and idle figures (root, ~22 min;
 #                   BENCH_QUICK=1 for a 6-minute trial, see regress/bench)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        deps, obj/deb/hafod_VERSION_ARCH.deb, checked by lintian
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
@@ -105,7 +106,7 @@ obj/bin/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
 # writes each object's header dependencies beside it (-MMD, and -MP so
 # that a header removed is no error); they are read at the end.
 DEPFLAGS = -MMD -MP
-COMPILE	 = $(CC) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
+COMPILE	 = $(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
 COMPILE_ASAN = $(CC) $(CFLAGS) $(SANITIZE) $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
 COMPILE_FUZZ = $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	   $(DEPFLAGS) $(PKG_CFLAGS) -c -o $@
@@ -166,7 +167,7 @@ $(UNIT_ASAN): obj/regress/unit-asan/%: obj/asan/regress/unit/%.o \
 #	cd obj/regress && kyua test netns/t_daemon
 TESTTREE = obj/regress/Kyuafile obj/regress/unit/Kyuafile \
 	   obj/regress/unit-asan/Kyuafile obj/regress/config \
-	   obj/regress/fuzz obj/regress/netns
+	   obj/regress/fuzz obj/regress/netns obj/regress/pkg
 
 $(TESTTREE):
 	@mkdir -p $(@D)
@@ -214,7 +215,8 @@ DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	mandoc iproute2 iputils-ping nftables procps ucarp python3 tcpdump \
 	libseccomp-dev clang libclang-rt-14-dev mount corosync \
 	corosync-qdevice corosync-qnetd libvotequorum-dev libcpg-dev \
-	libcmap-dev libquorum-dev
+	libcmap-dev libquorum-dev debhelper dpkg-dev fakeroot lintian \
+	debootstrap systemd
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -235,7 +237,7 @@ deps:
 # pkg-config is read when make starts, so what deps installs is seen
 # only by a second make.
 check: deps
-	$(MAKE) all unit fuzzers
+	$(MAKE) all unit fuzzers deb
 	regress/run
 
 demo: deps
@@ -266,10 +268,22 @@ install: all
 		    --shell /usr/sbin/nologin _hafod; \
 	fi
 
+# dpkg-buildpackage writes beside the source directory: it builds a copy
+# under obj/deb, so the .deb lands in obj/deb and the tree stays clean.
+deb: deps
+	rm -rf obj/deb
+	mkdir -p obj/deb/hafod
+	tar -cf - --exclude=./obj --exclude=./.git . | \
+	    tar -C obj/deb/hafod -xf -
+	cd obj/deb/hafod && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning obj/deb/*.changes
+
 clean:
 	rm -rf obj
 
--include $(shell find obj -name '*.d' 2>/dev/null)
+# Not those of the package's own build under obj/deb.
+-include $(shell find obj -path obj/deb -prune -o -name '*.d' -type f \
+    -print 2>/dev/null)
 
-.PHONY: all unit fuzzers fuzz deps check demo bench lint install clean
+.PHONY: all unit fuzzers fuzz deps check demo bench lint install deb clean
 .SUFFIXES:
