@@ -102,7 +102,8 @@ notify_init(void)
 	if (notify_fd != -1 && (s = getenv("WATCHDOG_USEC")) != NULL) {
 		errno = 0;
 		v = strtoull(s, &end, 10);
-		if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		if (errno != 0 || *end != '\0' || v == 0 ||
+		    v / 4000 > UINT32_MAX)
 			log_warnx("WATCHDOG_USEC %s: ignored", s);
 		else if ((s = getenv("WATCHDOG_PID")) != NULL &&
 		    strtoll(s, NULL, 10) != (long long)getpid())
