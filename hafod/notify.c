@@ -116,6 +116,9 @@ notify_init(void)
 	unsetenv("WATCHDOG_PID");
 }
 
+static void	notify_send(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+
 /* One datagram; the service manager may be gone, which is no error. */
 static void
 notify_send(const char *fmt, ...)
@@ -149,13 +152,21 @@ notify_alive_ms(void)
 	return (ms == 0 ? 1 : ms);
 }
 
+/* Said once a silence, which ends at the next MSG_ALIVE. */
 static void
 watchdog_tick(int fd, short event, void *arg)
 {
-	if (mono_us() - alive_at < watchdog_us / 2)
+	static int	silent;
+
+	if (mono_us() - alive_at < watchdog_us / 2) {
+		silent = 0;
 		notify_send("WATCHDOG=1");
-	else
-		log_debug("engine silent: not feeding the watchdog");
+	} else if (!silent) {
+		silent = 1;
+		log_warnx("engine silent for %llu ms: not feeding the "
+		    "watchdog", (unsigned long long)(mono_us() - alive_at) /
+		    1000);
+	}
 }
 
 /* The parent's loop exists: the watchdog can be fed from it. */
