@@ -66,6 +66,7 @@ HAFOCTL_SRCS = \
 	hafoctl/hafoctl.c \
 	hafoctl/output.c \
 	hafoctl/output_json.c \
+	hafoctl/output_metrics.c \
 	hafoctl/parser.c \
 	hafod/addr.c \
 	hafod/log.c \
@@ -213,7 +214,7 @@ DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	mandoc iproute2 iputils-ping nftables procps ucarp python3 tcpdump \
 	libseccomp-dev clang libclang-rt-14-dev mount corosync \
 	corosync-qdevice corosync-qnetd libvotequorum-dev libcpg-dev \
-	libcmap-dev libquorum-dev
+	libcmap-dev libquorum-dev prometheus
 
 deps:
 	@missing=""; for p in $(DEBS); do \
