@@ -167,6 +167,7 @@ services(const struct show_service *ss, size_t n)
 {
 	const struct ctl_service	*s;
 	size_t				 i;
+	unsigned int			 installed;
 	int				 j;
 
 	if (n == 0)
@@ -269,9 +270,11 @@ services(const struct show_service *ss, size_t n)
 	    "Virtual addresses of the service installed on this node.");
 	for (i = 0; i < n; i++) {
 		s = &ss[i].svc;
+		installed = 0;
+		for (j = 0; j < s->nvips; j++)
+			installed += (s->vips_installed >> j) & 1;
 		svc_labels("hafod_service_vips_installed", s, NULL, NULL);
-		printf("%d\n", __builtin_popcount(s->vips_installed &
-		    (s->nvips >= 32 ? 0xffffffffU : (1U << s->nvips) - 1)));
+		printf("%u\n", installed);
 	}
 
 	family("hafod_service_hooks_total", "counter",
