@@ -68,6 +68,7 @@ HAFOCTL_SRCS = \
 	hafoctl/hafoctl.c \
 	hafoctl/output.c \
 	hafoctl/output_json.c \
+	hafoctl/output_metrics.c \
 	hafoctl/parser.c \
 	hafod/addr.c \
 	hafod/log.c \
@@ -216,7 +217,7 @@ DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	libseccomp-dev clang libclang-rt-14-dev mount corosync \
 	corosync-qdevice corosync-qnetd libvotequorum-dev libcpg-dev \
 	libcmap-dev libquorum-dev debhelper dpkg-dev fakeroot lintian \
-	debootstrap systemd
+	debootstrap systemd prometheus
 
 deps:
 	@missing=""; for p in $(DEBS); do \

@@ -44,6 +44,8 @@ struct reply {
 	size_t			 nsvcs;
 	struct ctl_quorum	 quorum;
 	size_t			 nquorum;
+	struct ctl_iface	*ifaces;
+	size_t			 nifaces;
 	char			(*lines)[CTL_RESULT_MAX];
 	size_t			 nlines;
 	int32_t			 status;
@@ -64,9 +66,11 @@ static void	reply_free(struct reply *);
 static __dead void malformed(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static void	quorum_check(const struct ctl_quorum *);
+static void	iface_check(const struct ctl_iface *);
 static int	do_show(const struct parse_result *, const struct output *);
 static int	do_quorum(const struct parse_result *,
 		    const struct output *);
+static int	do_metrics(void);
 static int	do_demote(const struct parse_result *, const struct output *);
 static int	do_command(const struct parse_result *,
 		    const struct output *);
@@ -106,6 +110,8 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	res = parse(argc, argv);
+	if (res->action == SHOW_METRICS && out == &json_output)
+		errx(1, "show metrics has a format of its own: no -j");
 	ctl_connect();
 	switch (res->action) {
 	case SHOW:
@@ -114,6 +120,9 @@ main(int argc, char *argv[])
 		break;
 	case SHOW_QUORUM:
 		status = do_quorum(res, out);
+		break;
+	case SHOW_METRICS:
+		status = do_metrics();
 		break;
 	case DEMOTE:
 		status = do_demote(res, out);
@@ -294,6 +303,16 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 			malformed("too many peers");
 		ss->peers[ss->npeers++] = peer;
 		return;
+	case MSG_CTL_IFACE:
+		if (request != MSG_CTL_SHOW)
+			break;
+		if ((p = reallocarray(r->ifaces, r->nifaces + 1,
+		    sizeof(*r->ifaces))) == NULL)
+			err(1, NULL);
+		r->ifaces = p;
+		memcpy(&r->ifaces[r->nifaces], m->data, sizeof(*r->ifaces));
+		iface_check(&r->ifaces[r->nifaces++]);
+		return;
 	case MSG_CTL_QUORUM_STATE:
 		if (request != MSG_CTL_QUORUM)
 			break;
@@ -326,6 +345,17 @@ quorum_check(const struct ctl_quorum *cq)
 			malformed("bad quorum node address");
 }
 
+/* A name that prints, a family and an address that addr_ntop() knows. */
+static void
+iface_check(const struct ctl_iface *ci)
+{
+	if (!terminated(ci->ifname, sizeof(ci->ifname)) ||
+	    ci->ifname[0] == '\0' ||
+	    (ci->af != AF_INET && ci->af != AF_INET6) ||
+	    (ci->unknown_src.af != 0 && ci->unknown_src.af != ci->af))
+		malformed("bad interface");
+}
+
 static int
 terminated(const char *s, size_t len)
 {
@@ -337,6 +367,7 @@ reply_free(struct reply *r)
 {
 	free(r->svcs);
 	free(r->lines);
+	free(r->ifaces);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -367,8 +398,38 @@ do_show(const struct parse_result *res, const struct output *out)
 	out->head(res);
 	for (i = 0; i < r.nsvcs; i++)
 		out->service(res, &r.svcs[i]);
+	for (i = 0; i < r.nifaces; i++)
+		out->iface(res, &r.ifaces[i]);
 	out->tail(res, 0);
 	reply_free(&r);
+	return (0);
+}
+
+/*
+ * Everything show and show quorum say, as metrics: two requests on one
+ * connection, each read to its end, then one exposition.
+ */
+static int
+do_metrics(void)
+{
+	struct reply	r, q;
+
+	ctl_request(MSG_CTL_SHOW, CTL_ALL, 0, NULL, &r);
+	if (r.status != 0)
+		return (reply_failed(&r));
+	ctl_request(MSG_CTL_QUORUM, CTL_ALL, 0, NULL, &q);
+	if (q.status != 0) {
+		reply_free(&r);
+		return (reply_failed(&q));
+	}
+	if (q.nquorum != 1)
+		malformed("no quorum state");
+	output_metrics(r.svcs, r.nsvcs, r.ifaces, r.nifaces,
+	    q.quorum.q.link != QUORUM_OFF ? &q.quorum : NULL);
+	reply_free(&r);
+	reply_free(&q);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
 	return (0);
 }
 

@@ -33,7 +33,8 @@ enum actions {
 	PROMOTE,
 	RELOAD,
 	LOG_VERBOSE,
-	LOG_BRIEF
+	LOG_BRIEF,
+	SHOW_METRICS
 };
 
 struct parse_result {
@@ -56,9 +57,9 @@ struct show_service {
 /*
  * Output: human text (output.c) or JSON (output_json.c), the same calls
  * in the same order for every command.  show: head, service for each,
- * tail.  show quorum: head, quorum, tail.  Other commands: head, result
- * for each line (and whether it reports a failure), tail with the exit
- * status.
+ * iface for each interface (show of all only), tail.  show quorum:
+ * head, quorum, tail.  Other commands: head, result for each line (and
+ * whether it reports a failure), tail with the exit status.
  */
 struct output {
 	void	(*head)(const struct parse_result *);
@@ -68,6 +69,8 @@ struct output {
 		    const struct ctl_quorum *);
 	void	(*result)(const char *, int);
 	void	(*tail)(const struct parse_result *, int);
+	void	(*iface)(const struct parse_result *,
+		    const struct ctl_iface *);
 };
 
 extern const struct output	show_output;
@@ -81,5 +84,9 @@ struct demote_reason {
 extern const struct demote_reason	demote_reasons[];	/* NULL ends */
 
 /* output.c: the words of show quorum, for both outputs */
+
+/* output_metrics.c: show metrics, Prometheus text format 0.0.4 */
+void	output_metrics(const struct show_service *, size_t,
+	    const struct ctl_iface *, size_t, const struct ctl_quorum *);
 
 #endif /* HAFOCTL_H */

@@ -45,6 +45,8 @@ static void	show_quorum(const struct parse_result *,
 static void	show_nodes(const struct msg_quorum *);
 static void	show_result(const char *, int);
 static void	show_tail(const struct parse_result *, int);
+static void	show_iface(const struct parse_result *,
+		    const struct ctl_iface *);
 static void	show_detail(const struct show_service *);
 static const char *fmt_duration(uint64_t);
 static const char *fmt_reasons(uint32_t, const char *);
@@ -55,7 +57,8 @@ const struct output show_output = {
 	show_service,
 	show_quorum,
 	show_result,
-	show_tail
+	show_tail,
+	show_iface
 };
 
 static void
@@ -229,6 +232,40 @@ show_nodes(const struct msg_quorum *q)
 		    n->addr.af != 0 ? addr_ntop(&n->addr) : "-", wvotes, votes,
 		    n->member ? "member" : "-");
 	}
+}
+
+/*
+ * Below the table, a line for an interface that dropped advertisements
+ * no service could be blamed for: a vhid that none runs there is most
+ * often a neighbour misconfigured, or a second cluster on the link.
+ */
+static void
+show_iface(const struct parse_result *res, const struct ctl_iface *ci)
+{
+	char		 buf[64], drops[512];
+	uint64_t	 n = ci->drops[DROP_VHID];
+	int		 d;
+
+	if (n > 0) {
+		printf("interface %s: %" PRIu64 " advertisement%s for unknown "
+		    "vhids", ci->ifname, n, n == 1 ? "" : "s");
+		if (ci->unknown_src.af != 0)
+			printf(" (vhid %u last from %s)", ci->unknown_vhid,
+			    addr_ntop(&ci->unknown_src));
+		putchar('\n');
+	}
+	drops[0] = '\0';
+	for (d = DROP_NONE + 1; d < DROP_MAX; d++) {
+		if (d == DROP_VHID || ci->drops[d] == 0)
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s %" PRIu64,
+		    drops[0] != '\0' ? ", " : "", carp_drop_name(d),
+		    ci->drops[d]);
+		strlcat(drops, buf, sizeof(drops));
+	}
+	if (drops[0] != '\0')
+		printf("interface %s: dropped %s (no service to blame)\n",
+		    ci->ifname, drops);
 }
 
 /* A failure is an error message, on stderr, as err(3) would print it. */

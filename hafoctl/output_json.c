@@ -30,6 +30,7 @@
 
 static int	depth;
 static int	nonempty[JSON_DEPTH_MAX];
+static int	in_ifaces;	/* the interfaces array is open */
 
 static void	json_head(const struct parse_result *);
 static void	json_service(const struct parse_result *,
@@ -38,6 +39,9 @@ static void	json_quorum(const struct parse_result *,
 		    const struct ctl_quorum *);
 static void	json_result(const char *, int);
 static void	json_tail(const struct parse_result *, int);
+static void	json_iface(const struct parse_result *,
+		    const struct ctl_iface *);
+static void	json_ifaces_open(const struct parse_result *);
 static void	json_quote(const char *);
 static void	json_member(const char *);
 static void	json_open(const char *, int);
@@ -53,7 +57,8 @@ const struct output json_output = {
 	json_service,
 	json_quorum,
 	json_result,
-	json_tail
+	json_tail,
+	json_iface
 };
 
 /*
@@ -297,6 +302,46 @@ json_quorum(const struct parse_result *res, const struct ctl_quorum *cq)
 	json_close(']');
 }
 
+/*
+ * show of all: "interfaces" follows "services", there even when empty,
+ * so that a program finds the key whatever the daemon runs.
+ */
+static void
+json_ifaces_open(const struct parse_result *res)
+{
+	if (in_ifaces || res->action != SHOW || res->kind != CTL_ALL)
+		return;
+	json_close(']');
+	json_open("interfaces", '[');
+	in_ifaces = 1;
+}
+
+static void
+json_iface(const struct parse_result *res, const struct ctl_iface *ci)
+{
+	int	d;
+
+	json_ifaces_open(res);
+	json_open(NULL, '{');
+	json_string("name", ci->ifname);
+	json_string("family", ci->af == AF_INET6 ? "inet6" : "inet");
+	json_bool("up", ci->up);
+	json_uint("unknown_vhids", ci->drops[DROP_VHID]);
+	if (ci->unknown_src.af != 0) {
+		json_uint("last_unknown_vhid", ci->unknown_vhid);
+		json_string("last_unknown_source",
+		    addr_ntop(&ci->unknown_src));
+	} else {
+		json_string_or_null("last_unknown_vhid", "");
+		json_string_or_null("last_unknown_source", "");
+	}
+	json_open("drops", '{');
+	for (d = DROP_NONE + 1; d < DROP_MAX; d++)
+		json_uint(carp_drop_name(d), ci->drops[d]);
+	json_close('}');
+	json_close('}');
+}
+
 /* Failures are told by the status. */
 static void
 json_result(const char *line, int failed)
@@ -313,6 +358,7 @@ json_tail(const struct parse_result *res, int status)
 		fflush(stdout);
 		return;
 	}
+	json_ifaces_open(res);
 	json_close(']');
 	if (res->action != SHOW && res->action != SHOW_SERVICE)
 		json_uint("status", status);

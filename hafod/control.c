@@ -67,6 +67,8 @@ struct ctl_conn {
 	uint32_t		 rtype;		/* MSG_NONE: none */
 	struct ctl_target	 target;
 	unsigned int		 next;		/* position of the next one */
+	int			 ifaces;	/* show all: interfaces now */
+	unsigned int		 next_if;	/* position of the next */
 };
 TAILQ_HEAD(ctl_conn_head, ctl_conn);
 
@@ -109,6 +111,8 @@ static const char *command_name(uint32_t);
 static int	reply_step(struct ctl_conn *);
 static void	fill_service(struct ctl_service *, struct eservice *,
 		    uint64_t);
+static struct eif *iface_at(unsigned int);
+static int	send_iface(struct ctl_conn *, const struct eif *);
 static int	send_peers(struct ctl_conn *, const struct eservice *,
 		    uint64_t);
 
@@ -682,18 +686,30 @@ conn_request(struct ctl_conn *c, struct msg *m)
 	c->rtype = m->hdr.type;
 	c->target = t;
 	c->next = 0;
+	c->ifaces = 0;
+	c->next_if = 0;
 	return (0);
 }
 
-/* One service of the reply in progress.  Returns -1 if closed. */
+/*
+ * One service of the reply in progress; after the services of a show
+ * of all, one interface.  Returns -1 if closed.
+ */
 static int
 reply_step(struct ctl_conn *c)
 {
 	struct ctl_service	 cs;
-	struct eservice		*s;
+	struct eservice		*s = NULL;
+	struct eif		*eif;
 	uint64_t		 now = engine_now();
 
-	if ((s = service_at(c->next++)) == NULL) {
+	if (!c->ifaces && (s = service_at(c->next++)) == NULL)
+		c->ifaces = c->rtype == MSG_CTL_SHOW &&
+		    c->target.kind == CTL_ALL;
+	if (s == NULL && c->ifaces &&
+	    (eif = iface_at(c->next_if++)) != NULL)
+		return (send_iface(c, eif));
+	if (s == NULL) {
 		c->rtype = MSG_NONE;
 		return (conn_end(c, 0));
 	}
@@ -752,6 +768,37 @@ fill_service(struct ctl_service *cs, struct eservice *s, uint64_t now)
 	strlcpy(cs->group, s->conf.group, sizeof(cs->group));
 	engine_demote_detail(s, cs->demote_detail, sizeof(cs->demote_detail));
 	strlcpy(cs->last_hook, s->last_hook, sizeof(cs->last_hook));
+	memcpy(cs->transitions, s->transitions, sizeof(cs->transitions));
+	memcpy(cs->hooks, s->hooks, sizeof(cs->hooks));
+	memcpy(cs->hook_failures, s->hook_failures,
+	    sizeof(cs->hook_failures));
+}
+
+/* By position, as services are: a reload may add or free interfaces. */
+static struct eif *
+iface_at(unsigned int pos)
+{
+	struct eif	*eif;
+
+	TAILQ_FOREACH(eif, engine_ifaces(), entry)
+		if (pos-- == 0)
+			return (eif);
+	return (NULL);
+}
+
+static int
+send_iface(struct ctl_conn *c, const struct eif *eif)
+{
+	struct ctl_iface	ci;
+
+	memset(&ci, 0, sizeof(ci));
+	strlcpy(ci.ifname, eif->ifname, sizeof(ci.ifname));
+	ci.af = eif->af;
+	ci.up = eif->up != 0;
+	ci.unknown_vhid = eif->unknown_vhid;
+	ci.unknown_src = eif->unknown_src;
+	memcpy(ci.drops, eif->drops, sizeof(ci.drops));
+	return (conn_send(c, MSG_CTL_IFACE, &ci, sizeof(ci)));
 }
 
 static int

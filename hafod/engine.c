@@ -225,6 +225,9 @@ engine_recv(int fd, short event, void *arg)
 			continue;
 		}
 		if (s == NULL && (s = retiring_find(eif, adv.vhid)) == NULL) {
+			/* Which one, and whose: what an operator asks next. */
+			eif->unknown_vhid = adv.vhid;
+			eif->unknown_src = src;
 			drop(eif, NULL, DROP_VHID, &src, now);
 			continue;
 		}
@@ -438,6 +441,8 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 	 */
 	if ((actions & FSM_STATE) && s->fsm.state != prev) {
 		s->since = now_us();
+		if (s->fsm.state < CARP_STATE_MAX)
+			s->transitions[s->fsm.state]++;
 		log_info("%s: %s -> %s: %s", s->conf.name, state_name(prev),
 		    state_name(s->fsm.state), s->fsm.reason);
 		memset(&st, 0, sizeof(st));
@@ -755,6 +760,12 @@ engine_services(void)
 	return (&services);
 }
 
+struct eif_head *
+engine_ifaces(void)
+{
+	return (&eifs);
+}
+
 /* Gone from the configuration, still bowing out. */
 struct eservice_head *
 engine_retiring(void)
@@ -1055,8 +1066,14 @@ engine_msg(struct msg *m)
 	case MSG_HOOK_RESULT:
 		memcpy(&hr, m->data, sizeof(hr));
 		hr.text[sizeof(hr.text) - 1] = '\0';
-		if ((s = service_find(&services, hr.service)) != NULL)
+		if ((s = service_find(&services, hr.service)) != NULL) {
 			strlcpy(s->last_hook, hr.text, sizeof(s->last_hook));
+			if (hr.event < HOOK_MAX) {
+				s->hooks[hr.event]++;
+				if (hr.failed)
+					s->hook_failures[hr.event]++;
+			}
+		}
 		break;
 	case MSG_QUORUM:
 		memcpy(&q, m->data, sizeof(q));

@@ -77,6 +77,8 @@ struct eif {
 	struct eservice		*byvhid[256];
 	uint64_t		 drops[DROP_MAX]; /* no service to blame */
 	uint64_t		 droplog[DROP_MAX];
+	uint8_t			 unknown_vhid;	/* the last DROP_VHID's */
+	struct hafod_addr	 unknown_src;	/* and its source */
 };
 TAILQ_HEAD(eif_head, eif);
 
@@ -108,11 +110,15 @@ struct eservice {
 	struct epeer		 peers[CTL_PEERS_MAX];
 	struct msg_weight	 weights[SERVICE_WEIGHTS_MAX]; /* weight 0: free */
 	char			 last_hook[HOOK_RESULT_MAX];
+	uint64_t		 transitions[CARP_STATE_MAX]; /* into each */
+	uint64_t		 hooks[HOOK_MAX];
+	uint64_t		 hook_failures[HOOK_MAX];
 };
 TAILQ_HEAD(eservice_head, eservice);
 
 struct eservice_head *engine_services(void);
 struct eservice_head *engine_retiring(void);
+struct eif_head	*engine_ifaces(void);
 void		 engine_demote(struct eservice *, uint32_t, int);
 void		 engine_demote_detail(struct eservice *, char *, size_t);
 int		 engine_promote(struct eservice *, char *, size_t);

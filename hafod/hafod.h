@@ -219,6 +219,7 @@ enum carp_state {
 	CARP_MASTER,
 	CARP_LINKDOWN,		/* interface down: silent, holds nothing */
 };
+#define CARP_STATE_MAX		(CARP_LINKDOWN + 1)
 
 /*
  * Messages between the parent and the engine.  The receiver checks the
@@ -266,6 +267,7 @@ enum msg_type {
 	MSG_CTL_END,		/* e->c struct ctl_end: the reply is complete */
 	MSG_CTL_QUORUM,		/* c->e struct ctl_target: show quorum */
 	MSG_CTL_QUORUM_STATE,	/* e->c struct ctl_quorum */
+	MSG_CTL_IFACE,		/* e->c struct ctl_iface: show all, at the end */
 	MSG_MAX
 };
 
@@ -330,6 +332,9 @@ struct msg_weight {
 struct msg_hook_result {
 	uint32_t		service;
 	char			text[HOOK_RESULT_MAX];
+	uint8_t			event;		/* enum hook_event */
+	uint8_t			failed;		/* did not exit 0 in time */
+	uint8_t			pad[2];
 };
 
 /* A service under maintenance that must stay so across restarts. */
@@ -461,6 +466,9 @@ struct ctl_service {
 	char			group[SERVICE_NAME_MAX];
 	char			demote_detail[128]; /* "check 1, track eth1" */
 	char			last_hook[HOOK_RESULT_MAX]; /* "": none yet */
+	uint64_t		transitions[CARP_STATE_MAX]; /* into each */
+	uint64_t		hooks[HOOK_MAX];	/* finished, by event */
+	uint64_t		hook_failures[HOOK_MAX];
 };
 
 struct ctl_peer {
@@ -477,6 +485,22 @@ struct ctl_peer {
 
 struct ctl_result {
 	char			text[CTL_RESULT_MAX];
+};
+
+/*
+ * A raw socket of the engine, an interface and a family, with what it
+ * dropped that no service could be blamed for: above all advertisements
+ * for a vhid that no service runs there.
+ */
+struct ctl_iface {
+	char			ifname[IFNAMSIZ];
+	uint8_t			af;
+	uint8_t			up;
+	uint8_t			unknown_vhid;	/* of the last such advert */
+	uint8_t			pad[5];
+	struct hafod_addr	unknown_src;	/* its source; af 0: none yet */
+	uint32_t		pad2;
+	uint64_t		drops[DROP_MAX];
 };
 
 struct ctl_end {
@@ -548,7 +572,6 @@ void		 config_free(struct config *);
 
 /* printconf.c */
 void		 print_config(const struct config *);
-const char	*hook_name(enum hook_event);
 
 /* addr.c */
 const char	*addr_ntop(const struct hafod_addr *);
@@ -559,6 +582,7 @@ int		 service_af(const struct service_conf *);
 /* names.c */
 const char	*state_name(enum carp_state);
 const char	*carp_drop_name(enum carp_drop);
+const char	*hook_name(enum hook_event);
 const char	*quorum_link_word(uint8_t);
 const char	*quorum_policy_word(uint8_t);
 

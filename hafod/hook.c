@@ -62,9 +62,12 @@ static TAILQ_HEAD(, hook_queue)	 queues = TAILQ_HEAD_INITIALIZER(queues);
 
 static void	hook_next(struct hook_queue *);
 
-/* The engine shows the last hook's result in hafoctl show. */
+/*
+ * The engine shows the last hook's result in hafoctl show, and counts
+ * them by event and outcome for the metrics.
+ */
 static void
-report(uint32_t id, const char *text)
+report(uint32_t id, enum hook_event ev, int failed, const char *text)
 {
 	struct msg_hook_result	hr;
 
@@ -72,6 +75,8 @@ report(uint32_t id, const char *text)
 		return;
 	memset(&hr, 0, sizeof(hr));
 	hr.service = id;
+	hr.event = ev;
+	hr.failed = failed != 0;
 	strlcpy(hr.text, text, sizeof(hr.text));
 	parent_send(MSG_HOOK_RESULT, id, -1, &hr, sizeof(hr));
 }
@@ -167,7 +172,7 @@ hook_next(struct hook_queue *q)
 			if (q->id != 0) {
 				snprintf(text, sizeof(text), "%s: could not "
 				    "start", hook_name(job->event));
-				report(q->id, text);
+				report(q->id, job->event, 1, text);
 			}
 			child_env_free(job->env);
 			free(job->cmd);
@@ -199,7 +204,7 @@ hook_finished(struct hook_queue *q, int status)
 		    hook_name(job->event), result);
 	snprintf(text, sizeof(text), "%s: %s", hook_name(job->event), result);
 	if (q->id != 0)
-		report(q->id, text);
+		report(q->id, job->event, !child_ok(&q->child, status), text);
 	q->running = NULL;
 	child_env_free(job->env);
 	free(job->cmd);

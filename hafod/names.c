@@ -38,6 +38,10 @@ static const char *carp_drop_names[DROP_MAX] = {
 	[DROP_SOURCE] =		"unexpected-source",
 };
 
+static const char *const hook_names[HOOK_MAX] = {
+	"promote", "demote", "backup", "fault", "stop"
+};
+
 /* States in the CARP spelling, as logs, hooks and hafoctl show them. */
 const char *
 state_name(enum carp_state state)
@@ -61,6 +65,16 @@ carp_drop_name(enum carp_drop reason)
 	if ((unsigned int)reason >= DROP_MAX)
 		return ("unknown");
 	return (carp_drop_names[reason]);
+}
+
+/*
+ * The word of an event, as the grammar, the logs, the hooks and the
+ * metrics spell it.
+ */
+const char *
+hook_name(enum hook_event ev)
+{
+	return ((unsigned int)ev < HOOK_MAX ? hook_names[ev] : "unknown");
 }
 
 /* Quorum, as the configuration, hafoctl and its JSON spell it. */

@@ -25,17 +25,6 @@ static void	print_hooks(const struct hooks_conf *,
 		    const struct check_head *, const struct track_head *);
 static void	print_group(const struct group_conf *);
 
-static const char *const hook_names[HOOK_MAX] = {
-	"promote", "demote", "backup", "fault", "stop"
-};
-
-/* The word of an event, as the grammar, the logs and the hooks spell it. */
-const char *
-hook_name(enum hook_event ev)
-{
-	return (ev < HOOK_MAX ? hook_names[ev] : "unknown");
-}
-
 /*
  * Always quoted, so that a name that is also a keyword reads back as a
  * name; the lexer takes \" and \\ inside quotes as the character.

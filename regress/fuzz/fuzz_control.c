@@ -63,6 +63,7 @@ static struct event_base	*base;
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
 static struct eservice		 svc[NSERVICES];
 static struct eif		 eif;
+static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static char			 sockpath[PATH_MAX];
 static int			 devnull = -1;
 static uint32_t			 reloads[RELOADS_MAX];
@@ -74,6 +75,12 @@ struct eservice_head *
 engine_services(void)
 {
 	return (&services);
+}
+
+struct eif_head *
+engine_ifaces(void)
+{
+	return (&eifs);
 }
 
 void
@@ -182,6 +189,7 @@ check_reply(const struct msg *m)
 	struct ctl_service	cs;
 	struct ctl_result	cr;
 	struct ctl_quorum	cq;
+	struct ctl_iface	ci;
 
 	if (m->fd != -1)
 		fuzz_fail("the engine sent a descriptor");
@@ -209,6 +217,12 @@ check_reply(const struct msg *m)
 		    sizeof(cq.q.qdevice_name)) == NULL ||
 		    cq.q.nnodes > QUORUM_MEMBERS_MAX)
 			fuzz_fail("malformed quorum state");
+		break;
+	case MSG_CTL_IFACE:
+		memcpy(&ci, m->data, sizeof(ci));
+		if (memchr(ci.ifname, '\0', sizeof(ci.ifname)) == NULL ||
+		    (ci.unknown_src.af != 0 && ci.unknown_src.af != ci.af))
+			fuzz_fail("malformed interface");
 		break;
 	case MSG_CTL_PEER:
 	case MSG_CTL_END:
@@ -275,6 +289,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	svc[0].peers[0].seen = engine_now();
 	eif.af = AF_INET;
 	eif.self = svc[0].conf.vips[0];
+	strlcpy(eif.ifname, "eth0", sizeof(eif.ifname));
+	eif.drops[DROP_VHID] = 3;
+	eif.unknown_vhid = 9;
+	eif.unknown_src = svc[0].conf.vips[0];
+	TAILQ_INSERT_TAIL(&eifs, &eif, entry);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
