@@ -217,7 +217,12 @@ DEBS = build-essential pkg-config byacc libbsd-dev libevent-dev \
 	libseccomp-dev clang libclang-rt-14-dev mount corosync \
 	corosync-qdevice corosync-qnetd libvotequorum-dev libcpg-dev \
 	libcmap-dev libquorum-dev debhelper dpkg-dev fakeroot lintian \
-	debootstrap systemd prometheus
+	debootstrap systemd
+
+# promtool, the strictest parser of the metrics format, comes in Debian 12
+# only with the whole Prometheus server, whose installation would start a
+# server on port 9090: take the one program out of the package instead.
+PROMTOOL = /usr/local/libexec/hafod-regress/promtool
 
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -234,6 +239,14 @@ deps:
 		    apt-get install -y -qq --no-install-recommends \
 		    $$missing >/dev/null || exit 1; \
 	fi
+	@[ -x $(PROMTOOL) ] || { \
+		echo "make deps: extracting promtool to $(PROMTOOL)"; \
+		d=$$(mktemp -d) && cd $$d && \
+		apt-get download -qq prometheus 2>/dev/null && \
+		dpkg-deb --fsys-tarfile prometheus_*.deb | \
+		    tar -xf - ./usr/bin/promtool && \
+		install -D -m 755 usr/bin/promtool $(PROMTOOL); \
+		rc=$$?; rm -rf $$d; exit $$rc; }
 
 # pkg-config is read when make starts, so what deps installs is seen
 # only by a second make.
