@@ -85,6 +85,15 @@ enum carp_drop {
 #define ANNOUNCE_INTERVAL_MAX		60000
 
 /*
+ * The lifetime of a VIP in the kernel, in seconds, renewed by the parent
+ * every VIP_RENEW seconds: the kernel removes the addresses of a parent
+ * that died in any way, SIGKILL included, VIP_LIFETIME seconds after its
+ * last renewal, plus up to a second until it next looks (hafod.8).
+ */
+#define VIP_LIFETIME			4
+#define VIP_RENEW			1
+
+/*
  * An address: a VIP (with its prefix length), a unicast peer or the
  * source of an advertisement.  Fixed size and free of pointers, so it can
  * cross the socketpair inside a message.
@@ -691,6 +700,8 @@ int		 netlink_addr_add(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
 int		 netlink_addr_del(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
+int		 netlink_addr_renew(unsigned int, const struct hafod_addr *,
+		    char *, size_t);
 int		 netlink_addr_present(unsigned int, const struct hafod_addr *,
 		    uint8_t *);
 int		 link_monitor_fd(void);

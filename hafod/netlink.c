@@ -39,9 +39,9 @@
  *   address has been removed and added again.
  * - IPv6 knows no secondaries: a plain 2001:db8::100/64 or /128 became the
  *   source for 2001:db8::2 (RFC 6724 ties go to the newest address).  So
- *   an IPv6 VIP is added deprecated (preferred lifetime 0, valid
- *   forever): source selection avoids it, while it still receives, may be
- *   bound and is answered for in neighbour discovery.
+ *   an IPv6 VIP is added deprecated (preferred lifetime 0, while the
+ *   valid lifetime runs): source selection avoids it, while it still
+ *   receives, may be bound and is answered for in neighbour discovery.
  * - Taking the link down flushes every IPv6 address, VIPs included
  *   (keep_addr_on_down is 0 by default); IPv4 addresses stay.
  *
@@ -67,9 +67,6 @@
 
 #include "hafod.h"
 #include "log.h"
-
-/* An address lifetime that never runs out, as iproute2's "forever". */
-#define LIFETIME_FOREVER	0xffffffffU
 
 /* Interfaces that events touched since the last dispatch. */
 #define LINK_PENDING_MAX	64
@@ -243,14 +240,13 @@ vip_remember(unsigned int ifindex, const struct hafod_addr *a)
 }
 
 /*
- * 0: added, 1: the kernel already had it (EEXIST), so the caller must not
- * count it as its own; -1: error, the kernel's reason in err.  For IPv4
- * "already" means the same address and prefix length (the same address
- * with another mask is a second entry); for IPv6 the same address.
+ * A VIP as the kernel is asked for it, on adding and on each renewal
+ * alike: the same flags and lifetimes, so that a renewal changes nothing
+ * but the time left.
  */
-int
-netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
-    size_t errlen)
+static int
+vip_request(unsigned int ifindex, const struct hafod_addr *a, int nlflags,
+    char *err, size_t errlen)
 {
 	struct rtnl_addr	*ra;
 	unsigned int		 flags;
@@ -262,24 +258,61 @@ netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
 	 * No prefix route: the VIP must not steal or duplicate the routes
 	 * of the interface's own address.  No DAD for IPv6: usable at once,
 	 * and no "dadfailed" while the old master still answers for it.
-	 * Deprecated for IPv6, as said at the top.  libnl sends flags above
-	 * 0xff in IFA_FLAGS.
+	 * Deprecated for IPv6, as said at the top: its preferred lifetime
+	 * stays 0 while the valid one runs.  libnl sends flags above 0xff
+	 * in IFA_FLAGS.
+	 *
+	 * A finite lifetime, renewed by the parent (vip.c), so that the
+	 * kernel removes the address itself if the parent dies in any way.
 	 */
 	flags = IFA_F_NOPREFIXROUTE;
+	rtnl_addr_set_valid_lifetime(ra, VIP_LIFETIME);
 	if (a->af == AF_INET6) {
 		flags |= IFA_F_NODAD;
 		rtnl_addr_set_preferred_lifetime(ra, 0);
-		rtnl_addr_set_valid_lifetime(ra, LIFETIME_FOREVER);
-	}
+	} else
+		rtnl_addr_set_preferred_lifetime(ra, VIP_LIFETIME);
 	rtnl_addr_set_flags(ra, flags);
-	r = rtnl_addr_add(rtsk, ra, NLM_F_EXCL);
+	r = rtnl_addr_add(rtsk, ra, nlflags);
 	rtnl_addr_put(ra);
 	if (r < 0 && r != -NLE_EXIST) {
 		strlcpy(err, nl_geterror(r), errlen);
 		return (-1);
 	}
-	vip_remember(ifindex, a);
 	return (r == -NLE_EXIST ? 1 : 0);
+}
+
+/*
+ * 0: added, 1: the kernel already had it (EEXIST), so the caller must not
+ * count it as its own; -1: error, the kernel's reason in err.  For IPv4
+ * "already" means the same address and prefix length (the same address
+ * with another mask is a second entry); for IPv6 the same address.
+ */
+int
+netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
+    size_t errlen)
+{
+	int	r;
+
+	if ((r = vip_request(ifindex, a, NLM_F_EXCL, err, errlen)) != -1)
+		vip_remember(ifindex, a);
+	return (r);
+}
+
+/*
+ * Renew the lifetime of a VIP we added: NLM_F_REPLACE changes the
+ * lifetimes of the address in place, without removing it, so that no
+ * packet is lost and nothing is announced.  One that expired meanwhile
+ * is added again.  0, or -1 with the kernel's reason in err.
+ */
+int
+netlink_addr_renew(unsigned int ifindex, const struct hafod_addr *a,
+    char *err, size_t errlen)
+{
+	if (vip_request(ifindex, a, NLM_F_REPLACE, err, errlen) == -1)
+		return (-1);
+	vip_remember(ifindex, a);
+	return (0);
 }
 
 /*
@@ -474,6 +507,37 @@ monitor_note(unsigned int ifindex, const struct nlattr *name)
 		nla_strlcpy(lp->ifname, name, sizeof(lp->ifname));
 }
 
+/* An address message about one of the VIPs this process added. */
+static int
+monitor_own_vip(struct nlmsghdr *nlh, const struct ifaddrmsg *ifa)
+{
+	struct hafod_addr	 a;
+	struct nlattr		*attr;
+	size_t			 len;
+
+	memset(&a, 0, sizeof(a));
+	switch (ifa->ifa_family) {
+	case AF_INET:
+		len = sizeof(a.u.v4);
+		break;
+	case AF_INET6:
+		len = sizeof(a.u.v6);
+		break;
+	default:
+		return (0);
+	}
+	/* IFA_LOCAL is the address itself where the two differ. */
+	if ((attr = nlmsg_find_attr(nlh, sizeof(*ifa), IFA_LOCAL)) == NULL &&
+	    (attr = nlmsg_find_attr(nlh, sizeof(*ifa), IFA_ADDRESS)) == NULL)
+		return (0);
+	if (nla_len(attr) != (int)len)
+		return (0);
+	a.af = ifa->ifa_family;
+	a.prefixlen = ifa->ifa_prefixlen;
+	memcpy(&a.u, nla_data(attr), len);
+	return (vip_find(ifa->ifa_index, &a) != NULL);
+}
+
 static int
 monitor_valid(struct nl_msg *msg, void *arg)
 {
@@ -496,6 +560,13 @@ monitor_valid(struct nl_msg *msg, void *arg)
 		if (!nlmsg_valid_hdr(nlh, sizeof(*ifa)))
 			break;
 		ifa = nlmsg_data(nlh);
+		/*
+		 * Our own VIPs change nothing link_get() reports, and each
+		 * renewal of their lifetimes comes back as an RTM_NEWADDR:
+		 * not an event.
+		 */
+		if (monitor_own_vip(nlh, ifa))
+			break;
 		monitor_note(ifa->ifa_index, NULL);
 		break;
 	default:

@@ -33,19 +33,74 @@
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hafod.h"
 #include "log.h"
 #include "parent.h"
 
-static int	packet_fd = -1;	/* for announcements */
+static int		 packet_fd = -1;	/* for announcements */
+static struct event	*renew_ev;
+static struct timespec	 renewed;		/* the last renewal */
 
 static void	announce(int, short, void *);
+static void	vip_renew(int, short, void *);
 
 void
 vip_init(int fd)
 {
+	struct timeval	tv = { VIP_RENEW, 0 };
+
 	packet_fd = fd;
+	if (clock_gettime(CLOCK_MONOTONIC, &renewed) == -1)
+		fatal("clock_gettime");
+	if ((renew_ev = event_new(parent_base(), -1, EV_PERSIST, vip_renew,
+	    NULL)) == NULL || evtimer_add(renew_ev, &tv) == -1)
+		fatalx("%s: renewal timer", __func__);
+}
+
+/*
+ * Every address we hold has a lifetime the kernel counts down (netlink.c):
+ * renew it in place, long before it runs out.  A parent that ran so late
+ * that addresses may have expired meanwhile (it was stopped, or starved)
+ * has them added again by the renewal, and announces them, since the
+ * neighbours may have been told of another master meanwhile.
+ */
+static void
+vip_renew(int fd, short event, void *arg)
+{
+	struct pservice_head	*heads[] = { &pservices, &pretired };
+	struct pservice		*ps;
+	struct timespec		 now;
+	char			 err[128];
+	time_t			 gap;
+	size_t			 h;
+	int			 i;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("clock_gettime");
+	gap = now.tv_sec - renewed.tv_sec;
+	renewed = now;
+	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
+		TAILQ_FOREACH(ps, heads[h], entry) {
+			for (i = 0; i < ps->conf.nvips; i++) {
+				if (!ps->added[i])
+					continue;
+				if (netlink_addr_renew(ps->ifindex,
+				    &ps->conf.vips[i], err, sizeof(err)) == -1)
+					log_warnx("%s: cannot renew %s on %s: "
+					    "%s", ps->conf.name,
+					    addr_ntop(&ps->conf.vips[i]),
+					    ps->conf.ifname, err);
+			}
+			if (gap >= VIP_LIFETIME &&
+			    ps->state == CARP_MASTER) {
+				log_warnx("%s: addresses not renewed for %lld "
+				    "seconds: announcing them again",
+				    ps->conf.name, (long long)gap);
+				vip_announce(ps);
+			}
+		}
 }
 
 /* Stop announcing: the service is going away. */
