@@ -134,6 +134,8 @@ struct service_conf {
 	uint8_t			pad3[3];
 	struct hafod_addr	vips[SERVICE_VIPS_MAX];
 	struct hafod_addr	peers[SERVICE_PEERS_MAX];
+	uint8_t			vmac;		/* on a virtual MAC interface */
+	uint8_t			pad4[3];
 };
 
 /*
