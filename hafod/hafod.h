@@ -704,6 +704,13 @@ int		 netlink_addr_del(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
 int		 netlink_addr_renew(unsigned int, const struct hafod_addr *,
 		    char *, size_t);
+#define VMAC_LEN	6
+int		 netlink_vmac_find(const char *, unsigned int, const uint8_t *,
+		    unsigned int *);
+int		 netlink_vmac_add(const char *, unsigned int, const uint8_t *,
+		    char *, size_t);
+int		 netlink_link_set_up(unsigned int, int, char *, size_t);
+int		 netlink_link_del(const char *, char *, size_t);
 int		 netlink_addr_present(unsigned int, const struct hafod_addr *,
 		    uint8_t *);
 int		 link_monitor_fd(void);

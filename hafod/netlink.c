@@ -60,6 +60,8 @@
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <linux/if_link.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -639,4 +641,141 @@ link_monitor_dispatch(void (*cb)(const struct msg_link *, void *), void *arg)
 		monitor_report(&lp, cb, arg);
 	}
 	nl_cache_free(cache);
+}
+
+/*
+ * Virtual MAC interfaces (vmac.c says when and why): a macvlan on a
+ * lower interface, found by its name.  1: a macvlan on lower with this
+ * MAC, its index in *ifindex; 0: no interface of that name; -1: the name
+ * is some other interface's, or the kernel could not be asked.
+ */
+int
+netlink_vmac_find(const char *name, unsigned int lower, const uint8_t *mac,
+    unsigned int *ifindex)
+{
+	struct rtnl_link	*link;
+	struct nl_addr		*addr;
+	int			 r, ours;
+
+	if (rtsk == NULL || strnlen(name, IFNAMSIZ) >= IFNAMSIZ)
+		return (-1);
+	r = rtnl_link_get_kernel(rtsk, 0, name, &link);
+	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+		return (0);
+	if (r < 0) {
+		log_warnx("%s: interface %s: %s", __func__, name,
+		    nl_geterror(r));
+		return (-1);
+	}
+	addr = rtnl_link_get_addr(link);
+	ours = rtnl_link_is_macvlan(link) &&
+	    rtnl_link_get_link(link) == (int)lower && addr != NULL &&
+	    nl_addr_get_len(addr) == VMAC_LEN &&
+	    memcmp(nl_addr_get_binary_addr(addr), mac, VMAC_LEN) == 0;
+	*ifindex = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return (ours ? 1 : -1);
+}
+
+/*
+ * A macvlan in private mode, down: 0, or -1 with the kernel's reason in
+ * err.
+ */
+int
+netlink_vmac_add(const char *name, unsigned int lower, const uint8_t *mac,
+    char *err, size_t errlen)
+{
+	struct rtnl_link	*link;
+	struct nl_addr		*addr;
+	int			 r;
+
+	if (rtsk == NULL || lower == 0 || lower > INT_MAX) {
+		strlcpy(err, "bad interface", errlen);
+		return (-1);
+	}
+	if ((link = rtnl_link_macvlan_alloc()) == NULL) {
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	if ((addr = nl_addr_build(AF_LLC, mac, VMAC_LEN)) == NULL) {
+		rtnl_link_put(link);
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_link(link, (int)lower);
+	rtnl_link_set_addr(link, addr);
+	nl_addr_put(addr);
+	if ((r = rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE)) >= 0)
+		r = rtnl_link_add(rtsk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Up, or down: 0, or -1 with the kernel's reason in err. */
+int
+netlink_link_set_up(unsigned int ifindex, int up, char *err, size_t errlen)
+{
+	struct rtnl_link	*orig, *change;
+	int			 r;
+
+	if (rtsk == NULL || ifindex == 0 || ifindex > INT_MAX) {
+		strlcpy(err, "bad interface index", errlen);
+		return (-1);
+	}
+	if ((r = rtnl_link_get_kernel(rtsk, (int)ifindex, NULL, &orig)) < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	if ((change = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(orig);
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	if (up)
+		rtnl_link_set_flags(change, IFF_UP);
+	else
+		rtnl_link_unset_flags(change, IFF_UP);
+	r = rtnl_link_change(rtsk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Remove an interface by name: 0, 1 if there is none of that name, or -1
+ * with the kernel's reason in err.
+ */
+int
+netlink_link_del(const char *name, char *err, size_t errlen)
+{
+	struct rtnl_link	*link;
+	int			 r;
+
+	if (rtsk == NULL) {
+		strlcpy(err, "netlink not initialised", errlen);
+		return (-1);
+	}
+	if ((link = rtnl_link_alloc()) == NULL) {
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	rtnl_link_set_name(link, name);
+	r = rtnl_link_delete(rtsk, link);
+	rtnl_link_put(link);
+	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+		return (1);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
 }

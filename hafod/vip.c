@@ -86,7 +86,7 @@ vip_renew(int fd, short event, void *arg)
 			for (i = 0; i < ps->conf.nvips; i++) {
 				if (!ps->added[i])
 					continue;
-				if (netlink_addr_renew(ps->ifindex,
+				if (netlink_addr_renew(vmac_ifindex(ps),
 				    &ps->conf.vips[i], err, sizeof(err)) == -1)
 					log_warnx("%s: cannot renew %s on %s: "
 					    "%s", ps->conf.name,
@@ -127,7 +127,7 @@ vip_transfer(struct pservice *to, int i)
 
 	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
 		TAILQ_FOREACH(ps, heads[h], entry) {
-			if (ps == to || ps->ifindex != to->ifindex)
+			if (ps == to || vmac_ifindex(ps) != vmac_ifindex(to))
 				continue;
 			for (j = 0; j < ps->conf.nvips; j++) {
 				if (!ps->added[j] || !addr_eq(&ps->conf.vips[j],
@@ -170,7 +170,7 @@ vip_release(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (!ps->added[i])
 			continue;
-		rv = netlink_addr_del(ps->ifindex, &ps->conf.vips[i], err,
+		rv = netlink_addr_del(vmac_ifindex(ps), &ps->conf.vips[i], err,
 		    sizeof(err));
 		if (rv == -1)
 			log_warnx("%s: cannot remove %s/%u from %s: %s",
@@ -182,6 +182,7 @@ vip_release(struct pservice *ps)
 			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
 		ps->added[i] = 0;
 	}
+	vmac_down(ps);
 }
 
 /* Every way out of the parent, fatal() included, comes here. */
@@ -206,7 +207,7 @@ announce(int fd, short event, void *arg)
 	if (ps->announce_left <= 0 || ps->state != CARP_MASTER)
 		return;
 	for (i = 0; i < ps->conf.nvips; i++)
-		if (announce_vip(packet_fd, ps->ifindex,
+		if (announce_vip(packet_fd, vmac_ifindex(ps),
 		    &ps->conf.vips[i]) == -1)
 			log_warnx("%s: cannot announce %s on %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
@@ -240,10 +241,20 @@ vip_take(struct pservice *ps)
 	char			err[128];
 	int			i, rv;
 
+	/* The virtual MAC interface first: the addresses go there. */
+	if (vmac_up(ps, err, sizeof(err)) == -1) {
+		log_warnx("%s: no virtual MAC on %s: %s", ps->conf.name,
+		    ps->conf.ifname, err);
+		memset(&mv, 0, sizeof(mv));
+		mv.service = ps->conf.id;
+		snprintf(mv.reason, sizeof(mv.reason), "vmac: %.50s", err);
+		parent_send(MSG_VIP_FAILED, ps->conf.id, -1, &mv, sizeof(mv));
+		return;
+	}
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (ps->added[i] || vip_transfer(ps, i))
 			continue;
-		rv = netlink_addr_add(ps->ifindex, &ps->conf.vips[i], err,
+		rv = netlink_addr_add(vmac_ifindex(ps), &ps->conf.vips[i], err,
 		    sizeof(err));
 		if (rv == -1) {
 			log_warnx("%s: cannot add %s/%u to %s: %s",
@@ -282,6 +293,7 @@ vip_remove_stale(struct pservice *ps)
 	char			err[128];
 	int			i;
 
+	vmac_remove_stale(ps);
 	for (i = 0; i < ps->conf.nvips; i++) {
 		/* As it was left, perhaps with another prefix length. */
 		stale = ps->conf.vips[i];
