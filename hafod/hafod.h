@@ -721,6 +721,7 @@ int		 link_get(const char *, struct msg_link *);
 /* announce.c: gratuitous ARP and unsolicited neighbour advertisements */
 int		 announce_open(void);
 int		 announce_vip(int, unsigned int, const struct hafod_addr *);
+int		 announce_learn(int, unsigned int);
 
 /* net.c: the raw CARP sockets, opened by the parent for the engine */
 int		 net_open(int, unsigned int);

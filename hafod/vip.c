@@ -61,7 +61,8 @@ vip_init(int fd)
 
 /*
  * Every address we hold has a lifetime the kernel counts down (netlink.c):
- * renew it in place, long before it runs out.  A parent that ran so late
+ * renew it in place, long before it runs out.  A master on a virtual MAC
+ * also reminds the switches where that MAC is.  A parent that ran so late
  * that addresses may have expired meanwhile (it was stopped, or starved)
  * has them added again by the renewal, and announces them, since the
  * neighbours may have been told of another master meanwhile.
@@ -93,6 +94,10 @@ vip_renew(int fd, short event, void *arg)
 					    addr_ntop(&ps->conf.vips[i]),
 					    ps->conf.ifname, err);
 			}
+			/* Switches learn the virtual MAC: vmac.c. */
+			if (ps->conf.vmac && ps->vmac_ifindex != 0 &&
+			    ps->state == CARP_MASTER)
+				announce_learn(packet_fd, ps->vmac_ifindex);
 			if (gap >= VIP_LIFETIME &&
 			    ps->state == CARP_MASTER) {
 				log_warnx("%s: addresses not renewed for %lld "
