@@ -46,6 +46,15 @@ static struct timespec	 renewed;		/* the last renewal */
 static void	announce(int, short, void *);
 static void	vip_renew(int, short, void *);
 
+/* Where the addresses are, for the log: the virtual MAC's, if any. */
+static const char *
+vip_ifname(const struct pservice *ps)
+{
+	if (ps->conf.vmac && ps->vmac_ifindex != 0)
+		return (ps->vmac_name);
+	return (ps->conf.ifname);
+}
+
 void
 vip_init(int fd)
 {
@@ -92,7 +101,7 @@ vip_renew(int fd, short event, void *arg)
 					log_warnx("%s: cannot renew %s on %s: "
 					    "%s", ps->conf.name,
 					    addr_ntop(&ps->conf.vips[i]),
-					    ps->conf.ifname, err);
+					    vip_ifname(ps), err);
 			}
 			/* Switches learn the virtual MAC: vmac.c. */
 			if (ps->conf.vmac && ps->vmac_ifindex != 0 &&
@@ -180,11 +189,11 @@ vip_release(struct pservice *ps)
 		if (rv == -1)
 			log_warnx("%s: cannot remove %s/%u from %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+			    ps->conf.vips[i].prefixlen, vip_ifname(ps), err);
 		else
 			log_debug("%s: %s %s from %s", ps->conf.name,
 			    rv == 0 ? "removed" : "already gone:",
-			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
+			    addr_ntop(&ps->conf.vips[i]), vip_ifname(ps));
 		ps->added[i] = 0;
 	}
 	vmac_down(ps);
@@ -216,7 +225,7 @@ announce(int fd, short event, void *arg)
 		    &ps->conf.vips[i]) == -1)
 			log_warnx("%s: cannot announce %s on %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
+			    vip_ifname(ps));
 	if (--ps->announce_left > 0) {
 		tv.tv_sec = ps->conf.announce_interval / 1000;
 		tv.tv_usec = (ps->conf.announce_interval % 1000) * 1000;
@@ -264,7 +273,7 @@ vip_take(struct pservice *ps)
 		if (rv == -1) {
 			log_warnx("%s: cannot add %s/%u to %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+			    ps->conf.vips[i].prefixlen, vip_ifname(ps), err);
 			memset(&mv, 0, sizeof(mv));
 			mv.service = ps->conf.id;
 			snprintf(mv.reason, sizeof(mv.reason), "%s: %.40s",
@@ -279,10 +288,10 @@ vip_take(struct pservice *ps)
 		else
 			log_warnx("%s: %s already on %s; not taking it over",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
+			    vip_ifname(ps));
 		log_debug("%s: added %s/%u to %s", ps->conf.name,
 		    addr_ntop(&ps->conf.vips[i]), ps->conf.vips[i].prefixlen,
-		    ps->conf.ifname);
+		    vip_ifname(ps));
 	}
 	vip_announce(ps);
 }
