@@ -83,13 +83,15 @@ vip_renew(int fd, short event, void *arg)
 	struct pservice		*ps;
 	struct timespec		 now;
 	char			 err[128];
-	time_t			 gap;
+	long long		 gap;
 	size_t			 h;
 	int			 i;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
 		fatal("clock_gettime");
-	gap = now.tv_sec - renewed.tv_sec;
+	/* In milliseconds: whole seconds would see 3.01 s as 4. */
+	gap = (now.tv_sec - renewed.tv_sec) * 1000 +
+	    (now.tv_nsec - renewed.tv_nsec) / 1000000;
 	renewed = now;
 	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
 		TAILQ_FOREACH(ps, heads[h], entry) {
@@ -107,11 +109,11 @@ vip_renew(int fd, short event, void *arg)
 			if (ps->conf.vmac && ps->vmac_ifindex != 0 &&
 			    ps->state == CARP_MASTER)
 				announce_learn(packet_fd, ps->vmac_ifindex);
-			if (gap >= VIP_LIFETIME &&
+			if (gap >= VIP_LIFETIME * 1000 &&
 			    ps->state == CARP_MASTER) {
 				log_warnx("%s: addresses not renewed for %lld "
-				    "seconds: announcing them again",
-				    ps->conf.name, (long long)gap);
+				    "ms: announcing them again",
+				    ps->conf.name, gap);
 				vip_announce(ps);
 			}
 		}
