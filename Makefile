@@ -62,6 +62,7 @@ HAFOD_SRCS = \
 	hafod/reload.c \
 	hafod/sandbox.c \
 	hafod/vip.c \
+	hafod/vmac.c \
 	parse.y
 
 HAFOCTL_SRCS = \

@@ -170,13 +170,14 @@ enum once_key {
 	ONCE_SOCKET,
 	ONCE_STATE,
 	ONCE_QUORUM,
+	ONCE_VMAC,
 	ONCE_MAX
 };
 
 static const char *const once_names[ONCE_MAX] = {
 	"advbase", "advskew", "preempt", "password", "announce count",
 	"announce interval", "hook timeout", "hook user", "interface",
-	"vhid", "user", "chroot", "socket", "state", "quorum"
+	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -391,6 +392,7 @@ typedef struct {
 %token	<v.keyword>	COUNT EVERY FALL GROUP HOOK INCLUDE INTERFACE
 %token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM RISE
 %token	<v.keyword>	SERVICE SOCKET STATE TIMEOUT TRACK USER VHID WEIGHT YES
+%token	<v.keyword>	VMAC
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -827,6 +829,10 @@ svcopt		: INTERFACE string		{
 			svc_peer($2);
 			free($2);
 		}
+		| VMAC yesno			{
+			if (once(ONCE_VMAC) == 0)
+				cursvc->svc->conf.vmac = $2;
+		}
 		| setting
 		| hooksetting
 		| blockopt
@@ -912,14 +918,14 @@ anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
 		| COUNT | EVERY | FALL | GROUP | HOOK | INCLUDE | INTERFACE
 		| INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT | QUORUM
 		| RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK | USER
-		| VHID | WEIGHT | YES
+		| VHID | VMAC | WEIGHT | YES
 		;
 
 globalkw	: CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET | STATE
 		| USER
 		;
 
-servicekw	: ADDRESS | INTERFACE | PEER | VHID
+servicekw	: ADDRESS | INTERFACE | PEER | VHID | VMAC
 		;
 
 blockkw		: CHECK | ON | TRACK
@@ -928,7 +934,7 @@ blockkw		: CHECK | ON | TRACK
 /* A group has members and hooks, not the settings of an election. */
 groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | GROUP
 		| INCLUDE | INTERFACE | PASSWORD | PEER | PREEMPT | QUORUM
-		| SOCKET | STATE | USER | VHID
+		| SOCKET | STATE | USER | VHID | VMAC
 		;
 
 nl		: '\n' optnl
@@ -1028,6 +1034,7 @@ lookup(const char *s)
 		{ "track",	TRACK },
 		{ "user",	USER },
 		{ "vhid",	VHID },
+		{ "vmac",	VMAC },
 		{ "weight",	WEIGHT },
 		{ "yes",	YES },
 	};

@@ -308,3 +308,49 @@ announce_vip(int fd, unsigned int ifindex, const struct hafod_addr *a)
 	log_debug("announced %s on %s", addr_ntop(a), ifname);
 	return (0);
 }
+
+/*
+ * A learning frame, as the Linux bonding driver sends for the same
+ * reason: from the MAC to itself, of the Ethernet loopback type
+ * (0x9000), all zeroes.  A switch learns the source on the port it came
+ * in by, and drops it there, since the destination is on that very port:
+ * no host ever sees it.  A master on a virtual MAC sends one every
+ * second, because nothing else it sends comes from that MAC (its own
+ * traffic and its advertisements leave from the lower interface), so
+ * that switches neither age the MAC out nor keep it on another port.
+ */
+#define ETHERTYPE_LOOPBACK	0x9000
+#define LEARN_LEN		60
+
+int
+announce_learn(int fd, unsigned int ifindex)
+{
+	struct sockaddr_ll	sll;
+	uint8_t			frame[LEARN_LEN], mac[MAC_LEN];
+	char			ifname[IFNAMSIZ];
+	ssize_t			n;
+
+	if (announce_ifinfo(fd, ifindex, ifname, mac) == -1)
+		return (-1);
+	memset(frame, 0, sizeof(frame));
+	memcpy(frame + ETH_DST, mac, MAC_LEN);
+	memcpy(frame + ETH_SRC, mac, MAC_LEN);
+	put16(frame, ETH_TYPE, ETHERTYPE_LOOPBACK);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = (int)ifindex;
+	sll.sll_halen = MAC_LEN;
+	sll.sll_protocol = htons(ETHERTYPE_LOOPBACK);
+	memcpy(sll.sll_addr, mac, MAC_LEN);
+	n = sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
+	    sizeof(sll));
+	if (n == -1) {
+		log_warn("learning frame on %s", ifname);
+		return (-1);
+	}
+	if ((size_t)n != sizeof(frame)) {
+		log_warnx("learning frame on %s: short send", ifname);
+		return (-1);
+	}
+	return (0);
+}

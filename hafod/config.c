@@ -36,9 +36,9 @@
 /*
  * RETIME: the engine applies it in place, as the peers learn it from
  * the next advertisement.  REJOIN: what the service is (its interface,
- * vhid, addresses, passphrase, peers, group) changed, so the old one
- * bows out while the new one joins under a new id.  KEEP: not a
- * setting (the id the parent gives, padding).
+ * vhid, addresses, passphrase, peers, group, virtual MAC) changed, so
+ * the old one bows out while the new one joins under a new id.  KEEP:
+ * not a setting (the id the parent gives, padding).
  */
 static const struct config_field service_fields[] = {
 	FIELD(name, MATCH_REJOIN),
@@ -61,6 +61,8 @@ static const struct config_field service_fields[] = {
 	FIELD(pad3, MATCH_KEEP),
 	FIELD(vips, MATCH_REJOIN),
 	FIELD(peers, MATCH_REJOIN),
+	FIELD(vmac, MATCH_REJOIN),
+	FIELD(pad4, MATCH_KEEP),
 };
 
 const struct config_field *

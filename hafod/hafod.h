@@ -85,6 +85,15 @@ enum carp_drop {
 #define ANNOUNCE_INTERVAL_MAX		60000
 
 /*
+ * The lifetime of a VIP in the kernel, in seconds, renewed by the parent
+ * every VIP_RENEW seconds: the kernel removes the addresses of a parent
+ * that died in any way, SIGKILL included, VIP_LIFETIME seconds after its
+ * last renewal, plus up to a second until it next looks (hafod.8).
+ */
+#define VIP_LIFETIME			4
+#define VIP_RENEW			1
+
+/*
  * An address: a VIP (with its prefix length), a unicast peer or the
  * source of an advertisement.  Fixed size and free of pointers, so it can
  * cross the socketpair inside a message.
@@ -125,6 +134,8 @@ struct service_conf {
 	uint8_t			pad3[3];
 	struct hafod_addr	vips[SERVICE_VIPS_MAX];
 	struct hafod_addr	peers[SERVICE_PEERS_MAX];
+	uint8_t			vmac;		/* on a virtual MAC interface */
+	uint8_t			pad4[3];
 };
 
 /*
@@ -717,6 +728,15 @@ int		 netlink_addr_add(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
 int		 netlink_addr_del(unsigned int, const struct hafod_addr *, char *,
 		    size_t);
+int		 netlink_addr_renew(unsigned int, const struct hafod_addr *,
+		    char *, size_t);
+#define VMAC_LEN	6
+int		 netlink_vmac_find(const char *, unsigned int, const uint8_t *,
+		    unsigned int *);
+int		 netlink_vmac_add(const char *, unsigned int, const uint8_t *,
+		    char *, size_t);
+int		 netlink_link_set_up(unsigned int, int, char *, size_t);
+int		 netlink_link_del(const char *, char *, size_t);
 int		 netlink_addr_present(unsigned int, const struct hafod_addr *,
 		    uint8_t *);
 int		 link_monitor_fd(void);
@@ -727,6 +747,7 @@ int		 link_get(const char *, struct msg_link *);
 /* announce.c: gratuitous ARP and unsolicited neighbour advertisements */
 int		 announce_open(void);
 int		 announce_vip(int, unsigned int, const struct hafod_addr *);
+int		 announce_learn(int, unsigned int);
 
 /* net.c: the raw CARP sockets, opened by the parent for the engine */
 int		 net_open(int, unsigned int);

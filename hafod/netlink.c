@@ -39,9 +39,9 @@
  *   address has been removed and added again.
  * - IPv6 knows no secondaries: a plain 2001:db8::100/64 or /128 became the
  *   source for 2001:db8::2 (RFC 6724 ties go to the newest address).  So
- *   an IPv6 VIP is added deprecated (preferred lifetime 0, valid
- *   forever): source selection avoids it, while it still receives, may be
- *   bound and is answered for in neighbour discovery.
+ *   an IPv6 VIP is added deprecated (preferred lifetime 0, while the
+ *   valid lifetime runs): source selection avoids it, while it still
+ *   receives, may be bound and is answered for in neighbour discovery.
  * - Taking the link down flushes every IPv6 address, VIPs included
  *   (keep_addr_on_down is 0 by default); IPv4 addresses stay.
  *
@@ -60,6 +60,8 @@
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <linux/if_link.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -67,9 +69,6 @@
 
 #include "hafod.h"
 #include "log.h"
-
-/* An address lifetime that never runs out, as iproute2's "forever". */
-#define LIFETIME_FOREVER	0xffffffffU
 
 /* Interfaces that events touched since the last dispatch. */
 #define LINK_PENDING_MAX	64
@@ -243,14 +242,13 @@ vip_remember(unsigned int ifindex, const struct hafod_addr *a)
 }
 
 /*
- * 0: added, 1: the kernel already had it (EEXIST), so the caller must not
- * count it as its own; -1: error, the kernel's reason in err.  For IPv4
- * "already" means the same address and prefix length (the same address
- * with another mask is a second entry); for IPv6 the same address.
+ * A VIP as the kernel is asked for it, on adding and on each renewal
+ * alike: the same flags and lifetimes, so that a renewal changes nothing
+ * but the time left.
  */
-int
-netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
-    size_t errlen)
+static int
+vip_request(unsigned int ifindex, const struct hafod_addr *a, int nlflags,
+    char *err, size_t errlen)
 {
 	struct rtnl_addr	*ra;
 	unsigned int		 flags;
@@ -262,24 +260,61 @@ netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
 	 * No prefix route: the VIP must not steal or duplicate the routes
 	 * of the interface's own address.  No DAD for IPv6: usable at once,
 	 * and no "dadfailed" while the old master still answers for it.
-	 * Deprecated for IPv6, as said at the top.  libnl sends flags above
-	 * 0xff in IFA_FLAGS.
+	 * Deprecated for IPv6, as said at the top: its preferred lifetime
+	 * stays 0 while the valid one runs.  libnl sends flags above 0xff
+	 * in IFA_FLAGS.
+	 *
+	 * A finite lifetime, renewed by the parent (vip.c), so that the
+	 * kernel removes the address itself if the parent dies in any way.
 	 */
 	flags = IFA_F_NOPREFIXROUTE;
+	rtnl_addr_set_valid_lifetime(ra, VIP_LIFETIME);
 	if (a->af == AF_INET6) {
 		flags |= IFA_F_NODAD;
 		rtnl_addr_set_preferred_lifetime(ra, 0);
-		rtnl_addr_set_valid_lifetime(ra, LIFETIME_FOREVER);
-	}
+	} else
+		rtnl_addr_set_preferred_lifetime(ra, VIP_LIFETIME);
 	rtnl_addr_set_flags(ra, flags);
-	r = rtnl_addr_add(rtsk, ra, NLM_F_EXCL);
+	r = rtnl_addr_add(rtsk, ra, nlflags);
 	rtnl_addr_put(ra);
 	if (r < 0 && r != -NLE_EXIST) {
 		strlcpy(err, nl_geterror(r), errlen);
 		return (-1);
 	}
-	vip_remember(ifindex, a);
 	return (r == -NLE_EXIST ? 1 : 0);
+}
+
+/*
+ * 0: added, 1: the kernel already had it (EEXIST), so the caller must not
+ * count it as its own; -1: error, the kernel's reason in err.  For IPv4
+ * "already" means the same address and prefix length (the same address
+ * with another mask is a second entry); for IPv6 the same address.
+ */
+int
+netlink_addr_add(unsigned int ifindex, const struct hafod_addr *a, char *err,
+    size_t errlen)
+{
+	int	r;
+
+	if ((r = vip_request(ifindex, a, NLM_F_EXCL, err, errlen)) != -1)
+		vip_remember(ifindex, a);
+	return (r);
+}
+
+/*
+ * Renew the lifetime of a VIP we added: NLM_F_REPLACE changes the
+ * lifetimes of the address in place, without removing it, so that no
+ * packet is lost and nothing is announced.  One that expired meanwhile
+ * is added again.  0, or -1 with the kernel's reason in err.
+ */
+int
+netlink_addr_renew(unsigned int ifindex, const struct hafod_addr *a,
+    char *err, size_t errlen)
+{
+	if (vip_request(ifindex, a, NLM_F_REPLACE, err, errlen) == -1)
+		return (-1);
+	vip_remember(ifindex, a);
+	return (0);
 }
 
 /*
@@ -474,6 +509,37 @@ monitor_note(unsigned int ifindex, const struct nlattr *name)
 		nla_strlcpy(lp->ifname, name, sizeof(lp->ifname));
 }
 
+/* An address message about one of the VIPs this process added. */
+static int
+monitor_own_vip(struct nlmsghdr *nlh, const struct ifaddrmsg *ifa)
+{
+	struct hafod_addr	 a;
+	struct nlattr		*attr;
+	size_t			 len;
+
+	memset(&a, 0, sizeof(a));
+	switch (ifa->ifa_family) {
+	case AF_INET:
+		len = sizeof(a.u.v4);
+		break;
+	case AF_INET6:
+		len = sizeof(a.u.v6);
+		break;
+	default:
+		return (0);
+	}
+	/* IFA_LOCAL is the address itself where the two differ. */
+	if ((attr = nlmsg_find_attr(nlh, sizeof(*ifa), IFA_LOCAL)) == NULL &&
+	    (attr = nlmsg_find_attr(nlh, sizeof(*ifa), IFA_ADDRESS)) == NULL)
+		return (0);
+	if (nla_len(attr) != (int)len)
+		return (0);
+	a.af = ifa->ifa_family;
+	a.prefixlen = ifa->ifa_prefixlen;
+	memcpy(&a.u, nla_data(attr), len);
+	return (vip_find(ifa->ifa_index, &a) != NULL);
+}
+
 static int
 monitor_valid(struct nl_msg *msg, void *arg)
 {
@@ -496,6 +562,13 @@ monitor_valid(struct nl_msg *msg, void *arg)
 		if (!nlmsg_valid_hdr(nlh, sizeof(*ifa)))
 			break;
 		ifa = nlmsg_data(nlh);
+		/*
+		 * Our own VIPs change nothing link_get() reports, and each
+		 * renewal of their lifetimes comes back as an RTM_NEWADDR:
+		 * not an event.
+		 */
+		if (monitor_own_vip(nlh, ifa))
+			break;
 		monitor_note(ifa->ifa_index, NULL);
 		break;
 	default:
@@ -568,4 +641,141 @@ link_monitor_dispatch(void (*cb)(const struct msg_link *, void *), void *arg)
 		monitor_report(&lp, cb, arg);
 	}
 	nl_cache_free(cache);
+}
+
+/*
+ * Virtual MAC interfaces (vmac.c says when and why): a macvlan on a
+ * lower interface, found by its name.  1: a macvlan on lower with this
+ * MAC, its index in *ifindex; 0: no interface of that name; -1: the name
+ * is some other interface's, or the kernel could not be asked.
+ */
+int
+netlink_vmac_find(const char *name, unsigned int lower, const uint8_t *mac,
+    unsigned int *ifindex)
+{
+	struct rtnl_link	*link;
+	struct nl_addr		*addr;
+	int			 r, ours;
+
+	if (rtsk == NULL || strnlen(name, IFNAMSIZ) >= IFNAMSIZ)
+		return (-1);
+	r = rtnl_link_get_kernel(rtsk, 0, name, &link);
+	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+		return (0);
+	if (r < 0) {
+		log_warnx("%s: interface %s: %s", __func__, name,
+		    nl_geterror(r));
+		return (-1);
+	}
+	addr = rtnl_link_get_addr(link);
+	ours = rtnl_link_is_macvlan(link) &&
+	    rtnl_link_get_link(link) == (int)lower && addr != NULL &&
+	    nl_addr_get_len(addr) == VMAC_LEN &&
+	    memcmp(nl_addr_get_binary_addr(addr), mac, VMAC_LEN) == 0;
+	*ifindex = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return (ours ? 1 : -1);
+}
+
+/*
+ * A macvlan in private mode, down: 0, or -1 with the kernel's reason in
+ * err.
+ */
+int
+netlink_vmac_add(const char *name, unsigned int lower, const uint8_t *mac,
+    char *err, size_t errlen)
+{
+	struct rtnl_link	*link;
+	struct nl_addr		*addr;
+	int			 r;
+
+	if (rtsk == NULL || lower == 0 || lower > INT_MAX) {
+		strlcpy(err, "bad interface", errlen);
+		return (-1);
+	}
+	if ((link = rtnl_link_macvlan_alloc()) == NULL) {
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	if ((addr = nl_addr_build(AF_LLC, mac, VMAC_LEN)) == NULL) {
+		rtnl_link_put(link);
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_link(link, (int)lower);
+	rtnl_link_set_addr(link, addr);
+	nl_addr_put(addr);
+	if ((r = rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_PRIVATE)) >= 0)
+		r = rtnl_link_add(rtsk, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Up, or down: 0, or -1 with the kernel's reason in err. */
+int
+netlink_link_set_up(unsigned int ifindex, int up, char *err, size_t errlen)
+{
+	struct rtnl_link	*orig, *change;
+	int			 r;
+
+	if (rtsk == NULL || ifindex == 0 || ifindex > INT_MAX) {
+		strlcpy(err, "bad interface index", errlen);
+		return (-1);
+	}
+	if ((r = rtnl_link_get_kernel(rtsk, (int)ifindex, NULL, &orig)) < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	if ((change = rtnl_link_alloc()) == NULL) {
+		rtnl_link_put(orig);
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	if (up)
+		rtnl_link_set_flags(change, IFF_UP);
+	else
+		rtnl_link_unset_flags(change, IFF_UP);
+	r = rtnl_link_change(rtsk, orig, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(orig);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Remove an interface by name: 0, 1 if there is none of that name, or -1
+ * with the kernel's reason in err.
+ */
+int
+netlink_link_del(const char *name, char *err, size_t errlen)
+{
+	struct rtnl_link	*link;
+	int			 r;
+
+	if (rtsk == NULL) {
+		strlcpy(err, "netlink not initialised", errlen);
+		return (-1);
+	}
+	if ((link = rtnl_link_alloc()) == NULL) {
+		strlcpy(err, nl_geterror(NLE_NOMEM), errlen);
+		return (-1);
+	}
+	rtnl_link_set_name(link, name);
+	r = rtnl_link_delete(rtsk, link);
+	rtnl_link_put(link);
+	if (r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND)
+		return (1);
+	if (r < 0) {
+		strlcpy(err, nl_geterror(r), errlen);
+		return (-1);
+	}
+	return (0);
 }

@@ -43,6 +43,8 @@ struct pservice {
 	int			 retired;
 	struct hooks_conf	 hooks;
 	struct hook_queue	*hq;
+	unsigned int		 vmac_ifindex;	/* 0: no virtual MAC now */
+	char			 vmac_name[IFNAMSIZ];
 };
 TAILQ_HEAD(pservice_head, pservice);
 
@@ -73,6 +75,12 @@ void		 vip_announce(struct pservice *);
 void		 vip_report(struct pservice *);
 void		 vip_forget(struct pservice *);
 void		 vip_remove_stale(struct pservice *);
+
+/* vmac.c: the virtual MAC interface of a service */
+unsigned int	 vmac_ifindex(const struct pservice *);
+int		 vmac_up(struct pservice *, char *, size_t);
+void		 vmac_down(struct pservice *);
+void		 vmac_remove_stale(struct pservice *);
 
 /* child.c: commands run for hooks and checks */
 #define CHILD_LOG_LINE		256

@@ -71,6 +71,8 @@ print_service(const struct service *svc)
 		    sc->vips[i].prefixlen);
 	for (i = 0; i < sc->npeers; i++)
 		printf("\tpeer %s\n", addr_ntop(&sc->peers[i]));
+	if (sc->vmac)
+		printf("\tvmac yes\n");
 	printf("\tannounce count %u interval %u\n", sc->announce_count,
 	    sc->announce_interval);
 	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);

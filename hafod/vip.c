@@ -33,19 +33,90 @@
 #include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hafod.h"
 #include "log.h"
 #include "parent.h"
 
-static int	packet_fd = -1;	/* for announcements */
+static int		 packet_fd = -1;	/* for announcements */
+static struct event	*renew_ev;
+static struct timespec	 renewed;		/* the last renewal */
 
 static void	announce(int, short, void *);
+static void	vip_renew(int, short, void *);
+
+/* Where the addresses are, for the log: the virtual MAC's, if any. */
+static const char *
+vip_ifname(const struct pservice *ps)
+{
+	if (ps->conf.vmac && ps->vmac_ifindex != 0)
+		return (ps->vmac_name);
+	return (ps->conf.ifname);
+}
 
 void
 vip_init(int fd)
 {
+	struct timeval	tv = { VIP_RENEW, 0 };
+
 	packet_fd = fd;
+	if (clock_gettime(CLOCK_MONOTONIC, &renewed) == -1)
+		fatal("clock_gettime");
+	if ((renew_ev = event_new(parent_base(), -1, EV_PERSIST, vip_renew,
+	    NULL)) == NULL || evtimer_add(renew_ev, &tv) == -1)
+		fatalx("%s: renewal timer", __func__);
+}
+
+/*
+ * Every address we hold has a lifetime the kernel counts down (netlink.c):
+ * renew it in place, long before it runs out.  A master on a virtual MAC
+ * also reminds the switches where that MAC is.  A parent that ran so late
+ * that addresses may have expired meanwhile (it was stopped, or starved)
+ * has them added again by the renewal, and announces them, since the
+ * neighbours may have been told of another master meanwhile.
+ */
+static void
+vip_renew(int fd, short event, void *arg)
+{
+	struct pservice_head	*heads[] = { &pservices, &pretired };
+	struct pservice		*ps;
+	struct timespec		 now;
+	char			 err[128];
+	long long		 gap;
+	size_t			 h;
+	int			 i;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("clock_gettime");
+	/* In milliseconds: whole seconds would see 3.01 s as 4. */
+	gap = (now.tv_sec - renewed.tv_sec) * 1000 +
+	    (now.tv_nsec - renewed.tv_nsec) / 1000000;
+	renewed = now;
+	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
+		TAILQ_FOREACH(ps, heads[h], entry) {
+			for (i = 0; i < ps->conf.nvips; i++) {
+				if (!ps->added[i])
+					continue;
+				if (netlink_addr_renew(vmac_ifindex(ps),
+				    &ps->conf.vips[i], err, sizeof(err)) == -1)
+					log_warnx("%s: cannot renew %s on %s: "
+					    "%s", ps->conf.name,
+					    addr_ntop(&ps->conf.vips[i]),
+					    vip_ifname(ps), err);
+			}
+			/* Switches learn the virtual MAC: vmac.c. */
+			if (ps->conf.vmac && ps->vmac_ifindex != 0 &&
+			    ps->state == CARP_MASTER)
+				announce_learn(packet_fd, ps->vmac_ifindex);
+			if (gap >= VIP_LIFETIME * 1000 &&
+			    ps->state == CARP_MASTER) {
+				log_warnx("%s: addresses not renewed for %lld "
+				    "ms: announcing them again",
+				    ps->conf.name, gap);
+				vip_announce(ps);
+			}
+		}
 }
 
 /* Stop announcing: the service is going away. */
@@ -72,7 +143,7 @@ vip_transfer(struct pservice *to, int i)
 
 	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
 		TAILQ_FOREACH(ps, heads[h], entry) {
-			if (ps == to || ps->ifindex != to->ifindex)
+			if (ps == to || vmac_ifindex(ps) != vmac_ifindex(to))
 				continue;
 			for (j = 0; j < ps->conf.nvips; j++) {
 				if (!ps->added[j] || !addr_eq(&ps->conf.vips[j],
@@ -115,18 +186,19 @@ vip_release(struct pservice *ps)
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (!ps->added[i])
 			continue;
-		rv = netlink_addr_del(ps->ifindex, &ps->conf.vips[i], err,
+		rv = netlink_addr_del(vmac_ifindex(ps), &ps->conf.vips[i], err,
 		    sizeof(err));
 		if (rv == -1)
 			log_warnx("%s: cannot remove %s/%u from %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+			    ps->conf.vips[i].prefixlen, vip_ifname(ps), err);
 		else
 			log_debug("%s: %s %s from %s", ps->conf.name,
 			    rv == 0 ? "removed" : "already gone:",
-			    addr_ntop(&ps->conf.vips[i]), ps->conf.ifname);
+			    addr_ntop(&ps->conf.vips[i]), vip_ifname(ps));
 		ps->added[i] = 0;
 	}
+	vmac_down(ps);
 }
 
 /* Every way out of the parent, fatal() included, comes here. */
@@ -151,11 +223,11 @@ announce(int fd, short event, void *arg)
 	if (ps->announce_left <= 0 || ps->state != CARP_MASTER)
 		return;
 	for (i = 0; i < ps->conf.nvips; i++)
-		if (announce_vip(packet_fd, ps->ifindex,
+		if (announce_vip(packet_fd, vmac_ifindex(ps),
 		    &ps->conf.vips[i]) == -1)
 			log_warnx("%s: cannot announce %s on %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
+			    vip_ifname(ps));
 	if (--ps->announce_left > 0) {
 		tv.tv_sec = ps->conf.announce_interval / 1000;
 		tv.tv_usec = (ps->conf.announce_interval % 1000) * 1000;
@@ -185,15 +257,25 @@ vip_take(struct pservice *ps)
 	char			err[128];
 	int			i, rv;
 
+	/* The virtual MAC interface first: the addresses go there. */
+	if (vmac_up(ps, err, sizeof(err)) == -1) {
+		log_warnx("%s: no virtual MAC on %s: %s", ps->conf.name,
+		    ps->conf.ifname, err);
+		memset(&mv, 0, sizeof(mv));
+		mv.service = ps->conf.id;
+		snprintf(mv.reason, sizeof(mv.reason), "vmac: %.50s", err);
+		parent_send(MSG_VIP_FAILED, ps->conf.id, -1, &mv, sizeof(mv));
+		return;
+	}
 	for (i = 0; i < ps->conf.nvips; i++) {
 		if (ps->added[i] || vip_transfer(ps, i))
 			continue;
-		rv = netlink_addr_add(ps->ifindex, &ps->conf.vips[i], err,
+		rv = netlink_addr_add(vmac_ifindex(ps), &ps->conf.vips[i], err,
 		    sizeof(err));
 		if (rv == -1) {
 			log_warnx("%s: cannot add %s/%u to %s: %s",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.vips[i].prefixlen, ps->conf.ifname, err);
+			    ps->conf.vips[i].prefixlen, vip_ifname(ps), err);
 			memset(&mv, 0, sizeof(mv));
 			mv.service = ps->conf.id;
 			snprintf(mv.reason, sizeof(mv.reason), "%s: %.40s",
@@ -208,10 +290,10 @@ vip_take(struct pservice *ps)
 		else
 			log_warnx("%s: %s already on %s; not taking it over",
 			    ps->conf.name, addr_ntop(&ps->conf.vips[i]),
-			    ps->conf.ifname);
+			    vip_ifname(ps));
 		log_debug("%s: added %s/%u to %s", ps->conf.name,
 		    addr_ntop(&ps->conf.vips[i]), ps->conf.vips[i].prefixlen,
-		    ps->conf.ifname);
+		    vip_ifname(ps));
 	}
 	vip_announce(ps);
 }
@@ -227,6 +309,7 @@ vip_remove_stale(struct pservice *ps)
 	char			err[128];
 	int			i;
 
+	vmac_remove_stale(ps);
 	for (i = 0; i < ps->conf.nvips; i++) {
 		/* As it was left, perhaps with another prefix length. */
 		stale = ps->conf.vips[i];

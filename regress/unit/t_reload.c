@@ -56,6 +56,8 @@ static const struct {
 	{ "pad3", MATCH_KEEP },
 	{ "vips", MATCH_REJOIN },
 	{ "peers", MATCH_REJOIN },
+	{ "vmac", MATCH_REJOIN },
+	{ "pad4", MATCH_KEEP },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
