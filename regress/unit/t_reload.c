@@ -56,6 +56,9 @@ static const struct {
 	{ "pad3", MATCH_KEEP },
 	{ "vips", MATCH_REJOIN },
 	{ "peers", MATCH_REJOIN },
+	{ "nheartbeats", MATCH_RETIME },
+	{ "pad4", MATCH_KEEP },
+	{ "heartbeats", MATCH_RETIME },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
