@@ -33,7 +33,8 @@ enum actions {
 	PROMOTE,
 	RELOAD,
 	LOG_VERBOSE,
-	LOG_BRIEF
+	LOG_BRIEF,
+	HEARTBEAT
 };
 
 struct parse_result {
@@ -46,11 +47,13 @@ struct parse_result {
 
 struct parse_result	*parse(int, char *[]);
 
-/* A service as shown, with the peers it has heard. */
+/* A service as shown, with the peers it has heard and its heartbeats. */
 struct show_service {
 	struct ctl_service	svc;
 	struct ctl_peer		peers[CTL_PEERS_MAX];
 	size_t			npeers;
+	struct ctl_heartbeat	hbs[SERVICE_HEARTBEATS_MAX];
+	size_t			nhbs;
 };
 
 /*

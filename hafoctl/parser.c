@@ -63,6 +63,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"promote",	PROMOTE,	t_service },
 	{ KEYWORD,	"reload",	RELOAD,		NULL },
 	{ KEYWORD,	"log",		NONE,		t_log },
+	{ KEYWORD,	"heartbeat",	HEARTBEAT,	t_service },
 	{ ENDTOKEN,	"",		NONE,		NULL }
 };
 

@@ -109,6 +109,8 @@ static const char *command_name(uint32_t);
 static int	reply_step(struct ctl_conn *);
 static void	fill_service(struct ctl_service *, struct eservice *,
 		    uint64_t);
+static int	send_heartbeats(struct ctl_conn *, const struct eservice *,
+		    uint64_t);
 static int	send_peers(struct ctl_conn *, const struct eservice *,
 		    uint64_t);
 
@@ -704,9 +706,11 @@ reply_step(struct ctl_conn *c)
 		fill_service(&cs, s, now);
 		if (conn_send(c, MSG_CTL_SERVICE, &cs, sizeof(cs)) == -1)
 			return (-1);
-		if (c->target.flags & CTL_F_DETAIL)
-			return (send_peers(c, s, now));
-		return (0);
+		if (!(c->target.flags & CTL_F_DETAIL))
+			return (0);
+		if (send_heartbeats(c, s, now) == -1)
+			return (-1);
+		return (send_peers(c, s, now));
 	case MSG_CTL_DEMOTE:
 		return (conn_result(c, "%s: demoted%s", s->conf.name,
 		    (c->target.flags & CTL_F_PERSIST) ?
@@ -752,6 +756,20 @@ fill_service(struct ctl_service *cs, struct eservice *s, uint64_t now)
 	strlcpy(cs->group, s->conf.group, sizeof(cs->group));
 	engine_demote_detail(s, cs->demote_detail, sizeof(cs->demote_detail));
 	strlcpy(cs->last_hook, s->last_hook, sizeof(cs->last_hook));
+}
+
+static int
+send_heartbeats(struct ctl_conn *c, const struct eservice *s, uint64_t now)
+{
+	struct ctl_heartbeat	ch;
+	int			i;
+
+	for (i = 0; i < s->conf.nheartbeats; i++) {
+		heartbeat_show(s, i, &ch, now);
+		if (conn_send(c, MSG_CTL_HEARTBEAT, &ch, sizeof(ch)) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 static int
