@@ -182,7 +182,8 @@ fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 			  hafod/names.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
-			  hafod/addr.c hafod/names.c hafod/log.c hafod/heartbeat.c
+			  hafod/addr.c hafod/names.c hafod/log.c \
+			  hafod/heartbeat.c
 # fuzz_engine.c includes hafod/engine.c and equorum.c (their -MMD
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \

@@ -412,10 +412,10 @@ typedef struct {
 %}
 
 %token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHECK CHROOT
-%token	<v.keyword>	COUNT EVERY FALL GROUP HEARTBEAT HOOK INCLUDE INTERFACE
-%token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM RISE
-%token	<v.keyword>	SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID WEIGHT
-%token	<v.keyword>	YES
+%token	<v.keyword>	COUNT EVERY FALL GROUP HEARTBEAT HOOK INCLUDE
+%token	<v.keyword>	INTERFACE INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM
+%token	<v.keyword>	RISE SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID
+%token	<v.keyword>	WEIGHT YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -1832,7 +1832,7 @@ chkopt_once(enum chkopt_key k)
 static int
 hbopt_once(enum hbopt_key k)
 {
-	static const char	*hbfile;	/* a heartbeat is on one line */
+	static const char	*hbfile;	/* one line, as a check */
 
 	return (once_at(hbopt_names[k], &hbfile, &newhb_line[k]));
 }

@@ -93,7 +93,7 @@ enum carp_drop {
 struct heartbeat_conf {
 	char			name[HEARTBEAT_NAME_MAX];
 	uint32_t		ttl;		/* milliseconds */
-	uint32_t		uid;		/* who may send, besides root */
+	uint32_t		uid;		/* may send, as root may */
 	uint8_t			weight;		/* 1-254 */
 	uint8_t			pad[3];
 };
@@ -452,7 +452,7 @@ struct ctl_target {
 #define DEMOTE_TRACK		0x10	/* a tracked interface is down */
 #define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
 #define DEMOTE_QUORUM		0x40	/* this node is not quorate: no master */
-#define DEMOTE_HEARTBEAT	0x80	/* an application heartbeat is late */
+#define DEMOTE_HEARTBEAT	0x80	/* an application's heartbeat late */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128
@@ -505,11 +505,11 @@ struct ctl_heartbeat {
 	uint32_t		ttl;		/* milliseconds */
 	uint32_t		uid;
 	uint8_t			weight;
-	uint8_t			failed;		/* late or never heard */
-	uint8_t			seen;		/* heard since the start */
+	uint8_t			failed;		/* late, or not heard */
+	uint8_t			seen;		/* heard since start */
 	uint8_t			pad;
 	uint32_t		pad2;
-	uint64_t		age_ms;		/* of the last; if seen */
+	uint64_t		age_ms;		/* of the last heard */
 	uint64_t		received;
 	uint64_t		refused;	/* from another uid */
 };

@@ -1011,7 +1011,9 @@ section_scale()
 # ---- heartbeat -------------------------------------------------------
 
 # hb_senders PERIOD NSERVICES: on every node an application that renews
-# heartbeats app1..appN every PERIOD seconds; NODE.app is its PID.
+# heartbeats app1..appN every PERIOD seconds; NODE.app is its PID.  It
+# runs before hafod starts, as an application would, so that the first
+# heartbeat comes at once and the start is not a race of interpreters.
 hb_senders()
 {
 	cat > hb_send.py <<-'EOF'
@@ -1019,6 +1021,7 @@ hb_senders()
 	path, period, names = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 	names = [n.encode() for n in names]
+	open(path + ".ready", "w").close()
 	while True:
 	    for n in names:
 	        try:
@@ -1033,6 +1036,10 @@ hb_senders()
 		echo "$!" > "$_hn.app"
 		echo "$!" >> lab.pids
 	done
+	for _hn in $NODES; do
+		wait_for 10 test -f "$work/$_hn.hb.ready" ||
+		    atf_fail "the heartbeat sender of $_hn did not start"
+	done
 }
 
 hb_senders_stop()
@@ -1042,7 +1049,7 @@ hb_senders_stop()
 		kill -CONT "$(cat "$_hn.app")" 2>/dev/null
 		kill -KILL "$(cat "$_hn.app")" 2>/dev/null
 		wait "$(cat "$_hn.app")" 2>/dev/null
-		rm -f "$_hn.app"
+		rm -f "$_hn.app" "$work/$_hn.hb.ready"
 	done
 }
 
@@ -1084,7 +1091,8 @@ hb_failover()
 	    note "$_hf_tag run $_hf_run: announced by $_hf_macs," \
 	    "n2 is $mac_n2"
 	note "$_hf_tag run $_hf_run: n2 announced after" \
-	    "$(get "$_hf_j" garp_first_ms) ms, gap $(get "$_hf_j" max_gap_ms) ms"
+	    "$(get "$_hf_j" garp_first_ms) ms," \
+	    "gap $(get "$_hf_j" max_gap_ms) ms"
 	hb_senders_stop
 	stop
 }
@@ -1148,7 +1156,8 @@ section_heartbeat()
 	_sh_set="$(setting 0 "$(fast_setting)"), ttl 100 ms"
 	_sh_u=$(stats ufast.gap | cut -d' ' -f2)
 	if [ "$_sh_u" != "-" ]; then
-		_sh_t="<= $(printf %.0f "$(calc "100 + $_sh_u")") (ttl + unplanned)"
+		_sh_t="<= $(printf %.0f "$(calc "100 + $_sh_u")")"
+		_sh_t="$_sh_t (ttl + unplanned)"
 	else
 		_sh_t="ttl + unplanned (not run)"
 	fi

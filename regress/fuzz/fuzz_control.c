@@ -194,6 +194,7 @@ check_reply(const struct msg *m)
 	struct ctl_service	cs;
 	struct ctl_result	cr;
 	struct ctl_quorum	cq;
+	struct ctl_heartbeat	ch;
 
 	if (m->fd != -1)
 		fuzz_fail("the engine sent a descriptor");
@@ -221,6 +222,12 @@ check_reply(const struct msg *m)
 		    sizeof(cq.q.qdevice_name)) == NULL ||
 		    cq.q.nnodes > QUORUM_MEMBERS_MAX)
 			fuzz_fail("malformed quorum state");
+		break;
+	case MSG_CTL_HEARTBEAT:
+		memcpy(&ch, m->data, sizeof(ch));
+		if (memchr(ch.name, '\0', sizeof(ch.name)) == NULL ||
+		    memchr(ch.service, '\0', sizeof(ch.service)) == NULL)
+			fuzz_fail("unterminated string in a heartbeat");
 		break;
 	case MSG_CTL_PEER:
 	case MSG_CTL_END:
@@ -285,6 +292,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	service_init(&svc[2], "db2", "pair", 0, CARP_INIT);
 	svc[0].peers[0].addr = svc[0].conf.vips[0];
 	svc[0].peers[0].seen = engine_now();
+	/* One heard, one never: both ways of show service. */
+	svc[0].conf.nheartbeats = 2;
+	strlcpy(svc[0].conf.heartbeats[0].name, "app",
+	    sizeof(svc[0].conf.heartbeats[0].name));
+	svc[0].conf.heartbeats[0].ttl = 100;
+	svc[0].hbs[0].last = engine_now();
+	strlcpy(svc[0].conf.heartbeats[1].name, "worker",
+	    sizeof(svc[0].conf.heartbeats[1].name));
+	svc[0].conf.heartbeats[1].ttl = 1000;
+	svc[0].hbs[1].failed = 1;
 	eif.af = AF_INET;
 	eif.self = svc[0].conf.vips[0];
 
