@@ -47,6 +47,7 @@ HAFOD_SRCS = \
 	hafod/fsm.c \
 	hafod/group.c \
 	hafod/hafod.c \
+	hafod/heartbeat.c \
 	hafod/hook.c \
 	hafod/log.c \
 	hafod/maint.c \
@@ -185,13 +186,14 @@ fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 			  hafod/names.c hafod/log.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
-			  hafod/addr.c hafod/names.c hafod/log.c
+			  hafod/addr.c hafod/names.c hafod/log.c \
+			  hafod/heartbeat.c
 # fuzz_engine.c includes hafod/engine.c and equorum.c (their -MMD
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
 			  hafod/demote.c hafod/config.c hafod/msg.c \
 			  hafod/msgev.c hafod/control.c hafod/addr.c \
-			  hafod/names.c hafod/log.c
+			  hafod/names.c hafod/log.c hafod/heartbeat.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,13 +172,15 @@ enum once_key {
 	ONCE_STATE,
 	ONCE_QUORUM,
 	ONCE_VMAC,
+	ONCE_HBSOCKET,
 	ONCE_MAX
 };
 
 static const char *const once_names[ONCE_MAX] = {
 	"advbase", "advskew", "preempt", "password", "announce count",
 	"announce interval", "hook timeout", "hook user", "interface",
-	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac"
+	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac",
+	"heartbeat socket"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -199,6 +202,18 @@ enum chkopt_key {
 static const char *const chkopt_names[CHKOPT_MAX] = {
 	"check every", "check timeout", "check weight", "check rise",
 	"check fall"
+};
+
+/* The options of one heartbeat line, each given once as well. */
+enum hbopt_key {
+	HBOPT_TTL,
+	HBOPT_WEIGHT,
+	HBOPT_USER,
+	HBOPT_MAX
+};
+
+static const char *const hbopt_names[HBOPT_MAX] = {
+	"heartbeat ttl", "heartbeat weight", "heartbeat user"
 };
 
 /*
@@ -318,6 +333,11 @@ static int			 newcheck_bad;	/* option out of range */
 static int			 newcheck_timeout; /* timeout given */
 static int			 newcheck_line[CHKOPT_MAX];
 
+/* The heartbeat being parsed, as the check is. */
+static struct heartbeat_conf	 newhb;
+static int			 newhb_bad;
+static int			 newhb_line[HBOPT_MAX];
+
 /*
  * A number with too many digits for a long long, as written, so that it
  * is reported out of range for its field rather than as no number.
@@ -365,6 +385,10 @@ static void		 hooks_free(struct hooks_conf *, struct check_head *,
 static void		 blk_hook(const char *, const char *);
 static void		 blk_check(const char *);
 static void		 blk_track(const char *, long long);
+static void		 svc_heartbeat(const char *);
+static int		 hbopt_once(enum hbopt_key);
+static long long	 ttl_value(const char *);
+static void		 hb_user(const char *);
 static void		 svc_address(const char *);
 static void		 svc_peer(const char *);
 static const char	*parse_addr(const char *, struct hafod_addr *, int);
@@ -389,15 +413,15 @@ typedef struct {
 %}
 
 %token	<v.keyword>	ADDRESS ADVBASE ADVSKEW ANNOUNCE CHECK CHROOT
-%token	<v.keyword>	COUNT EVERY FALL GROUP HOOK INCLUDE INTERFACE
-%token	<v.keyword>	INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM RISE
-%token	<v.keyword>	SERVICE SOCKET STATE TIMEOUT TRACK USER VHID WEIGHT YES
-%token	<v.keyword>	VMAC
+%token	<v.keyword>	COUNT EVERY FALL GROUP HEARTBEAT HOOK INCLUDE
+%token	<v.keyword>	INTERFACE INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM
+%token	<v.keyword>	RISE SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID
+%token	<v.keyword>	VMAC WEIGHT YES
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
 %type	<v.string>	string include incargs anyword
-%type	<v.number>	number yesno trackweight
+%type	<v.number>	number yesno trackweight ttl
 %type	<v.keyword>	anykw globalkw servicekw blockkw groupkw
 %destructor		{ free($$); } <v.string>
 
@@ -562,6 +586,18 @@ main		: USER string			{
 			free($2);
 		}
 		| QUORUM qargs			{ quorum_end(); }
+		| HEARTBEAT SOCKET string	{
+			if (once(ONCE_HBSOCKET) == 0)
+				set_path(conf->heartbeat,
+				    sizeof(((struct sockaddr_un *)0)->sun_path),
+				    $3, "heartbeat socket");
+			free($3);
+		}
+		| HEARTBEAT string words	{
+			yyerror("\"heartbeat %s\" is only valid inside a "
+			    "service block", $2);
+			free($2);
+		}
 		| setting
 		| hooksetting
 		| servicekw			{
@@ -731,6 +767,54 @@ checkopt	: EVERY number			{
 		}
 		;
 
+hbopts		: /* empty */			{
+			memset(&newhb, 0, sizeof(newhb));
+			newhb.ttl = HEARTBEAT_TTL_DEFAULT;
+			newhb.weight = WEIGHT_DEFAULT;
+			newhb.uid = 0;
+			newhb_bad = 0;
+			memset(newhb_line, 0, sizeof(newhb_line));
+		}
+		| hbopts hbopt
+		;
+
+hbopt		: TTL ttl			{
+			if (hbopt_once(HBOPT_TTL) == -1 || $2 == -1 ||
+			    check_range("heartbeat ttl", $2,
+			    HEARTBEAT_TTL_MIN, HEARTBEAT_TTL_MAX) == -1)
+				newhb_bad = 1;
+			else
+				newhb.ttl = $2;
+		}
+		| WEIGHT number			{
+			if (hbopt_once(HBOPT_WEIGHT) == -1 ||
+			    check_range("heartbeat weight", $2, 1,
+			    CARP_ADVSKEW_MAX) == -1)
+				newhb_bad = 1;
+			else
+				newhb.weight = $2;
+		}
+		| USER string			{
+			if (hbopt_once(HBOPT_USER) == -1)
+				newhb_bad = 1;
+			else
+				hb_user($2);
+			free($2);
+		}
+		;
+
+/* Milliseconds, or a number with "ms" or "s" after it. */
+ttl		: NUMBER			{
+			numtext[0] = '\0';
+			$$ = $1;
+		}
+		| STRING			{
+			numtext[0] = '\0';
+			$$ = ttl_value($1);
+			free($1);
+		}
+		;
+
 trackweight	: /* empty */			{ $$ = WEIGHT_DEFAULT; }
 		| WEIGHT number			{
 			if (check_range("track weight", $2, 1,
@@ -833,6 +917,14 @@ svcopt		: INTERFACE string		{
 			if (once(ONCE_VMAC) == 0)
 				cursvc->svc->conf.vmac = $2;
 		}
+		| HEARTBEAT string hbopts	{
+			svc_heartbeat($2);
+			free($2);
+		}
+		| HEARTBEAT SOCKET words	{
+			yyerror("\"heartbeat socket\" is not valid inside a "
+			    "service block");
+		}
 		| setting
 		| hooksetting
 		| blockopt
@@ -870,6 +962,11 @@ grplist		: /* empty */
 
 grpopt		: SERVICE members
 		| hooksetting
+		| HEARTBEAT words		{
+			yyerror("\"heartbeat\" is only valid inside a service "
+			    "block: give it to a member, whose demotion is the "
+			    "group's");
+		}
 		| blockopt
 		| groupkw			{
 			yyerror("\"%s\" is not valid inside a group block",
@@ -915,10 +1012,10 @@ skipitem	: word
 		;
 
 anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
-		| COUNT | EVERY | FALL | GROUP | HOOK | INCLUDE | INTERFACE
-		| INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT | QUORUM
-		| RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK | USER
-		| VHID | VMAC | WEIGHT | YES
+		| COUNT | EVERY | FALL | GROUP | HEARTBEAT | HOOK | INCLUDE
+		| INTERFACE | INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT
+		| QUORUM | RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK
+		| TTL | USER | VHID | VMAC | WEIGHT | YES
 		;
 
 globalkw	: CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET | STATE
@@ -1016,6 +1113,7 @@ lookup(const char *s)
 		{ "every",	EVERY },
 		{ "fall",	FALL },
 		{ "group",	GROUP },
+		{ "heartbeat",	HEARTBEAT },
 		{ "hook",	HOOK },
 		{ "include",	INCLUDE },
 		{ "interface",	INTERFACE },
@@ -1032,6 +1130,7 @@ lookup(const char *s)
 		{ "state",	STATE },
 		{ "timeout",	TIMEOUT },
 		{ "track",	TRACK },
+		{ "ttl",	TTL },
 		{ "user",	USER },
 		{ "vhid",	VHID },
 		{ "vmac",	VMAC },
@@ -1474,6 +1573,7 @@ parse_begin(int opts)
 	strlcpy(conf->chroot, HAFOD_CHROOT, sizeof(conf->chroot));
 	strlcpy(conf->socket, HAFOD_SOCKET, sizeof(conf->socket));
 	strlcpy(conf->state, HAFOD_STATE, sizeof(conf->state));
+	strlcpy(conf->heartbeat, HAFOD_HEARTBEAT, sizeof(conf->heartbeat));
 	conf->opts = opts;
 	TAILQ_INIT(&conf->services);
 	TAILQ_INIT(&conf->groups);
@@ -1733,6 +1833,14 @@ chkopt_once(enum chkopt_key k)
 	static const char	*chkfile;	/* a check is on one line */
 
 	return (once_at(chkopt_names[k], &chkfile, &newcheck_line[k]));
+}
+
+static int
+hbopt_once(enum hbopt_key k)
+{
+	static const char	*hbfile;	/* one line, as a check */
+
+	return (once_at(hbopt_names[k], &hbfile, &newhb_line[k]));
 }
 
 static int
@@ -2292,6 +2400,76 @@ blk_track(const char *ifname, long long weight)
 	strlcpy(trk->ifname, ifname, sizeof(trk->ifname));
 	trk->weight = weight;
 	TAILQ_INSERT_TAIL(b->tracks, trk, entry);
+}
+
+/*
+ * "100ms", "2s" or digits: milliseconds, or -1 when said wrong.  A range
+ * error quotes it as written.
+ */
+static long long
+ttl_value(const char *s)
+{
+	long long	 n = 0;
+	const char	*p;
+
+	/* Past the maximum it only has to stay past it. */
+	for (p = s; isdigit((unsigned char)*p); p++)
+		if (n <= HEARTBEAT_TTL_MAX)
+			n = n * 10 + (*p - '0');
+	if (p == s || (*p != '\0' && strcmp(p, "ms") != 0 &&
+	    strcmp(p, "s") != 0)) {
+		yyerror("expected a time such as 100ms or 2s, not \"%s\"", s);
+		return (-1);
+	}
+	if (strcmp(p, "s") == 0 && n <= HEARTBEAT_TTL_MAX)
+		n *= 1000;
+	snprintf(numtext, sizeof(numtext), "%.24s%s", s,
+	    strlen(s) > 24 ? "..." : "");
+	return (n);
+}
+
+/* Whose datagrams count: a user name, or a uid as a number. */
+static void
+hb_user(const char *name)
+{
+	struct passwd	*pw;
+	long long	 uid;
+
+	if (isnumber(name, &uid) && uid >= 0 && uid < UINT32_MAX) {
+		newhb.uid = uid;
+		return;
+	}
+	if (name[0] == '\0' || (pw = getpwnam(name)) == NULL) {
+		yyerror("heartbeat user: unknown user \"%s\"", name);
+		newhb_bad = 1;
+		return;
+	}
+	newhb.uid = pw->pw_uid;
+}
+
+/* A heartbeat of the service being parsed; its options are in newhb. */
+static void
+svc_heartbeat(const char *name)
+{
+	struct service_conf	*sc = &cursvc->svc->conf;
+	int			 i;
+
+	if (name_check("heartbeat", name) == -1 || newhb_bad)
+		return;
+	for (i = 0; i < sc->nheartbeats; i++)
+		if (strcmp(sc->heartbeats[i].name, name) == 0) {
+			yyerror("heartbeat %s given twice in service %s",
+			    name, sc->name);
+			return;
+		}
+	if (sc->nheartbeats == SERVICE_HEARTBEATS_MAX) {
+		yyerror("too many heartbeats in service %s (at most %d)",
+		    sc->name, SERVICE_HEARTBEATS_MAX);
+		return;
+	}
+	newhb.pad[0] = newhb.pad[1] = newhb.pad[2] = 0;
+	strlcpy(newhb.name, name, sizeof(newhb.name));
+	sc->heartbeats[sc->nheartbeats++] = newhb;
 }
 
 static void

@@ -52,6 +52,7 @@ struct reply {
 };
 
 static const char	*sockpath = HAFOD_SOCKET;
+static const char	*hbpath = HAFOD_HEARTBEAT;
 static struct msgchan	 chan;
 
 static __dead void usage(void);
@@ -77,12 +78,13 @@ static int	do_command(const struct parse_result *,
 static int	demote_wait(const struct parse_result *,
 		    const struct output *, const struct reply *);
 static uint64_t	now_ms(void);
+static int	do_heartbeat(const struct parse_result *);
 
 static __dead void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-j] [-s socket] [command [argument ...]]\n",
-	    getprogname());
+	fprintf(stderr, "usage: %s [-j] [-H heartbeat-socket] [-s socket] "
+	    "[command [argument ...]]\n", getprogname());
 	exit(1);
 }
 
@@ -94,8 +96,11 @@ main(int argc, char *argv[])
 	int				 ch, status;
 
 	/* "+": options end at the command, which has options of its own. */
-	while ((ch = getopt(argc, argv, "+js:")) != -1) {
+	while ((ch = getopt(argc, argv, "+H:js:")) != -1) {
 		switch (ch) {
+		case 'H':
+			hbpath = optarg;
+			break;
 		case 'j':
 			out = &json_output;
 			break;
@@ -112,6 +117,9 @@ main(int argc, char *argv[])
 	res = parse(argc, argv);
 	if (res->action == SHOW_METRICS && out == &json_output)
 		errx(1, "show metrics has a format of its own: no -j");
+	/* Not a request: a datagram to hafod's other socket. */
+	if (res->action == HEARTBEAT)
+		return (do_heartbeat(res));
 	ctl_connect();
 	switch (res->action) {
 	case SHOW:
@@ -133,6 +141,27 @@ main(int argc, char *argv[])
 	}
 	close(chan.fd);
 	return (status);
+}
+
+/* What an application sends: its heartbeat's name, one datagram. */
+static int
+do_heartbeat(const struct parse_result *res)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, hbpath, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		errx(1, "socket path too long: %s", hbpath);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "socket");
+	if (sendto(fd, res->name, strlen(res->name), 0,
+	    (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		err(1, "cannot send to %s", hbpath);
+	close(fd);
+	return (0);
 }
 
 static void
@@ -256,6 +285,7 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 	struct show_service	*ss;
 	struct ctl_result	 res;
 	struct ctl_peer		 peer;
+	struct ctl_heartbeat	 hb;
 	void			*p;
 
 	switch (m->hdr.type) {
@@ -312,6 +342,21 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 		r->ifaces = p;
 		memcpy(&r->ifaces[r->nifaces], m->data, sizeof(*r->ifaces));
 		iface_check(&r->ifaces[r->nifaces++]);
+		return;
+	case MSG_CTL_HEARTBEAT:
+		if (request != MSG_CTL_SHOW || !(flags & CTL_F_DETAIL))
+			break;
+		memcpy(&hb, m->data, sizeof(hb));
+		if (r->nsvcs == 0)
+			malformed("heartbeat before its service");
+		ss = &r->svcs[r->nsvcs - 1];
+		if (strncmp(hb.service, ss->svc.name,
+		    sizeof(hb.service)) != 0)
+			malformed("heartbeat of another service");
+		if (ss->nhbs >= SERVICE_HEARTBEATS_MAX ||
+		    !terminated(hb.name, sizeof(hb.name)))
+			malformed("bad heartbeat");
+		ss->hbs[ss->nhbs++] = hb;
 		return;
 	case MSG_CTL_QUORUM_STATE:
 		if (request != MSG_CTL_QUORUM)

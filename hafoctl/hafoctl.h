@@ -34,7 +34,8 @@ enum actions {
 	RELOAD,
 	LOG_VERBOSE,
 	LOG_BRIEF,
-	SHOW_METRICS
+	SHOW_METRICS,
+	HEARTBEAT
 };
 
 struct parse_result {
@@ -47,11 +48,13 @@ struct parse_result {
 
 struct parse_result	*parse(int, char *[]);
 
-/* A service as shown, with the peers it has heard. */
+/* A service as shown, with the peers it has heard and its heartbeats. */
 struct show_service {
 	struct ctl_service	svc;
 	struct ctl_peer		peers[CTL_PEERS_MAX];
 	size_t			npeers;
+	struct ctl_heartbeat	hbs[SERVICE_HEARTBEATS_MAX];
+	size_t			nhbs;
 };
 
 /*

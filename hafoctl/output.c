@@ -34,6 +34,7 @@ const struct demote_reason demote_reasons[] = {
 	{ DEMOTE_TRACK,		"track" },
 	{ DEMOTE_GROUP,		"group" },
 	{ DEMOTE_QUORUM,	"quorum" },
+	{ DEMOTE_HEARTBEAT,	"heartbeat" },
 	{ 0,			NULL }
 };
 
@@ -95,6 +96,7 @@ show_detail(const struct show_service *ss)
 {
 	const struct ctl_service	*s = &ss->svc;
 	const struct ctl_peer		*p;
+	const struct ctl_heartbeat	*h;
 	char				 buf[256], drops[512];
 	const char			*label;
 	size_t				 i;
@@ -147,6 +149,17 @@ show_detail(const struct show_service *ss)
 	printf(DETAIL_FMT, "dropped:", drops[0] != '\0' ? drops : "none");
 	printf(DETAIL_FMT, "last hook:", s->last_hook[0] != '\0' ?
 	    s->last_hook : "none yet");
+
+	for (i = 0; i < ss->nhbs; i++) {
+		h = &ss->hbs[i];
+		snprintf(buf, sizeof(buf), "%s ttl %u ms, last %s%s, %s, "
+		    "weight %u, uid %u, %" PRIu64 " received, %" PRIu64
+		    " refused", h->name, h->ttl, h->seen ?
+		    fmt_duration(h->age_ms) : "never", h->seen ? " ago" : "",
+		    h->failed ? "failed" : "alive", h->weight, h->uid,
+		    h->received, h->refused);
+		printf(DETAIL_FMT, i == 0 ? "heartbeats:" : "", buf);
+	}
 
 	label = "peers heard:";
 	for (i = 0; i < ss->npeers; i++) {

@@ -204,6 +204,7 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 {
 	const struct ctl_service	*s = &ss->svc;
 	const struct ctl_peer		*p;
+	const struct ctl_heartbeat	*h;
 	size_t				 i;
 	int				 d;
 
@@ -255,6 +256,24 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 			json_uint("advskew", p->advskew);
 			json_uint("demote", p->demote);
 			json_millis("last_seen_seconds", p->last_seen_ms);
+			json_close('}');
+		}
+		json_close(']');
+		json_open("heartbeats", '[');
+		for (i = 0; i < ss->nhbs; i++) {
+			h = &ss->hbs[i];
+			json_open(NULL, '{');
+			json_string("name", h->name);
+			json_millis("ttl_seconds", h->ttl);
+			if (h->seen)
+				json_millis("age_seconds", h->age_ms);
+			else
+				json_string_or_null("age_seconds", "");
+			json_string("state", h->failed ? "failed" : "alive");
+			json_uint("weight", h->weight);
+			json_uint("uid", h->uid);
+			json_uint("received", h->received);
+			json_uint("refused", h->refused);
 			json_close('}');
 		}
 		json_close(']');

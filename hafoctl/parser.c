@@ -35,7 +35,8 @@ enum token_type {
 	FLAG,		/* exactly the word; value: CTL_F_* */
 	SERVICENAME,
 	GROUPNAME,
-	SECONDS		/* value of -w */
+	SECONDS,	/* value of -w */
+	HEARTBEATNAME
 };
 
 struct token {
@@ -55,6 +56,7 @@ static const struct token t_demote_opts[];
 static const struct token t_wait[];
 static const struct token t_undemote[];
 static const struct token t_log[];
+static const struct token t_heartbeat[];
 
 static const struct token t_main[] = {
 	{ KEYWORD,	"show",		SHOW,		t_show },
@@ -63,6 +65,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"promote",	PROMOTE,	t_service },
 	{ KEYWORD,	"reload",	RELOAD,		NULL },
 	{ KEYWORD,	"log",		NONE,		t_log },
+	{ KEYWORD,	"heartbeat",	HEARTBEAT,	t_heartbeat },
 	{ ENDTOKEN,	"",		NONE,		NULL }
 };
 
@@ -114,6 +117,11 @@ static const struct token t_undemote[] = {
 	{ ALL,		"all",		NONE,		NULL },
 	{ GROUP,	"group",	NONE,		t_group },
 	{ SERVICENAME,	"",		NONE,		NULL },
+	{ ENDTOKEN,	"",		NONE,		NULL }
+};
+
+static const struct token t_heartbeat[] = {
+	{ HEARTBEATNAME, "",		NONE,		NULL },
 	{ ENDTOKEN,	"",		NONE,		NULL }
 };
 
@@ -201,6 +209,7 @@ match_token(const char *word, const struct token *table)
 		case SERVICENAME:
 		case GROUPNAME:
 		case SECONDS:
+		case HEARTBEATNAME:
 			if (value == NULL && value_matches(word, t))
 				value = t;
 			break;
@@ -224,6 +233,9 @@ value_matches(const char *word, const struct token *t)
 	if (t->type == SERVICENAME || t->type == GROUPNAME)
 		return (word[0] != '\0' && word[0] != '-' &&
 		    strlen(word) < SERVICE_NAME_MAX);
+	if (t->type == HEARTBEATNAME)
+		return (word[0] != '\0' && word[0] != '-' &&
+		    strlen(word) < HEARTBEAT_NAME_MAX);
 	(void)strtonum(word, 0, DEMOTE_WAIT_MAX, &errstr);
 	return (errstr == NULL);
 }
@@ -249,6 +261,9 @@ take_token(const char *word, const struct token *t)
 		break;
 	case SECONDS:
 		res.wait = strtonum(word, 0, DEMOTE_WAIT_MAX, NULL);
+		break;
+	case HEARTBEATNAME:
+		strlcpy(res.name, word, sizeof(res.name));
 		break;
 	case GROUP:
 	case NOTOKEN:
@@ -286,6 +301,9 @@ bad_word(const char *what, const char *after, const char *word,
 			break;
 		case SECONDS:
 			fprintf(stderr, " <seconds 0-%d>", DEMOTE_WAIT_MAX);
+			break;
+		case HEARTBEATNAME:
+			fprintf(stderr, " <heartbeat>");
 			break;
 		case NOTOKEN:
 		case ENDTOKEN:

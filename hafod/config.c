@@ -62,7 +62,10 @@ static const struct config_field service_fields[] = {
 	FIELD(vips, MATCH_REJOIN),
 	FIELD(peers, MATCH_REJOIN),
 	FIELD(vmac, MATCH_REJOIN),
+	/* The engine keeps the state of a heartbeat whose name stays. */
+	FIELD(nheartbeats, MATCH_RETIME),
 	FIELD(pad4, MATCH_KEEP),
+	FIELD(heartbeats, MATCH_RETIME),
 };
 
 const struct config_field *

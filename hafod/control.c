@@ -113,6 +113,8 @@ static void	fill_service(struct ctl_service *, struct eservice *,
 		    uint64_t);
 static struct eif *iface_at(unsigned int);
 static int	send_iface(struct ctl_conn *, const struct eif *);
+static int	send_heartbeats(struct ctl_conn *, const struct eservice *,
+		    uint64_t);
 static int	send_peers(struct ctl_conn *, const struct eservice *,
 		    uint64_t);
 
@@ -720,9 +722,11 @@ reply_step(struct ctl_conn *c)
 		fill_service(&cs, s, now);
 		if (conn_send(c, MSG_CTL_SERVICE, &cs, sizeof(cs)) == -1)
 			return (-1);
-		if (c->target.flags & CTL_F_DETAIL)
-			return (send_peers(c, s, now));
-		return (0);
+		if (!(c->target.flags & CTL_F_DETAIL))
+			return (0);
+		if (send_heartbeats(c, s, now) == -1)
+			return (-1);
+		return (send_peers(c, s, now));
 	case MSG_CTL_DEMOTE:
 		return (conn_result(c, "%s: demoted%s", s->conf.name,
 		    (c->target.flags & CTL_F_PERSIST) ?
@@ -799,6 +803,20 @@ send_iface(struct ctl_conn *c, const struct eif *eif)
 	ci.unknown_src = eif->unknown_src;
 	memcpy(ci.drops, eif->drops, sizeof(ci.drops));
 	return (conn_send(c, MSG_CTL_IFACE, &ci, sizeof(ci)));
+}
+
+static int
+send_heartbeats(struct ctl_conn *c, const struct eservice *s, uint64_t now)
+{
+	struct ctl_heartbeat	ch;
+	int			i;
+
+	for (i = 0; i < s->conf.nheartbeats; i++) {
+		heartbeat_show(s, i, &ch, now);
+		if (conn_send(c, MSG_CTL_HEARTBEAT, &ch, sizeof(ch)) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 static int

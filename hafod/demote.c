@@ -38,14 +38,15 @@ demote_cap(unsigned int w)
 /*
  * The weight of a service's own reasons, before its group's: operator
  * maintenance, addresses it could not add, failing checks and tracked
- * interfaces down.  The check and track bits of *reasons are set from
+ * interfaces down, late heartbeats.  The check, track and heartbeat
+ * bits of *reasons are set from
  * the weights, so that hafoctl says which kind weighs.
  */
 unsigned int
 demote_own(uint32_t *reasons, const struct msg_weight *weights)
 {
 	unsigned int	w = 0;
-	int		i, checks = 0, tracks = 0;
+	int		i, checks = 0, tracks = 0, heartbeats = 0;
 
 	if (*reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
 		w += DEMOTE_WEIGHT_OPERATOR;
@@ -55,16 +56,20 @@ demote_own(uint32_t *reasons, const struct msg_weight *weights)
 		if (weights[i].weight == 0)
 			continue;
 		w += weights[i].weight;
-		if (weights[i].index >= WEIGHT_TRACK)
+		if (weights[i].index >= WEIGHT_HEARTBEAT)
+			heartbeats = 1;
+		else if (weights[i].index >= WEIGHT_TRACK)
 			tracks = 1;
 		else
 			checks = 1;
 	}
-	*reasons &= ~(DEMOTE_CHECK | DEMOTE_TRACK);
+	*reasons &= ~(DEMOTE_CHECK | DEMOTE_TRACK | DEMOTE_HEARTBEAT);
 	if (checks)
 		*reasons |= DEMOTE_CHECK;
 	if (tracks)
 		*reasons |= DEMOTE_TRACK;
+	if (heartbeats)
+		*reasons |= DEMOTE_HEARTBEAT;
 	return (w);
 }
 

@@ -305,10 +305,14 @@ earliest(struct eservice_head *head, uint64_t min)
 	struct eservice	*s;
 	uint64_t	 dl;
 
-	TAILQ_FOREACH(s, head, entry)
+	TAILQ_FOREACH(s, head, entry) {
 		if ((dl = fsm_deadline(&s->fsm)) != 0 && (min == 0 ||
 		    dl < min))
 			min = dl;
+		if ((dl = heartbeat_deadline(s)) != 0 && (min == 0 ||
+		    dl < min))
+			min = dl;
+	}
 	return (min);
 }
 
@@ -483,8 +487,12 @@ engine_due(struct eservice_head *head, uint64_t now)
 static void
 engine_tick(int fd, short event, void *arg)
 {
-	uint64_t	now = now_us();
+	struct eservice	*s;
+	uint64_t	 now = now_us();
 
+	/* A late heartbeat demotes before the adverts due now go out. */
+	TAILQ_FOREACH(s, &services, entry)
+		heartbeat_due(s, now);
 	engine_due(&services, now);
 	engine_due(&retiring, now);
 }
@@ -679,37 +687,71 @@ engine_demote_detail(struct eservice *s, char *buf, size_t len)
 	}
 }
 
+/*
+ * A weight of s on or off, in its slot; the caller updates the
+ * demotion.  -1: no slot left for it.
+ */
+int
+weight_set(struct eservice *s, const struct msg_weight *mw)
+{
+	struct msg_weight	*slot = NULL;
+	int			 i, on = mw->on && mw->weight != 0;
+
+	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
+		if (s->weights[i].weight != 0 &&
+		    s->weights[i].index == mw->index) {
+			slot = &s->weights[i];
+			break;
+		}
+		if (s->weights[i].weight == 0 && slot == NULL && on)
+			slot = &s->weights[i];
+	}
+	if (slot == NULL) {
+		if (!on)
+			return (0);
+		log_warnx("%s: too many demotions to keep track of",
+		    s->conf.name);
+		return (-1);
+	}
+	if (on)
+		*slot = *mw;
+	else
+		memset(slot, 0, sizeof(*slot));
+	return (0);
+}
+
+/* A weight of s on or off (NULL: none), and the demotion that follows. */
+void
+engine_weigh(struct eservice *s, const struct msg_weight *mw)
+{
+	if (mw != NULL)
+		(void)weight_set(s, mw);
+	demote_update(s);
+}
+
+/*
+ * The parent's weights: checks and tracks.  Heartbeats are the
+ * engine's own, and a reload's WEIGHT_CLEAR leaves them be.
+ */
 static void
 engine_weight(const struct msg_weight *mw)
 {
 	struct eservice		*s;
-	struct msg_weight	*slot = NULL;
 	int			 i;
 
 	if ((s = service_find(&services, mw->service)) == NULL)
 		return;
-	if (mw->index == WEIGHT_CLEAR)
-		memset(s->weights, 0, sizeof(s->weights));
-	else {
-		for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
-			if (s->weights[i].weight != 0 &&
-			    s->weights[i].index == mw->index) {
-				slot = &s->weights[i];
-				break;
-			}
-			if (s->weights[i].weight == 0 && slot == NULL)
-				slot = &s->weights[i];
-		}
-		if (slot == NULL) {
-			log_warnx("%s: too many demotions to keep track of",
-			    s->conf.name);
-			return;
-		}
-		if (mw->on && mw->weight != 0)
-			*slot = *mw;
-		else
-			memset(slot, 0, sizeof(*slot));
-	}
+	if (mw->index == WEIGHT_CLEAR) {
+		for (i = 0; i < SERVICE_WEIGHTS_MAX; i++)
+			if (s->weights[i].index < WEIGHT_HEARTBEAT)
+				memset(&s->weights[i], 0,
+				    sizeof(s->weights[i]));
+	} else if (mw->index >= WEIGHT_HEARTBEAT) {
+		log_warnx("%s: parent sent weight %u, a heartbeat's: ignored",
+		    s->conf.name, mw->index);
+		return;
+	} else
+		(void)weight_set(s, mw);
 	demote_update(s);
 }
 
@@ -862,6 +904,7 @@ service_retime(struct eservice *s, const struct service_conf *conf,
 	log_info("%s: new timing: advbase %u advskew %u preempt %s",
 	    conf->name, conf->advbase, conf->advskew,
 	    conf->preempt ? "yes" : "no");
+	heartbeat_reconf(s, conf, now);
 	s->conf = *conf;
 	s->fsm.advbase = conf->advbase;
 	s->fsm.advskew = conf->advskew;
@@ -923,6 +966,7 @@ engine_configure(void)
 				s->demote_reasons |= DEMOTE_OPERATOR |
 				    DEMOTE_PERSIST;
 			}
+		heartbeat_start(s);
 		s->fsm.demote = service_weight(s);
 		quorum_service(s, now);
 		service_start(s, now);
@@ -979,7 +1023,9 @@ engine_socket(struct msg *m)
 static void
 engine_incoming(const struct msg *m)
 {
-	struct eservice	*s;
+	struct eservice		*s;
+	struct heartbeat_conf	*hc;
+	int			 i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		fatal(NULL);
@@ -988,8 +1034,15 @@ engine_incoming(const struct msg *m)
 	s->conf.ifname[sizeof(s->conf.ifname) - 1] = '\0';
 	if (s->conf.nvips > SERVICE_VIPS_MAX ||
 	    s->conf.npeers > SERVICE_PEERS_MAX ||
-	    s->conf.passlen > CARP_PASS_MAX || s->conf.vhid == 0)
+	    s->conf.passlen > CARP_PASS_MAX || s->conf.vhid == 0 ||
+	    s->conf.nheartbeats > SERVICE_HEARTBEATS_MAX)
 		fatalx("malformed service from parent");
+	for (i = 0; i < s->conf.nheartbeats; i++) {
+		hc = &s->conf.heartbeats[i];
+		hc->name[sizeof(hc->name) - 1] = '\0';
+		if (hc->ttl < HEARTBEAT_TTL_MIN || hc->ttl > HEARTBEAT_TTL_MAX)
+			fatalx("malformed heartbeat from parent");
+	}
 	TAILQ_INSERT_TAIL(&incoming, s, entry);
 }
 
@@ -1087,6 +1140,10 @@ engine_msg(struct msg *m)
 		memcpy(&ms, m->data, sizeof(ms));
 		engine_watchdog(ms);
 		break;
+	case MSG_HEARTBEAT:
+		heartbeat_init(base, m->fd);
+		m->fd = -1;
+		break;
 	case MSG_RELOAD_RESULT:
 	case MSG_RELOAD_END:
 		/* The client may have gone; the reload happened anyway. */
@@ -1167,6 +1224,13 @@ engine_init(int fd)
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
 	    (base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new");
+	/*
+	 * Three priorities, every event in the middle one but the heartbeat
+	 * socket's, below: a flood of heartbeats waits while advertisements
+	 * and the timer are served.
+	 */
+	if (event_base_priority_init(base, 3) == -1)
+		fatalx("event_base_priority_init");
 	event_config_free(cfg);
 	msgchan_init(&chan, fd);
 	if ((chanev = event_new(base, fd, EV_READ | EV_PERSIST,

@@ -91,6 +91,16 @@ struct epeer {
 	uint64_t		 seen;		/* usec, monotonic */
 };
 
+/* What the engine knows of a heartbeat of a service. */
+struct eheartbeat {
+	uint64_t		 last;		/* usec; 0: never heard */
+	uint64_t		 deadline;	/* usec, unless failed */
+	uint64_t		 received;
+	uint64_t		 refused;	/* from another uid */
+	uint64_t		 refusedlog;
+	int			 failed;	/* late, or not yet heard */
+};
+
 /* A service as the engine runs it. */
 struct eservice {
 	TAILQ_ENTRY(eservice)	 entry;
@@ -113,6 +123,7 @@ struct eservice {
 	uint64_t		 transitions[CARP_STATE_MAX]; /* into each */
 	uint64_t		 hooks[HOOK_MAX];
 	uint64_t		 hook_failures[HOOK_MAX];
+	struct eheartbeat	 hbs[SERVICE_HEARTBEATS_MAX];
 };
 TAILQ_HEAD(eservice_head, eservice);
 
@@ -126,6 +137,18 @@ void		 engine_reload(uint32_t);
 void		 engine_verbose(int);
 uint64_t	 engine_now(void);
 void		 engine_act(struct eservice *, int, enum carp_state);
+int		 weight_set(struct eservice *, const struct msg_weight *);
+void		 engine_weigh(struct eservice *, const struct msg_weight *);
+
+/* heartbeat.c: application heartbeats */
+void		 heartbeat_init(struct event_base *, int);
+void		 heartbeat_start(struct eservice *);
+void		 heartbeat_reconf(struct eservice *,
+		    const struct service_conf *, uint64_t);
+uint64_t	 heartbeat_deadline(const struct eservice *);
+void		 heartbeat_due(struct eservice *, uint64_t);
+void		 heartbeat_show(const struct eservice *, int,
+		    struct ctl_heartbeat *, uint64_t);
 
 /* equorum.c: what corosync's word means for the services */
 void		 engine_quorum(const struct msg_quorum *);

@@ -708,16 +708,36 @@ fsm_link(struct fsm *fsm, int up, uint64_t now)
 /*
  * The rest follows from the rules on the adverts that come back: a
  * better backup with preempt, or any backup when our demote byte is now
- * higher than its, takes over.
+ * higher than its, takes over.  A backup keeps its timers, but for the
+ * listening after its start.
  */
 int
 fsm_set_demote(struct fsm *fsm, uint8_t demote, uint64_t now)
 {
-	uint8_t	 old = fsm->demote;
+	uint8_t		 old = fsm->demote;
+	uint64_t	 was, less;
 
 	fsm->demote = demote;
 	if (fsm->state == CARP_MASTER && !fsm->leaving && demote > old)
 		return (FSM_SEND);
+	/*
+	 * Still listening after the start, nobody heard: a demotion lifted
+	 * now (an application's first heartbeat) shortens the wait by what
+	 * it had added, so that the node is not slower than it would have
+	 * been without it, and a node still demoted does not claim first.
+	 */
+	if (fsm->state == CARP_BACKUP && demote < old &&
+	    fsm->master.af == AF_UNSPEC && now < fsm->listen_until &&
+	    fsm->master_down == fsm->listen_until) {
+		fsm->demote = old;
+		was = master_down_us(fsm);
+		fsm->demote = demote;
+		less = was - master_down_us(fsm);
+		fsm->listen_until -= less;
+		fsm->master_down -= less;
+		if (fsm->master_down <= now)
+			fsm->master_down = fsm->listen_until = now + 1;
+	}
 	return (0);
 }
 

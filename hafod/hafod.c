@@ -54,6 +54,7 @@ static int			 shutting_down;
 static struct event		*shutdown_ev;
 static const char		*conffile = HAFOD_CONF;
 static char			 sockpath[PATH_MAX];
+static char			 hbpath[PATH_MAX];	/* "": none yet */
 static pid_t			 parent_pid;
 static int			 debug;
 
@@ -166,6 +167,8 @@ parent_atexit(void)
 	vip_release_all();
 	if (sockpath[0] != '\0')
 		unlink(sockpath);
+	if (hbpath[0] != '\0')
+		unlink(hbpath);
 }
 
 static __dead void
@@ -424,6 +427,89 @@ control_open(const char *path)
 }
 
 /*
+ * The heartbeat socket: created here, read by the engine.  Anyone may
+ * send to it; the engine counts a datagram only from the heartbeat's
+ * user or root, by the credentials the kernel attaches (SO_PASSCRED),
+ * which a sender cannot forge.  So the mode is 0666: a group or an owner
+ * would gate nothing the credentials do not, and would have to follow
+ * every heartbeat's user.  A socket that answers means another hafod.
+ */
+static int
+heartbeat_open(const char *path, char *why, size_t len)
+{
+	struct sockaddr_un	sun;
+	int			fd, on = 1;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		snprintf(why, len, "heartbeat socket path %s is too long",
+		    path);
+		return (-1);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		snprintf(why, len, "heartbeat socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		snprintf(why, len, "another hafod is running: %s answers",
+		    path);
+		close(fd);
+		return (-1);
+	}
+	if ((unlink(path) == -1 && errno != ENOENT) ||
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, 0666) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == -1) {
+		snprintf(why, len, "heartbeat socket %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+heartbeat_wanted(const struct config *conf)
+{
+	const struct service	*s;
+
+	TAILQ_FOREACH(s, &conf->services, entry)
+		if (s->conf.nheartbeats > 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * At the start and on reload: the socket opens with the first heartbeat
+ * configured, so that a hafod without heartbeats has none, and stays
+ * open until we exit.
+ */
+void
+heartbeat_socket(const struct config *conf)
+{
+	char	why[256];
+	int	fd;
+
+	if (!heartbeat_wanted(conf))
+		return;
+	if (hbpath[0] != '\0') {
+		if (strcmp(hbpath, conf->heartbeat) != 0)
+			log_warnx("heartbeat socket takes effect at the next "
+			    "start");
+		return;
+	}
+	if ((fd = heartbeat_open(conf->heartbeat, why, sizeof(why))) == -1) {
+		log_warnx("%s: heartbeats cannot be heard", why);
+		return;
+	}
+	strlcpy(hbpath, conf->heartbeat, sizeof(hbpath));
+	parent_send(MSG_HEARTBEAT, 0, fd, NULL, 0);
+}
+
+/*
  * Root's part of the start, before the engine exists: what can fail is
  * said on stderr, before we become a daemon.
  */
@@ -431,6 +517,7 @@ static void
 parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 {
 	char		 why[256];
+	int		 fd;
 
 	check_chroot(conf->chroot);
 	if (TAILQ_EMPTY(&conf->services))
@@ -444,6 +531,13 @@ parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 		err(1, "cannot open a packet socket for announcements");
 	*control_fd = control_open(conf->socket);
 	strlcpy(sockpath, conf->socket, sizeof(sockpath));
+	/* Said now, on stderr; opened for real once the engine runs. */
+	if (heartbeat_wanted(conf)) {
+		if ((fd = heartbeat_open(conf->heartbeat, why,
+		    sizeof(why))) == -1)
+			errx(1, "%s", why);
+		close(fd);
+	}
 }
 
 /* Fork the engine; the parent keeps its end of the socket pair. */
@@ -574,6 +668,7 @@ main(int argc, char *argv[])
 	quorum_init(conf, pw, debug);
 	vip_init(packet_fd);
 	parent_send(MSG_CONTROL, 0, control_fd, NULL, 0);
+	heartbeat_socket(conf);
 	services_send();
 	services_weights();
 	quorum_start();

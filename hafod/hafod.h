@@ -38,6 +38,7 @@
 #define HAFOD_CHROOT		"/var/empty"
 #define HAFOD_SOCKET		"/run/hafod.sock"
 #define HAFOD_STATE		"/var/lib/hafod/state"
+#define HAFOD_HEARTBEAT		"/run/hafod.heartbeat"
 
 /* Options from the command line. */
 #define HAFOD_OPT_VERBOSE	0x01
@@ -78,6 +79,24 @@ enum carp_drop {
 #define SERVICE_VIPS_MAX	32
 #define SERVICE_PEERS_MAX	8
 #define SERVICE_GROUP_MAX	16	/* members of a group */
+
+/*
+ * An application heartbeat: a datagram naming it must come from uid (or
+ * root) every ttl milliseconds, or the service is demoted by weight.
+ */
+#define SERVICE_HEARTBEATS_MAX	4
+#define HEARTBEAT_NAME_MAX	32	/* including the NUL */
+#define HEARTBEAT_TTL_MIN	50	/* milliseconds */
+#define HEARTBEAT_TTL_MAX	3600000
+#define HEARTBEAT_TTL_DEFAULT	1000
+
+struct heartbeat_conf {
+	char			name[HEARTBEAT_NAME_MAX];
+	uint32_t		ttl;		/* milliseconds */
+	uint32_t		uid;		/* may send, as root may */
+	uint8_t			weight;		/* 1-254 */
+	uint8_t			pad[3];
+};
 
 #define ANNOUNCE_COUNT_DEFAULT		3
 #define ANNOUNCE_INTERVAL_DEFAULT	1000	/* milliseconds */
@@ -135,7 +154,9 @@ struct service_conf {
 	struct hafod_addr	vips[SERVICE_VIPS_MAX];
 	struct hafod_addr	peers[SERVICE_PEERS_MAX];
 	uint8_t			vmac;		/* on a virtual MAC interface */
-	uint8_t			pad4[3];
+	uint8_t			nheartbeats;
+	uint8_t			pad4[2];
+	struct heartbeat_conf	heartbeats[SERVICE_HEARTBEATS_MAX];
 };
 
 /*
@@ -216,6 +237,7 @@ struct config {
 	char			chroot[PATH_MAX];
 	char			socket[PATH_MAX];
 	char			state[PATH_MAX];
+	char			heartbeat[PATH_MAX]; /* its socket */
 	int			opts;
 	uint8_t			quorum;		/* 1: quorum corosync */
 	uint8_t			quorum_policy;	/* enum quorum_policy */
@@ -261,6 +283,7 @@ enum msg_type {
 	MSG_QUORUM,		/* q->p, p->e struct msg_quorum */
 	MSG_WATCHDOG,		/* p->e uint32_t ms: ALIVE now and so often */
 	MSG_ALIVE,		/* e->p nothing: the engine's loop runs */
+	MSG_HEARTBEAT,		/* p->e fd: the heartbeat socket */
 
 	/*
 	 * hafoctl and the engine, over the control socket.  Numbered apart,
@@ -279,6 +302,7 @@ enum msg_type {
 	MSG_CTL_QUORUM,		/* c->e struct ctl_target: show quorum */
 	MSG_CTL_QUORUM_STATE,	/* e->c struct ctl_quorum */
 	MSG_CTL_IFACE,		/* e->c struct ctl_iface: show all, at the end */
+	MSG_CTL_HEARTBEAT,	/* e->c struct ctl_heartbeat */
 	MSG_MAX
 };
 
@@ -325,6 +349,7 @@ struct msg_vip_status {
  * forgets them all, before a reload sends the current ones again.
  */
 #define WEIGHT_TRACK		100
+#define WEIGHT_HEARTBEAT	200	/* the engine's own: heartbeats */
 #define WEIGHT_CLEAR		255
 #define WEIGHT_NAME_MAX		48
 #define SERVICE_WEIGHTS_MAX	16
@@ -444,6 +469,7 @@ struct ctl_target {
 #define DEMOTE_TRACK		0x10	/* a tracked interface is down */
 #define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
 #define DEMOTE_QUORUM		0x40	/* this node is not quorate: no master */
+#define DEMOTE_HEARTBEAT	0x80	/* an application's heartbeat late */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128
@@ -490,6 +516,22 @@ struct ctl_peer {
 	uint8_t			demote;
 	uint8_t			pad[5];
 	uint64_t		last_seen_ms;	/* ago */
+};
+
+/* A heartbeat of a service, for hafoctl show service. */
+struct ctl_heartbeat {
+	char			service[SERVICE_NAME_MAX];
+	char			name[HEARTBEAT_NAME_MAX];
+	uint32_t		ttl;		/* milliseconds */
+	uint32_t		uid;
+	uint8_t			weight;
+	uint8_t			failed;		/* late, or not heard */
+	uint8_t			seen;		/* heard since start */
+	uint8_t			pad;
+	uint32_t		pad2;
+	uint64_t		age_ms;		/* of the last heard */
+	uint64_t		received;
+	uint64_t		refused;	/* from another uid */
 };
 
 #define CTL_RESULT_MAX		256

@@ -76,6 +76,7 @@ static const struct {
 	[MSG_QUORUM] = { "quorum", sizeof(struct msg_quorum), 0 },
 	[MSG_WATCHDOG] = { "watchdog", sizeof(uint32_t), 0 },
 	[MSG_ALIVE] = { "alive", 0, 0 },
+	[MSG_HEARTBEAT] = { "heartbeat", 0, 1 },
 	[MSG_CTL_SHOW] = { "ctl-show", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_DEMOTE] = { "ctl-demote", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_UNDEMOTE] = { "ctl-undemote", sizeof(struct ctl_target), 0 },
@@ -90,6 +91,8 @@ static const struct {
 	[MSG_CTL_QUORUM_STATE] = { "ctl-quorum-state",
 	    sizeof(struct ctl_quorum), 0 },
 	[MSG_CTL_IFACE] = { "ctl-iface", sizeof(struct ctl_iface), 0 },
+	[MSG_CTL_HEARTBEAT] = { "ctl-heartbeat",
+	    sizeof(struct ctl_heartbeat), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);

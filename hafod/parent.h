@@ -141,6 +141,9 @@ void		 quorum_start(void);
 void		 quorum_reap(int);
 void		 quorum_stop(void);
 
+/* hafod.c: the socket applications send heartbeats to */
+void		 heartbeat_socket(const struct config *);
+
 /* maint.c: the persistent maintenance file */
 void		 maint_load(const char *);
 void		 maint_send(void);

@@ -14,6 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ static void	print_service(const struct service *);
 static void	print_hooks(const struct hooks_conf *,
 		    const struct check_head *, const struct track_head *);
 static void	print_group(const struct group_conf *);
+static void	print_heartbeat(const struct heartbeat_conf *);
 
 /*
  * Always quoted, so that a name that is also a keyword reads back as a
@@ -75,6 +77,8 @@ print_service(const struct service *svc)
 		printf("\tvmac yes\n");
 	printf("\tannounce count %u interval %u\n", sc->announce_count,
 	    sc->announce_interval);
+	for (i = 0; i < sc->nheartbeats; i++)
+		print_heartbeat(&sc->heartbeats[i]);
 	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);
 	printf("}\n");
 }
@@ -125,6 +129,22 @@ print_hooks(const struct hooks_conf *hooks, const struct check_head *checks,
 	}
 }
 
+/* The user by name where the system knows one, else by number. */
+static void
+print_heartbeat(const struct heartbeat_conf *hb)
+{
+	struct passwd	*pw;
+
+	printf("\theartbeat ");
+	print_string(hb->name, strnlen(hb->name, sizeof(hb->name)));
+	printf(" ttl %ums weight %u user ", hb->ttl, hb->weight);
+	if ((pw = getpwuid(hb->uid)) != NULL)
+		print_string(pw->pw_name, strlen(pw->pw_name));
+	else
+		printf("%u", hb->uid);
+	putchar('\n');
+}
+
 /* The members one a line, the leader first, as the file lists them. */
 static void
 print_group(const struct group_conf *grp)
@@ -161,6 +181,13 @@ print_config(const struct config *conf)
 	printf("\nstate ");
 	print_string(conf->state, strnlen(conf->state, sizeof(conf->state)));
 	putchar('\n');
+	/* Only when it differs: the socket is opened only for heartbeats. */
+	if (strcmp(conf->heartbeat, HAFOD_HEARTBEAT) != 0) {
+		printf("heartbeat socket ");
+		print_string(conf->heartbeat, strnlen(conf->heartbeat,
+		    sizeof(conf->heartbeat)));
+		putchar('\n');
+	}
 	/* Only when asked for: without it hafod needs no corosync at all. */
 	if (conf->quorum)
 		printf("quorum corosync policy %s\n",

@@ -308,6 +308,7 @@ services_reload(const char *file, uint32_t client)
 		reload_end(client, 1);
 		return;
 	}
+	heartbeat_socket(nconf);
 	reload_match(nconf, counts);
 	nconf->opts = conf->opts;
 	strlcpy(nconf->socket, conf->socket, sizeof(nconf->socket));

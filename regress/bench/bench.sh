@@ -25,7 +25,8 @@
 #   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
-#                          idle scale quorum (default all, in that order)
+#                          idle scale quorum heartbeat (default all, in
+#                          that order)
 #   BENCH_PROBE_US=1000    probe interval in microseconds
 #   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
 #                          no takeover (quick 10)
@@ -41,6 +42,8 @@
 #   BENCH_QUORUM_CUTS=10   partitions of a corosync pair, per quorum
 #                          policy (quick 3); 19 s each (fast), 27 s
 #                          (strict): 8 minutes, quick under 3
+#   BENCH_HB_CPU_SECS=60   CPU window of 50 heartbeats, and of 50 checks
+#                          (quick 30)
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
@@ -82,7 +85,7 @@ pick()
 }
 RUNS=${BENCH_RUNS:-$(pick 10 3)}
 SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale \
-    quorum}
+    quorum heartbeat}
 PROBE_US=${BENCH_PROBE_US:-1000}
 STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
 FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
@@ -92,6 +95,7 @@ IDLE_WINDOWS=${BENCH_IDLE_WINDOWS:-$(pick 3 2)}
 LOAD_SECS=${BENCH_LOAD_SECS:-$(pick 10 3)}
 LOAD_WINDOWS=${BENCH_LOAD_WINDOWS:-$(pick 3 2)}
 SCALE_RUNS=${BENCH_SCALE_RUNS:-$(pick 10 2)}
+HB_CPU_SECS=${BENCH_HB_CPU_SECS:-$(pick 60 30)}
 STAGGER=${BENCH_STAGGER:-0.2}
 # The probe runs at a real-time priority, so that its own scheduling
 # delays do not pass for outages; BENCH_RT=0 turns that off.
@@ -261,7 +265,9 @@ lab_setup()
 	done
 }
 
-# node_conf NODE ADVBASE ADVSKEW NSERVICES
+# node_conf NODE ADVBASE ADVSKEW NSERVICES: and NODE_GLOBAL, a line for
+# the top with @NODE@ for the node, and NODE_SERVICE, one for every
+# service with @I@ for its number, where set.
 node_conf()
 {
 	{
@@ -272,11 +278,17 @@ node_conf()
 		echo "password \"hafod-bench\""
 		echo "advbase $2"
 		echo "advskew $3"
-		awk -v n="$4" 'BEGIN {
-			for (i = 1; i <= n; i++)
+		[ -n "${NODE_GLOBAL:-}" ] && echo "$NODE_GLOBAL" |
+		    sed "s,@NODE@,$1,g"
+		awk -v n="$4" -v extra="${NODE_SERVICE:-}" 'BEGIN {
+			for (i = 1; i <= n; i++) {
+				e = extra
+				gsub(/@I@/, i, e)
 				printf "service s%d {\n\tinterface eth0\n\t" \
-				    "vhid %d\n\taddress 198.18.%d.%d/16\n}\n",
-				    i, i, int(i / 256), i % 256
+				    "vhid %d\n\taddress 198.18.%d.%d/16\n%s}\n",
+				    i, i, int(i / 256), i % 256,
+				    e != "" ? "\t" e "\n" : ""
+			}
 		}'
 	} > "$1.conf"
 }
@@ -994,6 +1006,176 @@ section_scale()
 	    "$(verdict scale.multi '<=' 0 max)"
 	row "" "state changes before the kill" "$_sk_set" scale.spurious "" \
 	    "0" "$(verdict scale.spurious '<=' 0 max)"
+}
+
+# ---- heartbeat -------------------------------------------------------
+
+# hb_senders PERIOD NSERVICES: on every node an application that renews
+# heartbeats app1..appN every PERIOD seconds; NODE.app is its PID.  It
+# runs before hafod starts, as an application would, so that the first
+# heartbeat comes at once and the start is not a race of interpreters.
+hb_senders()
+{
+	cat > hb_send.py <<-'EOF'
+	import socket, sys, time
+	path, period, names = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	names = [n.encode() for n in names]
+	open(path + ".ready", "w").close()
+	while True:
+	    for n in names:
+	        try:
+	            s.sendto(n, path)
+	        except OSError:
+	            pass
+	    time.sleep(period)
+	EOF
+	for _hn in $NODES; do
+		python3 hb_send.py "$work/$_hn.hb" "$1" \
+		    $(seq 1 "$2" | sed 's/^/app/') &
+		echo "$!" > "$_hn.app"
+		echo "$!" >> lab.pids
+	done
+	for _hn in $NODES; do
+		wait_for 10 test -f "$work/$_hn.hb.ready" ||
+		    atf_fail "the heartbeat sender of $_hn did not start"
+	done
+}
+
+hb_senders_stop()
+{
+	for _hn in $NODES; do
+		[ -f "$_hn.app" ] || continue
+		kill -CONT "$(cat "$_hn.app")" 2>/dev/null
+		kill -KILL "$(cat "$_hn.app")" 2>/dev/null
+		wait "$(cat "$_hn.app")" 2>/dev/null
+		rm -f "$_hn.app" "$work/$_hn.hb.ready"
+	done
+}
+
+# hb_failover KIND RUN: n1's application frozen (stop) or killed (kill)
+# at a random point; from then to n2's first announcement of the
+# address, and the longest gap the client saw.
+hb_failover()
+{
+	_hf_kind=$1 _hf_run=$2 _hf_tag=hb$1
+	_hf_fs=$(fast_setting)
+	_hf_md=$(master_down_ms 0 "$(nth 2 "$_hf_fs")")
+	NODE_GLOBAL="heartbeat socket \"$work/@NODE@.hb\""
+	NODE_SERVICE="heartbeat app@I@ ttl 100ms weight 100"
+	hb_senders 0.02 1
+	start "$_hf_tag-$_hf_run" 0 "$_hf_fs" 1
+	NODE_GLOBAL= NODE_SERVICE=
+	if ! wait_for 30 converged 1; then
+		note "$_hf_tag run $_hf_run: n1 is not master; skipped"
+		hb_senders_stop
+		stop
+		return 1
+	fi
+	sleep 1
+	case $_hf_kind in
+	stop)	_hf_sig=STOP ;;
+	kill)	_hf_sig=KILL ;;
+	esac
+	_hf_at=$(phase 1 0 "$(nth 1 "$_hf_fs")")
+	probe "$_hf_tag-$_hf_run.json" --target "$(vip 1)" --garp "$(vip 1)" \
+	    --event-at "$_hf_at" --event "exec:kill -$_hf_sig $(cat n1.app)" \
+	    --duration "$(calc "$_hf_at + 0.1 + $_hf_md / 1000 + 1")"
+	_hf_j=$_hf_tag-$_hf_run.json
+	wait_for 5 converged_on n2 1 ||
+	    note "$_hf_tag run $_hf_run: n2 is not master"
+	get "$_hf_j" garp_first_ms >> "$_hf_tag.garp"
+	get "$_hf_j" max_gap_ms >> "$_hf_tag.gap"
+	_hf_macs=$(get "$_hf_j" garp_macs)
+	[ "$_hf_macs" = "$mac_n2" ] ||
+	    note "$_hf_tag run $_hf_run: announced by $_hf_macs," \
+	    "n2 is $mac_n2"
+	note "$_hf_tag run $_hf_run: n2 announced after" \
+	    "$(get "$_hf_j" garp_first_ms) ms," \
+	    "gap $(get "$_hf_j" max_gap_ms) ms"
+	hb_senders_stop
+	stop
+}
+
+# cpu_all NODE: utime + stime of parent and engine, and that of the
+# children the parent reaped (checks), in clock ticks.
+cpu_all()
+{
+	for _ca_p in $(pids_of "$1"); do
+		sed 's/^.*) //' "/proc/$_ca_p/stat"
+	done | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
+}
+
+# hb_cpu TAG LINE: n1's CPU over HB_CPU_SECS with 50 services that each
+# have LINE.
+hb_cpu()
+{
+	_hc_tag=$1
+	NODE_GLOBAL="heartbeat socket \"$work/@NODE@.hb\""
+	NODE_SERVICE=$2
+	[ "$_hc_tag" = hbcpu ] && hb_senders 0.05 50
+	steady "$_hc_tag" 1 "$DEFAULT_SKEWS" 50
+	_hc_ok=$?
+	NODE_GLOBAL= NODE_SERVICE=
+	if [ "$_hc_ok" != 0 ]; then
+		hb_senders_stop
+		return 1
+	fi
+	sleep 3
+	_hc_hz=$(getconf CLK_TCK)
+	_hc_t0=$(cpu_ticks n1) _hc_c0=$(cpu_all n1)
+	_hc_a=$(date +%s%N)
+	sleep "$HB_CPU_SECS"
+	_hc_b=$(date +%s%N)
+	_hc_secs=$(calc "($_hc_b - $_hc_a) / 1e9")
+	{
+		calc "($(cpu_ticks n1) - $_hc_t0) / $_hc_hz / $_hc_secs * 60"
+		echo
+	} >> "$_hc_tag.own"
+	{
+		calc "($(cpu_all n1) - $_hc_c0) / $_hc_hz / $_hc_secs * 60"
+		echo
+	} >> "$_hc_tag.all"
+	note "$_hc_tag: n1 $(cat "$_hc_tag.own") CPU-s/min," \
+	    "$(cat "$_hc_tag.all") with reaped children"
+	hb_senders_stop
+	stop
+}
+
+section_heartbeat()
+{
+	rm -f hbstop.* hbkill.* hbcpu.* hbcheck.*
+	_sh_i=1
+	while [ "$_sh_i" -le "$RUNS" ]; do
+		hb_failover stop "$_sh_i"
+		hb_failover kill "$_sh_i"
+		_sh_i=$((_sh_i + 1))
+	done
+	hb_cpu hbcpu "heartbeat app@I@ ttl 100ms weight 100"
+	hb_cpu hbcheck 'check "true" every 1 timeout 1'
+	_sh_set="$(setting 0 "$(fast_setting)"), ttl 100 ms"
+	_sh_u=$(stats ufast.gap | cut -d' ' -f2)
+	if [ "$_sh_u" != "-" ]; then
+		_sh_t="<= $(printf %.0f "$(calc "100 + $_sh_u")")"
+		_sh_t="$_sh_t (ttl + unplanned)"
+	else
+		_sh_t="ttl + unplanned (not run)"
+	fi
+	row "Application heartbeat: the application stops, n2 takes over" \
+	    "frozen (SIGSTOP): to n2's announcement" "$_sh_set" hbstop.garp \
+	    ms "$_sh_t" "-"
+	row "" "  longest gap at the client" "$_sh_set" hbstop.gap ms "" "-"
+	row "" "killed (SIGKILL): to n2's announcement" "$_sh_set" \
+	    hbkill.garp ms "$_sh_t" "-"
+	row "" "  longest gap at the client" "$_sh_set" hbkill.gap ms "" "-"
+	_sh_d=$(setting 1 "$DEFAULT_SKEWS")
+	row "Cost of 50 services watched, master, parent + engine" \
+	    "CPU-s/min, one 100 ms heartbeat each" "$_sh_d, 20/s each" \
+	    hbcpu.own s/min "" "-"
+	row "" "CPU-s/min, one check a second each" "$_sh_d" hbcheck.own \
+	    s/min "" "-"
+	row "" "  the same with the checks' own CPU" "$_sh_d" hbcheck.all \
+	    s/min "" "-"
 }
 
 # ---- the table -------------------------------------------------------

@@ -122,6 +122,18 @@ engine_verbose(int verbose)
 {
 }
 
+/* heartbeat.c's show is real; what it weighs does not reach control.c. */
+int
+weight_set(struct eservice *s, const struct msg_weight *mw)
+{
+	return (0);
+}
+
+void
+engine_weigh(struct eservice *s, const struct msg_weight *mw)
+{
+}
+
 uint64_t
 engine_now(void)
 {
@@ -190,6 +202,7 @@ check_reply(const struct msg *m)
 	struct ctl_result	cr;
 	struct ctl_quorum	cq;
 	struct ctl_iface	ci;
+	struct ctl_heartbeat	ch;
 
 	if (m->fd != -1)
 		fuzz_fail("the engine sent a descriptor");
@@ -223,6 +236,12 @@ check_reply(const struct msg *m)
 		if (memchr(ci.ifname, '\0', sizeof(ci.ifname)) == NULL ||
 		    (ci.unknown_src.af != 0 && ci.unknown_src.af != ci.af))
 			fuzz_fail("malformed interface");
+		break;
+	case MSG_CTL_HEARTBEAT:
+		memcpy(&ch, m->data, sizeof(ch));
+		if (memchr(ch.name, '\0', sizeof(ch.name)) == NULL ||
+		    memchr(ch.service, '\0', sizeof(ch.service)) == NULL)
+			fuzz_fail("unterminated string in a heartbeat");
 		break;
 	case MSG_CTL_PEER:
 	case MSG_CTL_END:
@@ -287,6 +306,16 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	service_init(&svc[2], "db2", "pair", 0, CARP_INIT);
 	svc[0].peers[0].addr = svc[0].conf.vips[0];
 	svc[0].peers[0].seen = engine_now();
+	/* One heard, one never: both ways of show service. */
+	svc[0].conf.nheartbeats = 2;
+	strlcpy(svc[0].conf.heartbeats[0].name, "app",
+	    sizeof(svc[0].conf.heartbeats[0].name));
+	svc[0].conf.heartbeats[0].ttl = 100;
+	svc[0].hbs[0].last = engine_now();
+	strlcpy(svc[0].conf.heartbeats[1].name, "worker",
+	    sizeof(svc[0].conf.heartbeats[1].name));
+	svc[0].conf.heartbeats[1].ttl = 1000;
+	svc[0].hbs[1].failed = 1;
 	eif.af = AF_INET;
 	eif.self = svc[0].conf.vips[0];
 	strlcpy(eif.ifname, "eth0", sizeof(eif.ifname));

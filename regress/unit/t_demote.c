@@ -107,6 +107,30 @@ ATF_TC_BODY(checks_and_tracks_add_their_weights, tc)
 	ATF_CHECK_EQ(demote_weight(m, 1, 0), 70 + OPERATOR);
 }
 
+/*
+ * hafod.conf.5 HEARTBEATS: a late heartbeat demotes by its weight, as a
+ * failing check does, under a reason of its own; lifted, it weighs no
+ * more.
+ */
+ATF_TC_WITHOUT_HEAD(late_heartbeat_adds_its_weight);
+ATF_TC_BODY(late_heartbeat_adds_its_weight, tc)
+{
+	struct demote_member	m[1];
+
+	members(m, 1, 0);
+	weight(0, 0, WEIGHT_HEARTBEAT, 100);
+	ATF_CHECK_EQ(demote_weight(m, 1, 0), 100);
+	ATF_CHECK_EQ(m[0].reasons, DEMOTE_HEARTBEAT);
+	weight(0, 1, 0, 50);
+	weight(0, 2, WEIGHT_TRACK + 1, 20);
+	ATF_CHECK_EQ(demote_weight(m, 1, 0), 170);
+	ATF_CHECK_EQ(m[0].reasons, DEMOTE_CHECK | DEMOTE_TRACK |
+	    DEMOTE_HEARTBEAT);
+	w[0][0].weight = 0;
+	ATF_CHECK_EQ(demote_weight(m, 1, 0), 70);
+	ATF_CHECK_EQ(m[0].reasons, DEMOTE_CHECK | DEMOTE_TRACK);
+}
+
 ATF_TC_WITHOUT_HEAD(lifted_weight_clears_its_reason);
 ATF_TC_BODY(lifted_weight_clears_its_reason, tc)
 {
@@ -234,6 +258,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, operator_demote_weighs_128);
 	ATF_TP_ADD_TC(tp, vip_failure_weighs_1);
 	ATF_TP_ADD_TC(tp, checks_and_tracks_add_their_weights);
+	ATF_TP_ADD_TC(tp, late_heartbeat_adds_its_weight);
 	ATF_TP_ADD_TC(tp, lifted_weight_clears_its_reason);
 	ATF_TP_ADD_TC(tp, sum_saturates_at_255);
 	ATF_TP_ADD_TC(tp, group_follower_where_leader_is_not_master);

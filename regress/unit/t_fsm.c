@@ -172,6 +172,8 @@ struct tcase {
 	X(r1_no_bowout_takeover_before_listening) \
 	X(r1_end_of_listening_is_no_timer) \
 	X(r2_advert_carries_effective_advskew_and_demote) \
+	X(r2_demote_lifted_while_listening_shortens_it) \
+	X(r2_demote_lifted_after_master_heard_keeps_timers) \
 	X(r2_effective_advskew_capped_at_254) \
 	X(r2_leaving_advertises_bowout) \
 	X(r3_lower_demote_beats_shorter_interval) \
@@ -318,6 +320,30 @@ static const struct tcase cases[] = {
 	{ START(T0), .act = ST, .state = CARP_BACKUP, .md = T0 + MD(2, 35) },
 	{ DEMOTE(T0 + SEC, 0), .state = CARP_BACKUP },
 	{ ADVERT(2, 30, 0), .state = CARP_BACKUP },
+} },
+/*
+ * hafod.8 Demotion: a demotion lifted while the backup still listens
+ * after its start, having heard nobody, shortens the listening by what
+ * it had added (an application's first heartbeat); one that rises, or
+ * falls once a master is heard, leaves the timers be.
+ */
+{ .name = "r2_demote_lifted_while_listening_shortens_it", .advbase = 1,
+    .advskew = 50, .demote = 100, .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP, .md = T0 + MD(1, 150),
+	    .lst = T0 + MD(1, 150) },
+	{ DEMOTE(T0 + 40 * MS, 0), .state = CARP_BACKUP,
+	    .md = T0 + MD(1, 50), .lst = T0 + MD(1, 50) },
+	{ DEMOTE(T0 + 50 * MS, 100), .state = CARP_BACKUP,
+	    .md = T0 + MD(1, 50), .lst = T0 + MD(1, 50) },
+	{ TIMEOUT(T0 + MD(1, 50)), .act = CLAIM, .state = CARP_MASTER },
+} },
+{ .name = "r2_demote_lifted_after_master_heard_keeps_timers",
+    .advbase = 1, .advskew = 50, .demote = 100, .steps = {
+	{ START(T0), .act = ST, .state = CARP_BACKUP, .md = T0 + MD(1, 150) },
+	{ INPUT(T0 + SEC, 1, 0, 0, "10.0.0.2"), .state = CARP_BACKUP,
+	    .md = T0 + SEC + MD(1, 150) },
+	{ DEMOTE(T0 + 1100 * MS, 0), .state = CARP_BACKUP,
+	    .md = T0 + SEC + MD(1, 150), .lst = T0 + MD(1, 150) },
 } },
 { .name = "r2_effective_advskew_capped_at_254", .advbase = 1,
     .advskew = 250, .demote = 10, .steps = {

@@ -57,7 +57,9 @@ static const struct {
 	{ "vips", MATCH_REJOIN },
 	{ "peers", MATCH_REJOIN },
 	{ "vmac", MATCH_REJOIN },
+	{ "nheartbeats", MATCH_RETIME },
 	{ "pad4", MATCH_KEEP },
+	{ "heartbeats", MATCH_RETIME },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
