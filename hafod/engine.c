@@ -604,6 +604,7 @@ void
 engine_demote(struct eservice *s, uint32_t reason, int on)
 {
 	enum carp_state	prev;
+	int		actions;
 
 	if ((reason & DEMOTE_PERSIST) &&
 	    on != ((s->demote_reasons & DEMOTE_PERSIST) != 0)) {
@@ -624,6 +625,15 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 	    DEMOTE_VIPFAIL)) && s->fsm.state == CARP_MASTER) {
 		prev = s->fsm.state;
 		service_act(s, fsm_leave(&s->fsm, 0, now_us()), prev);
+	}
+	/* The last reason to bow out is gone: stay, if it is not too late. */
+	if (!on && s->fsm.leaving && !(s->demote_reasons & (DEMOTE_OPERATOR |
+	    DEMOTE_PERSIST | DEMOTE_VIPFAIL))) {
+		prev = s->fsm.state;
+		if ((actions = fsm_stay(&s->fsm, now_us())) != 0)
+			log_info("%s: bow-out cancelled: staying master",
+			    s->conf.name);
+		service_act(s, actions, prev);
 	}
 }
 

@@ -675,6 +675,7 @@ int		 fsm_start(struct fsm *, uint64_t);
 int		 fsm_input(struct fsm *, const struct fsm_advert *, uint64_t);
 int		 fsm_timeout(struct fsm *, uint64_t);
 int		 fsm_leave(struct fsm *, int, uint64_t);
+int		 fsm_stay(struct fsm *, uint64_t);
 int		 fsm_link(struct fsm *, int, uint64_t);
 int		 fsm_set_demote(struct fsm *, uint8_t, uint64_t);
 int		 fsm_promote(struct fsm *, uint64_t);
