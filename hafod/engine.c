@@ -315,6 +315,7 @@ engine_arm(void)
 	uint64_t	deadline, delta, now;
 
 	deadline = earliest(&retiring, earliest(&services, 0));
+	deadline = holddown_deadline(&services, deadline);
 	if (deadline == 0) {
 		evtimer_del(tick);
 		return;
@@ -481,6 +482,7 @@ engine_tick(int fd, short event, void *arg)
 
 	engine_due(&services, now);
 	engine_due(&retiring, now);
+	holddown_due(&services, now);
 }
 
 /* Link state or addresses changed: follow them in every service there. */
@@ -622,13 +624,14 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 		s->demote_reasons &= ~reason;
 	demote_update(s);
 	if (on && (reason & (DEMOTE_OPERATOR | DEMOTE_PERSIST |
-	    DEMOTE_VIPFAIL)) && s->fsm.state == CARP_MASTER) {
+	    DEMOTE_VIPFAIL | DEMOTE_PROMOTE)) &&
+	    s->fsm.state == CARP_MASTER) {
 		prev = s->fsm.state;
 		service_act(s, fsm_leave(&s->fsm, 0, now_us()), prev);
 	}
 	/* The last reason to bow out is gone: stay, if it is not too late. */
 	if (!on && s->fsm.leaving && !(s->demote_reasons & (DEMOTE_OPERATOR |
-	    DEMOTE_PERSIST | DEMOTE_VIPFAIL))) {
+	    DEMOTE_PERSIST | DEMOTE_VIPFAIL | DEMOTE_PROMOTE))) {
 		prev = s->fsm.state;
 		if ((actions = fsm_stay(&s->fsm, now_us())) != 0)
 			log_info("%s: bow-out cancelled: staying master",
@@ -703,6 +706,7 @@ engine_promote(struct eservice *s, char *why, size_t len)
 	}
 	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
 		engine_demote(s, DEMOTE_OPERATOR | DEMOTE_PERSIST, 0);
+	holddown_forget(s);
 	prev = s->fsm.state;
 	if ((actions = fsm_promote(&s->fsm, now_us())) == 0) {
 		strlcpy(why, s->fsm.reason, len);
@@ -1033,8 +1037,10 @@ engine_msg(struct msg *m)
 	case MSG_HOOK_RESULT:
 		memcpy(&hr, m->data, sizeof(hr));
 		hr.text[sizeof(hr.text) - 1] = '\0';
-		if ((s = service_find(&services, hr.service)) != NULL)
+		if ((s = service_find(&services, hr.service)) != NULL) {
 			strlcpy(s->last_hook, hr.text, sizeof(s->last_hook));
+			holddown_result(s, &hr);
+		}
 		break;
 	case MSG_QUORUM:
 		memcpy(&q, m->data, sizeof(q));

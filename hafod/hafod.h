@@ -148,7 +148,20 @@ struct hooks_conf {
 	char			*cmd[HOOK_MAX];	/* NULL: none */
 	uint32_t		 timeout;	/* seconds */
 	char			 user[LOGIN_NAME_MAX]; /* "": root */
+	uint32_t		 pfail_hold;	/* seconds; 0: no demotion */
+	uint32_t		 pfail_limit;	/* failures in a row */
 };
+
+/*
+ * on promote failure demote [hold seconds] [limit count]: a failed
+ * promote hook demotes the node for a hold-down that doubles with each
+ * failure in a row, up to HOLDDOWN_MAX; the limit-th keeps it demoted
+ * until the operator lifts it (holddown.c).
+ */
+#define HOLDDOWN_DEFAULT	60	/* seconds */
+#define HOLDDOWN_MAX		3600
+#define HOLDDOWN_LIMIT_DEFAULT	3
+#define HOLDDOWN_LIMIT_MAX	100
 
 /* A health check: a failing command demotes by its weight. */
 #define CHECK_EVERY_DEFAULT	5	/* seconds */
@@ -328,6 +341,11 @@ struct msg_weight {
 struct msg_hook_result {
 	uint32_t		service;
 	char			text[HOOK_RESULT_MAX];
+	uint8_t			event;		/* enum hook_event */
+	uint8_t			failed;		/* or timed out, or not run */
+	uint8_t			pad[2];
+	uint32_t		pfail_hold;	/* the hook's block's policy */
+	uint32_t		pfail_limit;
 };
 
 /* A service under maintenance that must stay so across restarts. */
@@ -426,11 +444,13 @@ struct ctl_target {
 #define DEMOTE_TRACK		0x10	/* a tracked interface is down */
 #define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
 #define DEMOTE_QUORUM		0x40	/* this node is not quorate: no master */
+#define DEMOTE_PROMOTE		0x80	/* its promote hook failed: held down */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128
 #define DEMOTE_WEIGHT_VIPFAIL	1
 #define DEMOTE_WEIGHT_GROUP	64	/* followers where the leader is not */
+#define DEMOTE_WEIGHT_PROMOTE	100	/* worse than a failing check */
 
 #define CTL_PEERS_MAX		8	/* peers remembered per service */
 
@@ -459,6 +479,9 @@ struct ctl_service {
 	char			group[SERVICE_NAME_MAX];
 	char			demote_detail[128]; /* "check 1, track eth1" */
 	char			last_hook[HOOK_RESULT_MAX]; /* "": none yet */
+	uint32_t		promote_failures; /* in a row, here */
+	uint32_t		pad2;
+	uint64_t		holddown_ms;	/* left; UINT64_MAX: operator's */
 };
 
 struct ctl_peer {
@@ -594,6 +617,9 @@ struct demote_member {
 };
 
 unsigned int	 demote_own(uint32_t *, const struct msg_weight *);
+
+/* holddown.c: how long a failed promote hook keeps a node demoted */
+uint32_t	 holddown_secs(uint32_t, uint32_t, uint32_t);
 uint8_t		 demote_weight(struct demote_member *, size_t, size_t);
 
 /* carp.c */
