@@ -30,7 +30,9 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,8 @@
 
 #define DROP_LOG_INTERVAL	(10 * 1000000ULL)	/* usec */
 #define ENGINE_DRAIN_MS		5000	/* last words to the parent */
+#define LOG_QUEUE_MAX		1000	/* log lines the parent may owe */
+#define LOG_FATAL_MS		1000	/* for a fatal error to reach it */
 
 
 static struct event_base	*base;
@@ -62,6 +66,7 @@ static TAILQ_HEAD(, persisted)	 persisted = TAILQ_HEAD_INITIALIZER(persisted);
 static int			 configured;
 static int			 shutting_down;
 static int			 regroup;	/* a group member changed */
+static uint64_t			 log_dropped;	/* lines the parent owed */
 
 static void	engine_dispatch(int, short, void *);
 static void	engine_write(int, short, void *);
@@ -104,6 +109,50 @@ engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 		fatal("msgchan_compose %s", msg_type_name(type));
 	}
 	engine_write(chan.fd, EV_WRITE, NULL);
+}
+
+/*
+ * A log line for the parent to log (log_forward()).  The lines wait in
+ * the queue to the parent like any message, but a flood of them must
+ * neither grow it without bound nor fill it, which stops the engine
+ * (engine_send()): past LOG_QUEUE_MAX they are dropped and counted, and
+ * the count is logged once there is room again.
+ */
+static int
+engine_log(int pri, const char *line)
+{
+	struct msg_log	ml;
+
+	if (chan.wqlen >= LOG_QUEUE_MAX) {
+		log_dropped++;
+		return (0);
+	}
+	if (log_dropped > 0) {
+		memset(&ml, 0, sizeof(ml));
+		ml.pri = LOG_WARNING;
+		snprintf(ml.line, sizeof(ml.line), "%llu log lines dropped: "
+		    "the parent did not keep up",
+		    (unsigned long long)log_dropped);
+		if (msgchan_compose(&chan, MSG_LOG, 0, getpid(), -1, &ml,
+		    sizeof(ml)) == -1)
+			return (-1);
+		log_dropped = 0;
+	}
+	memset(&ml, 0, sizeof(ml));
+	ml.pri = pri;
+	strlcpy(ml.line, line, sizeof(ml.line));
+	if (msgchan_compose(&chan, MSG_LOG, 0, getpid(), -1, &ml,
+	    sizeof(ml)) == -1)
+		return (-1);
+	engine_write(chan.fd, EV_WRITE, NULL);
+	return (0);
+}
+
+/* A fatal error: its line, and those before it, to the parent first. */
+static void
+engine_log_flush(void)
+{
+	(void)msgchan_flush(&chan, LOG_FATAL_MS);
 }
 
 static void
@@ -1156,6 +1205,8 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	signal(SIGPIPE, SIG_IGN);
 
 	engine_init(fd);
+	/* Until now syslog's socket, opened before the chroot, served. */
+	log_forward(engine_log, engine_log_flush);
 	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==
 	    NULL || evsignal_add(sigterm, NULL) == -1)
 		fatalx("evsignal_new");

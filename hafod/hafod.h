@@ -277,6 +277,7 @@ enum msg_type {
 	MSG_CTL_END,		/* e->c struct ctl_end: the reply is complete */
 	MSG_CTL_QUORUM,		/* c->e struct ctl_target: show quorum */
 	MSG_CTL_QUORUM_STATE,	/* e->c struct ctl_quorum */
+	MSG_LOG,		/* e->p struct msg_log: a line to log */
 	MSG_MAX
 };
 
@@ -346,6 +347,12 @@ struct msg_hook_result {
 	uint8_t			pad[2];
 	uint32_t		pfail_hold;	/* the hook's block's policy */
 	uint32_t		pfail_limit;
+};
+
+/* A line of the engine's log, logged by the parent (log_relay()). */
+struct msg_log {
+	int32_t			pri;		/* LOG_ERR ... LOG_DEBUG */
+	char			line[1024];	/* LOG_LINE_MAX, NUL ended */
 };
 
 /* A service under maintenance that must stay so across restarts. */

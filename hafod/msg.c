@@ -87,6 +87,7 @@ static const struct {
 	[MSG_CTL_QUORUM] = { "ctl-quorum", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_QUORUM_STATE] = { "ctl-quorum-state",
 	    sizeof(struct ctl_quorum), 0 },
+	[MSG_LOG] = { "log", sizeof(struct msg_log), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);
