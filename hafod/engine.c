@@ -123,7 +123,9 @@ engine_log(int pri, const char *line)
 {
 	struct msg_log	ml;
 
-	if (chan.wqlen >= LOG_QUEUE_MAX) {
+	/* Debugging lines go first, so that a state change still fits. */
+	if (chan.wqlen >= (pri >= LOG_DEBUG ? LOG_QUEUE_MAX / 2 :
+	    LOG_QUEUE_MAX)) {
 		log_dropped++;
 		return (0);
 	}

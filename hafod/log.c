@@ -98,11 +98,14 @@ log_forward(int (*fn)(int, const char *), void (*flush)(void))
 void
 log_relay(int pri, const char *name, const char *line)
 {
-	char	clean[LOG_LINE_MAX];
-	size_t	i;
+	char		clean[LOG_LINE_MAX];
+	unsigned char	c;
+	size_t		i;
 
-	for (i = 0; i < sizeof(clean) - 1 && line[i] != '\0'; i++)
-		clean[i] = line[i] >= ' ' && line[i] != 0x7f ? line[i] : '?';
+	for (i = 0; i < sizeof(clean) - 1 && line[i] != '\0'; i++) {
+		c = line[i];
+		clean[i] = c < ' ' || c == 0x7f ? '?' : c;
+	}
 	clean[i] = '\0';
 	log_line(pri & LOG_PRIMASK, name, clean);
 }
