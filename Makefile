@@ -43,11 +43,13 @@ HAFOD_SRCS = \
 	hafod/control.c \
 	hafod/demote.c \
 	hafod/engine.c \
+	hafod/epromote.c \
 	hafod/equorum.c \
 	hafod/fsm.c \
 	hafod/group.c \
 	hafod/hafod.c \
 	hafod/heartbeat.c \
+	hafod/holddown.c \
 	hafod/hook.c \
 	hafod/log.c \
 	hafod/maint.c \
@@ -78,10 +80,11 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_carp t_demote t_fsm t_msg t_parse t_reload
+UNIT_TESTS = t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
 t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 t_demote_SRCS	= hafod/demote.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
+t_holddown_SRCS	= hafod/holddown.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/log.c
@@ -187,12 +190,12 @@ fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
-			  hafod/heartbeat.c
-# fuzz_engine.c includes hafod/engine.c and equorum.c (their -MMD
+			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c
+# fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
-			  hafod/demote.c hafod/config.c hafod/msg.c \
-			  hafod/msgev.c hafod/control.c hafod/addr.c \
+			  hafod/demote.c hafod/holddown.c hafod/config.c \
+			  hafod/msg.c hafod/msgev.c hafod/control.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/heartbeat.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.

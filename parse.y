@@ -227,6 +227,7 @@ struct blkparse {
 	int			 group;
 	unsigned int		 events;	/* bit per hook_event */
 	int			 evline[HOOK_MAX]; /* where each was given */
+	int			 pfline;	/* on promote failure; 0: not */
 	struct hooks_conf	*hooks;
 	struct check_head	*checks;
 	struct track_head	*tracks;
@@ -346,6 +347,10 @@ static char			 numtext[32];
 
 static int			 nincargs;	/* words after include */
 
+/* The options of "on promote failure demote", each given once. */
+static uint32_t			 pfhold, pflimit;
+static int			 pfbad, pfgiven;
+
 /*
  * The words after "quorum", read one by one: only "quorum" is a keyword,
  * as the events of hooks are not, so that a service may still be called
@@ -383,6 +388,8 @@ static void		 hooks_resolve(struct hooks_conf *,
 static void		 hooks_free(struct hooks_conf *, struct check_head *,
 			    struct track_head *);
 static void		 blk_hook(const char *, const char *);
+static void		 blk_pfail(const char *, const char *, const char *);
+static void		 pfail_opt(const char *, long long);
 static void		 blk_check(const char *);
 static void		 blk_track(const char *, long long);
 static void		 svc_heartbeat(const char *);
@@ -695,6 +702,12 @@ blockopt	: ON string string		{
 			free($2);
 			free($3);
 		}
+		| ON string string string pfopts {
+			blk_pfail($2, $3, $4);
+			free($2);
+			free($3);
+			free($4);
+		}
 		| CHECK string checkopts	{
 			blk_check($2);
 			free($2);
@@ -706,6 +719,17 @@ blockopt	: ON string string		{
 		| TRACK STRING words		{
 			yyerror("expected \"track interface NAME\", not "
 			    "\"track %s\"", $2);
+			free($2);
+		}
+		;
+
+pfopts		: /* empty */			{
+			pfhold = HOLDDOWN_DEFAULT;
+			pflimit = HOLDDOWN_LIMIT_DEFAULT;
+			pfbad = pfgiven = 0;
+		}
+		| pfopts STRING number		{
+			pfail_opt($2, $3);
 			free($2);
 		}
 		;
@@ -2353,6 +2377,67 @@ blk_hook(const char *event, const char *cmd)
 		return;
 	if ((b->hooks->cmd[ev] = strdup(cmd)) == NULL)
 		fatal("%s", __func__);
+}
+
+/*
+ * on promote failure demote [hold seconds] [limit count]: the words are
+ * not keywords, as the events are not, so that no name is taken away.
+ */
+static void
+blk_pfail(const char *event, const char *what, const char *action)
+{
+	struct blkparse	*b = curblk();
+
+	if (strcmp(event, hook_name(HOOK_PROMOTE)) != 0 ||
+	    strcmp(what, "failure") != 0 || strcmp(action, "demote") != 0) {
+		yyerror("expected \"on EVENT COMMAND\" or \"on promote failure "
+		    "demote [hold SECONDS] [limit COUNT]\"");
+		return;
+	}
+	if (b->pfline != 0) {
+		yyerror("\"on promote failure\" given twice in %s %s (first "
+		    "at line %d)", b->kind, b->name, b->pfline);
+		return;
+	}
+	b->pfline = yylval.lineno;
+	if (pfbad)
+		return;
+	b->hooks->pfail_hold = pfhold;
+	b->hooks->pfail_limit = pflimit;
+}
+
+static void
+pfail_opt(const char *word, long long n)
+{
+	int	bit;
+
+	if (strcmp(word, "hold") == 0)
+		bit = 0x01;
+	else if (strcmp(word, "limit") == 0)
+		bit = 0x02;
+	else {
+		yyerror("unknown option \"%s\" of on promote failure: use "
+		    "hold or limit", word);
+		pfbad = 1;
+		return;
+	}
+	if (pfgiven & bit) {
+		yyerror("\"%s\" given twice", word);
+		pfbad = 1;
+		return;
+	}
+	pfgiven |= bit;
+	if (bit == 0x01) {
+		if (check_range("hold", n, 1, HOLDDOWN_MAX) == -1)
+			pfbad = 1;
+		else
+			pfhold = n;
+	} else {
+		if (check_range("limit", n, 1, HOLDDOWN_LIMIT_MAX) == -1)
+			pfbad = 1;
+		else
+			pflimit = n;
+	}
 }
 
 /* The command of a check; its options are in newcheck. */

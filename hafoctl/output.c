@@ -35,6 +35,7 @@ const struct demote_reason demote_reasons[] = {
 	{ DEMOTE_GROUP,		"group" },
 	{ DEMOTE_QUORUM,	"quorum" },
 	{ DEMOTE_HEARTBEAT,	"heartbeat" },
+	{ DEMOTE_PROMOTE,	"promote-failed" },
 	{ 0,			NULL }
 };
 
@@ -122,6 +123,18 @@ show_detail(const struct show_service *ss)
 	    ", "), s->demote_detail[0] != '\0' ? " (" : "", s->demote_detail,
 	    s->demote_detail[0] != '\0' ? ")" : "");
 	printf(DETAIL_FMT, "demoted by:", buf);
+	if (s->promote_failures > 0) {
+		if (s->holddown_ms == UINT64_MAX)
+			snprintf(buf, sizeof(buf), "until undemote");
+		else if (s->holddown_ms > 0)
+			snprintf(buf, sizeof(buf), "%s left",
+			    fmt_duration(s->holddown_ms));
+		else
+			snprintf(buf, sizeof(buf), "over");
+		printf(DETAIL_FMT, "hold-down:", buf);
+		snprintf(buf, sizeof(buf), "%u in a row", s->promote_failures);
+		printf(DETAIL_FMT, "promote hook:", buf);
+	}
 	printf(DETAIL_FMT, "preempt:", s->preempt ? "yes" : "no");
 
 	label = "addresses:";

@@ -242,6 +242,12 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 	json_uint("sent", s->sent);
 	json_uint("received", s->received);
 	json_string_or_null("last_hook", s->last_hook);
+	json_uint("promote_failures", s->promote_failures);
+	if (s->holddown_ms == UINT64_MAX) {
+		json_member("holddown_seconds");
+		fputs("null", stdout);
+	} else
+		json_millis("holddown_seconds", s->holddown_ms);
 	if (res->action == SHOW_SERVICE) {
 		json_open("drops", '{');
 		for (d = DROP_NONE + 1; d < DROP_MAX; d++)

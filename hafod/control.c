@@ -633,10 +633,15 @@ conn_request(struct ctl_conn *c, struct msg *m)
 		    m->hdr.type == MSG_CTL_DEMOTE &&
 		    (t.flags & CTL_F_PERSIST) ? ", persistent" : "",
 		    (unsigned int)c->uid, (int)c->pid);
-		TAILQ_FOREACH(s, engine_services(), entry)
-			if (target_match(&t, s))
-				engine_demote(s, reasons,
-				    m->hdr.type == MSG_CTL_DEMOTE);
+		TAILQ_FOREACH(s, engine_services(), entry) {
+			if (!target_match(&t, s))
+				continue;
+			engine_demote(s, reasons,
+			    m->hdr.type == MSG_CTL_DEMOTE);
+			/* The operator vouches for the promote hook too. */
+			if (m->hdr.type == MSG_CTL_UNDEMOTE)
+				holddown_forget(s);
+		}
 		break;
 	case MSG_CTL_PROMOTE:
 		if (t.kind != CTL_SERVICE) {
@@ -776,6 +781,8 @@ fill_service(struct ctl_service *cs, struct eservice *s, uint64_t now)
 	memcpy(cs->hooks, s->hooks, sizeof(cs->hooks));
 	memcpy(cs->hook_failures, s->hook_failures,
 	    sizeof(cs->hook_failures));
+	cs->promote_failures = s->pfail_count;
+	cs->holddown_ms = holddown_left_ms(s, now);
 }
 
 /* By position, as services are: a reload may add or free interfaces. */

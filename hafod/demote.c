@@ -52,6 +52,8 @@ demote_own(uint32_t *reasons, const struct msg_weight *weights)
 		w += DEMOTE_WEIGHT_OPERATOR;
 	if (*reasons & DEMOTE_VIPFAIL)
 		w += DEMOTE_WEIGHT_VIPFAIL;
+	if (*reasons & DEMOTE_PROMOTE)
+		w += DEMOTE_WEIGHT_PROMOTE;
 	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
 		if (weights[i].weight == 0)
 			continue;

@@ -30,7 +30,9 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,8 @@
 
 #define DROP_LOG_INTERVAL	(10 * 1000000ULL)	/* usec */
 #define ENGINE_DRAIN_MS		5000	/* last words to the parent */
+#define LOG_QUEUE_MAX		1000	/* log lines the parent may owe */
+#define LOG_FATAL_MS		1000	/* for a fatal error to reach it */
 
 
 static struct event_base	*base;
@@ -63,6 +67,7 @@ static TAILQ_HEAD(, persisted)	 persisted = TAILQ_HEAD_INITIALIZER(persisted);
 static int			 configured;
 static int			 shutting_down;
 static int			 regroup;	/* a group member changed */
+static uint64_t			 log_dropped;	/* lines the parent owed */
 
 static void	engine_dispatch(int, short, void *);
 static void	engine_write(int, short, void *);
@@ -105,6 +110,52 @@ engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 		fatal("msgchan_compose %s", msg_type_name(type));
 	}
 	engine_write(chan.fd, EV_WRITE, NULL);
+}
+
+/*
+ * A log line for the parent to log (log_forward()).  The lines wait in
+ * the queue to the parent like any message, but a flood of them must
+ * neither grow it without bound nor fill it, which stops the engine
+ * (engine_send()): past LOG_QUEUE_MAX they are dropped and counted, and
+ * the count is logged once there is room again.
+ */
+static int
+engine_log(int pri, const char *line)
+{
+	struct msg_log	ml;
+
+	/* Debugging lines go first, so that a state change still fits. */
+	if (chan.wqlen >= (pri >= LOG_DEBUG ? LOG_QUEUE_MAX / 2 :
+	    LOG_QUEUE_MAX)) {
+		log_dropped++;
+		return (0);
+	}
+	if (log_dropped > 0) {
+		memset(&ml, 0, sizeof(ml));
+		ml.pri = LOG_WARNING;
+		snprintf(ml.line, sizeof(ml.line), "%llu log lines dropped: "
+		    "the parent did not keep up",
+		    (unsigned long long)log_dropped);
+		if (msgchan_compose(&chan, MSG_LOG, 0, getpid(), -1, &ml,
+		    sizeof(ml)) == -1)
+			return (-1);
+		log_dropped = 0;
+	}
+	memset(&ml, 0, sizeof(ml));
+	ml.pri = pri;
+	strlcpy(ml.line, line, sizeof(ml.line));
+	if (msgchan_compose(&chan, MSG_LOG, 0, getpid(), -1, &ml,
+	    sizeof(ml)) == -1)
+		return (-1);
+	engine_write(chan.fd, EV_WRITE, NULL);
+	return (0);
+}
+
+/* A fatal error: its line, and those before it, to the parent first. */
+static void
+engine_log_flush(void)
+{
+	(void)msgchan_flush(&chan, LOG_FATAL_MS);
 }
 
 static void
@@ -323,6 +374,7 @@ engine_arm(void)
 	uint64_t	deadline, delta, now;
 
 	deadline = earliest(&retiring, earliest(&services, 0));
+	deadline = holddown_deadline(&services, deadline);
 	if (deadline == 0) {
 		evtimer_del(tick);
 		return;
@@ -495,6 +547,7 @@ engine_tick(int fd, short event, void *arg)
 		heartbeat_due(s, now);
 	engine_due(&services, now);
 	engine_due(&retiring, now);
+	holddown_due(&services, now);
 }
 
 /*
@@ -648,6 +701,7 @@ void
 engine_demote(struct eservice *s, uint32_t reason, int on)
 {
 	enum carp_state	prev;
+	int		actions;
 
 	if ((reason & DEMOTE_PERSIST) &&
 	    on != ((s->demote_reasons & DEMOTE_PERSIST) != 0)) {
@@ -665,9 +719,19 @@ engine_demote(struct eservice *s, uint32_t reason, int on)
 		s->demote_reasons &= ~reason;
 	demote_update(s);
 	if (on && (reason & (DEMOTE_OPERATOR | DEMOTE_PERSIST |
-	    DEMOTE_VIPFAIL)) && s->fsm.state == CARP_MASTER) {
+	    DEMOTE_VIPFAIL | DEMOTE_PROMOTE)) &&
+	    s->fsm.state == CARP_MASTER) {
 		prev = s->fsm.state;
 		service_act(s, fsm_leave(&s->fsm, 0, now_us()), prev);
+	}
+	/* The last reason to bow out is gone: stay, if it is not too late. */
+	if (!on && s->fsm.leaving && !(s->demote_reasons & (DEMOTE_OPERATOR |
+	    DEMOTE_PERSIST | DEMOTE_VIPFAIL | DEMOTE_PROMOTE))) {
+		prev = s->fsm.state;
+		if ((actions = fsm_stay(&s->fsm, now_us())) != 0)
+			log_info("%s: bow-out cancelled: staying master",
+			    s->conf.name);
+		service_act(s, actions, prev);
 	}
 }
 
@@ -771,6 +835,7 @@ engine_promote(struct eservice *s, char *why, size_t len)
 	}
 	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
 		engine_demote(s, DEMOTE_OPERATOR | DEMOTE_PERSIST, 0);
+	holddown_forget(s);
 	prev = s->fsm.state;
 	if ((actions = fsm_promote(&s->fsm, now_us())) == 0) {
 		strlcpy(why, s->fsm.reason, len);
@@ -1126,6 +1191,7 @@ engine_msg(struct msg *m)
 				if (hr.failed)
 					s->hook_failures[hr.event]++;
 			}
+			holddown_result(s, &hr);
 		}
 		break;
 	case MSG_QUORUM:
@@ -1257,6 +1323,8 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	signal(SIGPIPE, SIG_IGN);
 
 	engine_init(fd);
+	/* Until now syslog's socket, opened before the chroot, served. */
+	log_forward(engine_log, engine_log_flush);
 	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==
 	    NULL || evsignal_add(sigterm, NULL) == -1)
 		fatalx("evsignal_new");

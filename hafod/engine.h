@@ -124,6 +124,8 @@ struct eservice {
 	uint64_t		 hooks[HOOK_MAX];
 	uint64_t		 hook_failures[HOOK_MAX];
 	struct eheartbeat	 hbs[SERVICE_HEARTBEATS_MAX];
+	uint32_t		 pfail_count;	/* promote hooks failed in a row */
+	uint64_t		 pfail_until;	/* usec; FSM_NEVER: operator's */
 };
 TAILQ_HEAD(eservice_head, eservice);
 
@@ -157,6 +159,14 @@ void		 quorum_service(struct eservice *, uint64_t);
 void		 quorum_master_heard(struct eservice *,
 		    const struct hafod_addr *);
 void		 engine_init(int);
+
+/* epromote.c: the hold-down of a failed promote hook */
+void		 holddown_result(struct eservice *,
+		    const struct msg_hook_result *);
+void		 holddown_forget(struct eservice *);
+void		 holddown_due(struct eservice_head *, uint64_t);
+uint64_t	 holddown_deadline(struct eservice_head *, uint64_t);
+uint64_t	 holddown_left_ms(const struct eservice *, uint64_t);
 
 /* sandbox.c: the engine's system call allowlist, after its setup */
 void		 sandbox_engine(void);

@@ -678,6 +678,26 @@ fsm_leave(struct fsm *fsm, int final, uint64_t now)
 }
 
 /*
+ * hafoctl undemote during a bow-out: stay master after all, unless the
+ * bow-out is for good (a shutdown, a removal) or a successor has spoken
+ * already: that one is master now, and taking the service back from it
+ * would move it twice.  An advertisement at once tells the backups that
+ * were about to take over that there is a master again.
+ */
+int
+fsm_stay(struct fsm *fsm, uint64_t now)
+{
+	if (fsm->state != CARP_MASTER || !fsm->leaving || fsm->final ||
+	    fsm->succeeded)
+		return (0);
+	fsm->leaving = 0;
+	fsm->bowouts = 0;
+	fsm->leave_by = 0;
+	fsm->next_advert = next_advert_after(fsm, now);
+	return (FSM_SEND);
+}
+
+/*
  * A stopped service (INIT after a final leave) stays stopped whatever
  * the link does; one not yet started goes LINKDOWN and starts on link-up.
  */

@@ -230,6 +230,7 @@ parent_dispatch(int fd, short event, void *arg)
 	struct msg		m;
 	struct msg_state	st;
 	struct msg_persist	mp;
+	struct msg_log		ml;
 	struct pservice		*ps;
 	uint32_t		id;
 	int32_t			verbose;
@@ -294,6 +295,11 @@ parent_dispatch(int fd, short event, void *arg)
 			memcpy(&mp, m.data, sizeof(mp));
 			mp.name[sizeof(mp.name) - 1] = '\0';
 			maint_update(&mp);
+			break;
+		case MSG_LOG:
+			memcpy(&ml, m.data, sizeof(ml));
+			ml.line[sizeof(ml.line) - 1] = '\0';
+			log_relay(ml.pri, "engine", ml.line);
 			break;
 		default:
 			log_warnx("unexpected %s message from engine",

@@ -180,7 +180,20 @@ struct hooks_conf {
 	char			*cmd[HOOK_MAX];	/* NULL: none */
 	uint32_t		 timeout;	/* seconds */
 	char			 user[LOGIN_NAME_MAX]; /* "": root */
+	uint32_t		 pfail_hold;	/* seconds; 0: no demotion */
+	uint32_t		 pfail_limit;	/* failures in a row */
 };
+
+/*
+ * on promote failure demote [hold seconds] [limit count]: a failed
+ * promote hook demotes the node for a hold-down that doubles with each
+ * failure in a row, up to HOLDDOWN_MAX; the limit-th keeps it demoted
+ * until the operator lifts it (holddown.c).
+ */
+#define HOLDDOWN_DEFAULT	60	/* seconds */
+#define HOLDDOWN_MAX		3600
+#define HOLDDOWN_LIMIT_DEFAULT	3
+#define HOLDDOWN_LIMIT_MAX	100
 
 /* A health check: a failing command demotes by its weight. */
 #define CHECK_EVERY_DEFAULT	5	/* seconds */
@@ -303,6 +316,7 @@ enum msg_type {
 	MSG_CTL_QUORUM_STATE,	/* e->c struct ctl_quorum */
 	MSG_CTL_IFACE,		/* e->c struct ctl_iface: show all, at the end */
 	MSG_CTL_HEARTBEAT,	/* e->c struct ctl_heartbeat */
+	MSG_LOG,		/* e->p struct msg_log: a line to log */
 	MSG_MAX
 };
 
@@ -369,8 +383,16 @@ struct msg_hook_result {
 	uint32_t		service;
 	char			text[HOOK_RESULT_MAX];
 	uint8_t			event;		/* enum hook_event */
-	uint8_t			failed;		/* did not exit 0 in time */
+	uint8_t			failed;		/* or timed out, or not run */
 	uint8_t			pad[2];
+	uint32_t		pfail_hold;	/* the hook's block's policy */
+	uint32_t		pfail_limit;
+};
+
+/* A line of the engine's log, logged by the parent (log_relay()). */
+struct msg_log {
+	int32_t			pri;		/* LOG_ERR ... LOG_DEBUG */
+	char			line[1024];	/* LOG_LINE_MAX, NUL ended */
 };
 
 /* A service under maintenance that must stay so across restarts. */
@@ -470,11 +492,13 @@ struct ctl_target {
 #define DEMOTE_GROUP		0x20	/* its group: the leader is not master */
 #define DEMOTE_QUORUM		0x40	/* this node is not quorate: no master */
 #define DEMOTE_HEARTBEAT	0x80	/* an application's heartbeat late */
+#define DEMOTE_PROMOTE		0x100	/* its promote hook failed: held down */
 
 /* Demotion weight of each reason, added to the demote byte and advskew. */
 #define DEMOTE_WEIGHT_OPERATOR	128
 #define DEMOTE_WEIGHT_VIPFAIL	1
 #define DEMOTE_WEIGHT_GROUP	64	/* followers where the leader is not */
+#define DEMOTE_WEIGHT_PROMOTE	100	/* worse than a failing check */
 
 #define CTL_PEERS_MAX		8	/* peers remembered per service */
 
@@ -506,6 +530,9 @@ struct ctl_service {
 	uint64_t		transitions[CARP_STATE_MAX]; /* into each */
 	uint64_t		hooks[HOOK_MAX];	/* finished, by event */
 	uint64_t		hook_failures[HOOK_MAX];
+	uint32_t		promote_failures; /* in a row, here */
+	uint32_t		pad2;
+	uint64_t		holddown_ms;	/* left; UINT64_MAX: operator's */
 };
 
 struct ctl_peer {
@@ -673,6 +700,9 @@ struct demote_member {
 };
 
 unsigned int	 demote_own(uint32_t *, const struct msg_weight *);
+
+/* holddown.c: how long a failed promote hook keeps a node demoted */
+uint32_t	 holddown_secs(uint32_t, uint32_t, uint32_t);
 uint8_t		 demote_weight(struct demote_member *, size_t, size_t);
 
 /* carp.c */
@@ -754,6 +784,7 @@ int		 fsm_start(struct fsm *, uint64_t);
 int		 fsm_input(struct fsm *, const struct fsm_advert *, uint64_t);
 int		 fsm_timeout(struct fsm *, uint64_t);
 int		 fsm_leave(struct fsm *, int, uint64_t);
+int		 fsm_stay(struct fsm *, uint64_t);
 int		 fsm_link(struct fsm *, int, uint64_t);
 int		 fsm_set_demote(struct fsm *, uint8_t, uint64_t);
 int		 fsm_promote(struct fsm *, uint64_t);

@@ -45,6 +45,8 @@ struct hook_job {
 	char			**env;
 	char			 user[LOGIN_NAME_MAX];
 	uint32_t		 timeout;
+	uint32_t		 pfail_hold;	/* its block's promote failure */
+	uint32_t		 pfail_limit;
 };
 
 struct hook_queue {
@@ -63,11 +65,12 @@ static TAILQ_HEAD(, hook_queue)	 queues = TAILQ_HEAD_INITIALIZER(queues);
 static void	hook_next(struct hook_queue *);
 
 /*
- * The engine shows the last hook's result in hafoctl show, and counts
- * them by event and outcome for the metrics.
+ * The engine shows the last hook's result in hafoctl show, and a failed
+ * promote hook may demote the service (on promote failure demote).
  */
 static void
-report(uint32_t id, enum hook_event ev, int failed, const char *text)
+report(uint32_t id, const struct hook_job *job, int failed,
+    const char *text)
 {
 	struct msg_hook_result	hr;
 
@@ -75,9 +78,11 @@ report(uint32_t id, enum hook_event ev, int failed, const char *text)
 		return;
 	memset(&hr, 0, sizeof(hr));
 	hr.service = id;
-	hr.event = ev;
-	hr.failed = failed != 0;
 	strlcpy(hr.text, text, sizeof(hr.text));
+	hr.event = job->event;
+	hr.failed = failed != 0;
+	hr.pfail_hold = job->pfail_hold;
+	hr.pfail_limit = job->pfail_limit;
 	parent_send(MSG_HOOK_RESULT, id, -1, &hr, sizeof(hr));
 }
 
@@ -150,6 +155,8 @@ hook_queue(struct hook_queue *q, enum hook_event ev,
 	job->event = ev;
 	job->env = env;
 	job->timeout = hc->timeout;
+	job->pfail_hold = hc->pfail_hold;
+	job->pfail_limit = hc->pfail_limit;
 	strlcpy(job->user, hc->user, sizeof(job->user));
 	TAILQ_INSERT_TAIL(&q->jobs, job, entry);
 	q->njobs++;
@@ -172,7 +179,7 @@ hook_next(struct hook_queue *q)
 			if (q->id != 0) {
 				snprintf(text, sizeof(text), "%s: could not "
 				    "start", hook_name(job->event));
-				report(q->id, job->event, 1, text);
+				report(q->id, job, 1, text);
 			}
 			child_env_free(job->env);
 			free(job->cmd);
@@ -193,10 +200,12 @@ hook_finished(struct hook_queue *q, int status)
 {
 	struct hook_job	*job = q->running;
 	char		 result[64], text[96];
+	int		 ok;
 
 	child_status(&q->child, status, job->timeout, result, sizeof(result));
 	child_done(&q->child);
-	if (child_ok(&q->child, status))
+	ok = child_ok(&q->child, status);
+	if (ok)
 		log_info("%s: %s hook: %s", q->label, hook_name(job->event),
 		    result);
 	else
@@ -204,7 +213,7 @@ hook_finished(struct hook_queue *q, int status)
 		    hook_name(job->event), result);
 	snprintf(text, sizeof(text), "%s: %s", hook_name(job->event), result);
 	if (q->id != 0)
-		report(q->id, job->event, !child_ok(&q->child, status), text);
+		report(q->id, job, !ok, text);
 	q->running = NULL;
 	child_env_free(job->env);
 	free(job->cmd);

@@ -33,6 +33,19 @@ static int		 stamp;		/* running: time-stamp stderr */
 static void		(*capture)(const char *, void *);
 static void		*capture_arg;
 
+/*
+ * The engine, chrooted, could not reopen /dev/log after syslogd restarts:
+ * its lines go to the parent, which logs them (log_relay()).  forwarding
+ * is set while a line is on its way, so that a line logged meanwhile (a
+ * fatal error in the sending) goes straight to syslog instead of round
+ * and round.
+ */
+static int		(*forward)(int, const char *);
+static void		(*forward_flush)(void);
+static int		 forwarding;
+
+static void	log_line(int, const char *, const char *);
+
 void
 log_init(int n_debug, int facility)
 {
@@ -64,6 +77,39 @@ log_capture(void (*fn)(const char *, void *), void *arg)
 	capture_arg = arg;
 }
 
+/*
+ * Send every line with fn from now on, unless under -d, where stderr
+ * needs no help; fn returns -1 if it could not, and the line goes to
+ * syslog as before.  flush, before a fatal error ends the process, gives
+ * the last lines a chance to leave.
+ */
+void
+log_forward(int (*fn)(int, const char *), void (*flush)(void))
+{
+	forward = fn;
+	forward_flush = flush;
+}
+
+/*
+ * A line another process sent, logged here under its name: the engine's,
+ * in the parent.  Its bytes are not trusted to be text: a control
+ * character could forge a line of its own.
+ */
+void
+log_relay(int pri, const char *name, const char *line)
+{
+	char		clean[LOG_LINE_MAX];
+	unsigned char	c;
+	size_t		i;
+
+	for (i = 0; i < sizeof(clean) - 1 && line[i] != '\0'; i++) {
+		c = line[i];
+		clean[i] = c < ' ' || c == 0x7f ? '?' : c;
+	}
+	clean[i] = '\0';
+	log_line(pri & LOG_PRIMASK, name, clean);
+}
+
 void
 log_setverbose(int v)
 {
@@ -89,12 +135,25 @@ logit(int pri, const char *fmt, ...)
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
-	char	line[1024];
-	int	saved_errno = errno;
+	char	line[LOG_LINE_MAX];
+	int	saved_errno = errno, sent = -1;
 
 	(void)vsnprintf(line, sizeof(line), fmt, ap);
 	if (capture != NULL && pri <= LOG_INFO)
 		capture(line, capture_arg);
+	if (!debug && forward != NULL && !forwarding) {
+		forwarding = 1;
+		sent = forward(pri, line);
+		forwarding = 0;
+	}
+	if (sent == -1)
+		log_line(pri, procname, line);
+	errno = saved_errno;
+}
+
+static void
+log_line(int pri, const char *name, const char *line)
+{
 	if (debug && !stamp)
 		fprintf(stderr, "%s\n", line);
 	else if (debug) {
@@ -107,13 +166,12 @@ vlog(int pri, const char *fmt, va_list ap)
 		    localtime_r(&ts.tv_sec, &tm) != NULL &&
 		    strftime(when, sizeof(when), "%H:%M:%S", &tm) > 0)
 			fprintf(stderr, "%s.%03ld %s: %s\n", when,
-			    ts.tv_nsec / 1000000, procname, line);
+			    ts.tv_nsec / 1000000, name, line);
 		else
-			fprintf(stderr, "%s: %s\n", procname, line);
+			fprintf(stderr, "%s: %s\n", name, line);
 		fflush(stderr);
 	} else
-		syslog(pri, "%s: %s", procname, line);
-	errno = saved_errno;
+		syslog(pri, "%s: %s", name, line);
 }
 
 void
@@ -189,6 +247,11 @@ vfatalc(int code, const char *emsg, va_list ap)
 		    procname, s, sep, strerror(code));
 	else
 		logit(LOG_CRIT, "fatal in %s%s%s", procname, sep, s);
+	/* Not from inside the sending: that is what just failed. */
+	if (forward_flush != NULL && !forwarding) {
+		forwarding = 1;
+		forward_flush();
+	}
 	exit(1);
 }
 

@@ -19,6 +19,8 @@
 
 #include <stdarg.h>
 
+#define LOG_LINE_MAX	1024	/* a line, its NUL included */
+
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))
 #endif
@@ -26,6 +28,8 @@
 void	log_init(int, int);
 void	log_procinit(const char *);
 void	log_capture(void (*)(const char *, void *), void *);
+void	log_forward(int (*)(int, const char *), void (*)(void));
+void	log_relay(int, const char *, const char *);
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...)

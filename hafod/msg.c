@@ -93,6 +93,7 @@ static const struct {
 	[MSG_CTL_IFACE] = { "ctl-iface", sizeof(struct ctl_iface), 0 },
 	[MSG_CTL_HEARTBEAT] = { "ctl-heartbeat",
 	    sizeof(struct ctl_heartbeat), 0 },
+	[MSG_LOG] = { "log", sizeof(struct msg_log), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);

@@ -114,6 +114,9 @@ print_hooks(const struct hooks_conf *hooks, const struct check_head *checks,
 		print_string(hooks->cmd[i], strlen(hooks->cmd[i]));
 		putchar('\n');
 	}
+	if (hooks->pfail_hold != 0)
+		printf("\ton promote failure demote hold %u limit %u\n",
+		    hooks->pfail_hold, hooks->pfail_limit);
 	TAILQ_FOREACH(chk, checks, entry) {
 		printf("\tcheck ");
 		print_string(chk->cmd, strlen(chk->cmd));

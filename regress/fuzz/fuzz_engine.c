@@ -86,6 +86,7 @@ static void	fuzz_exit(int) __attribute__((__noreturn__));
 #define clock_gettime	fuzz_clock_gettime
 #define exit		fuzz_exit
 #include "../../hafod/engine.c"
+#include "../../hafod/epromote.c"
 #include "../../hafod/equorum.c"
 #undef clock_gettime
 #undef exit
@@ -688,6 +689,11 @@ op_hook(void)
 	memset(&hr, 0, sizeof(hr));
 	hr.service = pick_id();
 	strlcpy(hr.text, "promote: exit 0", sizeof(hr.text));
+	/* Promote failures that hold down, for a second or until undemote. */
+	hr.event = next() % (HOOK_MAX + 1);
+	hr.failed = next() & 1;
+	hr.pfail_hold = next() % 3;
+	hr.pfail_limit = next() % 4;
 	send_parent(MSG_HOOK_RESULT, -1, &hr, sizeof(hr));
 	deliver();
 }

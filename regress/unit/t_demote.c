@@ -32,6 +32,7 @@
 #define OPERATOR	128	/* hafoctl demote */
 #define VIPFAIL		1	/* addresses that could not be added */
 #define GROUP		64	/* followers where the leader is not master */
+#define PROMOTE		100	/* on promote failure demote */
 
 static struct msg_weight	w[4][SERVICE_WEIGHTS_MAX];
 
@@ -79,6 +80,20 @@ ATF_TC_BODY(operator_demote_weighs_128, tc)
 	m[0].reasons = DEMOTE_OPERATOR | DEMOTE_PERSIST;
 	ATF_CHECK_EQ_MSG(demote_weight(m, 1, 0), OPERATOR,
 	    "demote -p is the same demotion, kept: not counted twice");
+}
+
+/* hafod.conf.5, Promote failure: worse than a failing check (50). */
+ATF_TC_WITHOUT_HEAD(promote_failure_weighs_100);
+ATF_TC_BODY(promote_failure_weighs_100, tc)
+{
+	struct demote_member	m[1];
+
+	members(m, 1, 0);
+	m[0].reasons = DEMOTE_PROMOTE;
+	ATF_CHECK_EQ(demote_weight(m, 1, 0), PROMOTE);
+	ATF_CHECK_EQ(m[0].reasons, DEMOTE_PROMOTE);
+	m[0].reasons = DEMOTE_PROMOTE | DEMOTE_OPERATOR;
+	ATF_CHECK_EQ(demote_weight(m, 1, 0), PROMOTE + OPERATOR);
 }
 
 ATF_TC_WITHOUT_HEAD(vip_failure_weighs_1);
@@ -257,6 +272,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, alone_undemoted_is_zero);
 	ATF_TP_ADD_TC(tp, operator_demote_weighs_128);
 	ATF_TP_ADD_TC(tp, vip_failure_weighs_1);
+	ATF_TP_ADD_TC(tp, promote_failure_weighs_100);
 	ATF_TP_ADD_TC(tp, checks_and_tracks_add_their_weights);
 	ATF_TP_ADD_TC(tp, late_heartbeat_adds_its_weight);
 	ATF_TP_ADD_TC(tp, lifted_weight_clears_its_reason);

@@ -2320,6 +2320,58 @@ ATF_TC_BODY(sim_leave_without_successor_lets_go_at_bound, tc)
 	free(sim);
 }
 
+/*
+ * hafoctl undemote during a bow-out: the master stays if no successor
+ * has spoken, and the backup that was about to claim hears a master
+ * again and stays backup.
+ */
+ATF_TC_WITHOUT_HEAD(sim_stay_cancels_bowout_before_successor);
+ATF_TC_BODY(sim_stay_cancels_bowout_before_successor, tc)
+{
+	struct sim	*sim = sim_new(2, MS);
+
+	sim_set(sim, 1, 1, 10, 0);
+	sim_start_all(sim);
+	sim_run(sim, T0 + 10500 * MS);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	sim_handle(sim, 0, fsm_leave(&sim->node[0].fsm, 0, sim->now));
+	ATF_REQUIRE(sim->node[0].fsm.leaving);
+	sim_handle(sim, 0, fsm_stay(&sim->node[0].fsm, sim->now));
+	ATF_CHECK(!sim->node[0].fsm.leaving);
+	sim_run(sim, T0 + 20 * SEC);
+	ATF_CHECK_EQ(sim_master(sim), 0);
+	ATF_CHECK_EQ(sim->node[1].fsm.state, CARP_BACKUP);
+	ATF_CHECK_EQ(sim->node[1].claims, 0);
+	free(sim);
+}
+
+/* Too late once the successor is master, and never for a shutdown. */
+ATF_TC_WITHOUT_HEAD(sim_stay_too_late_after_successor_or_final);
+ATF_TC_BODY(sim_stay_too_late_after_successor_or_final, tc)
+{
+	struct sim	*sim = sim_new(2, MS);
+	struct fsm	 f;
+
+	sim_set(sim, 1, 1, 10, 0);
+	sim_start_all(sim);
+	sim_run(sim, T0 + 10500 * MS);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	sim_handle(sim, 0, fsm_leave(&sim->node[0].fsm, 0, sim->now));
+	/* the successor claims after 39 ms, is heard 1 ms later */
+	sim_run(sim, T0 + 10500 * MS + 60 * MS);
+	ATF_REQUIRE(sim->node[0].fsm.succeeded);
+	ATF_CHECK_EQ(fsm_stay(&sim->node[0].fsm, sim->now), 0);
+	sim_run(sim, T0 + 20 * SEC);
+	ATF_CHECK_EQ(sim_master(sim), 1);
+	ATF_CHECK_EQ(sim->node[0].fsm.state, CARP_BACKUP);
+
+	f = sim->node[1].fsm;
+	ATF_REQUIRE(fsm_leave(&f, 1, sim->now) != 0);
+	ATF_CHECK_EQ(fsm_stay(&f, sim->now), 0);
+	ATF_CHECK(f.leaving);
+	free(sim);
+}
+
 ATF_TC_WITHOUT_HEAD(sim_link_down_moves_master_and_back);
 ATF_TC_BODY(sim_link_down_moves_master_and_back, tc)
 {
@@ -2482,6 +2534,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sim_leave_grace_covers_successor_install);
 	ATF_TP_ADD_TC(tp, sim_leave_grace_bounded);
 	ATF_TP_ADD_TC(tp, sim_leave_without_successor_lets_go_at_bound);
+	ATF_TP_ADD_TC(tp, sim_stay_cancels_bowout_before_successor);
+	ATF_TP_ADD_TC(tp, sim_stay_too_late_after_successor_or_final);
 	ATF_TP_ADD_TC(tp, sim_link_down_moves_master_and_back);
 	ATF_TP_ADD_TC(tp, sim_rolling_restart_keeps_one_master);
 	ATF_TP_ADD_TC(tp, sim_promote_takes_back_without_preempt);
