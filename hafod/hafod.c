@@ -231,6 +231,7 @@ parent_dispatch(int fd, short event, void *arg)
 	struct msg_state	st;
 	struct msg_persist	mp;
 	struct msg_log		ml;
+	struct msg_hook_run	hr;
 	struct pservice		*ps;
 	uint32_t		id;
 	int32_t			verbose;
@@ -276,6 +277,12 @@ parent_dispatch(int fd, short event, void *arg)
 			if ((ps = pservice_find(id)) != NULL &&
 			    ps->state == CARP_MASTER)
 				vip_announce(ps);
+			break;
+		case MSG_HOOK_RUN:
+			memcpy(&hr, m.data, sizeof(hr));
+			hr.reason[sizeof(hr.reason) - 1] = '\0';
+			if ((ps = pservice_find(hr.service)) != NULL)
+				hook_run(ps, &hr);
 			break;
 		case MSG_SHUTDOWN_DONE:
 			log_debug("engine: every service has let go");

@@ -114,6 +114,16 @@ print_hooks(const struct hooks_conf *hooks, const struct check_head *checks,
 		print_string(hooks->cmd[i], strlen(hooks->cmd[i]));
 		putchar('\n');
 	}
+	if (hooks->handover == HANDOVER_EXCLUSIVE)
+		printf("\thandover exclusive\n");
+	if (hooks->fence_hold != 0) {
+		printf("\ton fence failure %s hold %u",
+		    hooks->fence_policy == FENCE_PROMOTE ? "promote" : "retry",
+		    hooks->fence_hold);
+		if (hooks->fence_policy == FENCE_PROMOTE)
+			printf(" limit %u", hooks->fence_limit);
+		putchar('\n');
+	}
 	if (hooks->pfail_hold != 0)
 		printf("\ton promote failure demote hold %u limit %u\n",
 		    hooks->pfail_hold, hooks->pfail_limit);
