@@ -134,7 +134,7 @@ struct eservice {
 	struct hafod_addr	 xpeer;		/* the old master */
 	uint64_t		 xw_since;	/* became master */
 	uint64_t		 xw_heard;	/* its last bow-out; 0: none */
-	uint64_t		 xw_until;	/* the bound, or the next fence */
+	uint64_t		 xw_until;	/* bound, or next fence try */
 	uint32_t		 fence_failures; /* in a row */
 	uint8_t			 xw_prev;	/* state before master */
 	char			 xw_reason[STATE_REASON_MAX];

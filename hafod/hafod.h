@@ -179,7 +179,7 @@ struct service_conf {
 #define FENCE_PROMOTE		1
 #define FENCE_HOLD_DEFAULT	5	/* seconds between tries */
 #define FENCE_LIMIT_DEFAULT	3
-#define HOOK_KILL_GRACE		2	/* s from TERM to KILL (child.c) */
+#define HOOK_KILL_GRACE		2	/* seconds from TERM to KILL */
 
 /*
  * Hooks: a command per transition, run by the parent.  See hafod.conf.5
