@@ -1181,6 +1181,12 @@ section_heartbeat()
 
 # ---- handover: from the event to the new promote hook ------------------
 
+# promoted_twice: the first master's promote hook and its successor's.
+promoted_twice()
+{
+	[ "$(wc -l < promote.log)" -ge 2 ]
+}
+
 # handover_run MODE KIND RUN: one service, MODE overlap, exclusive or
 # fence (exclusive with a fence hook that exits 0), hook timeout 2; KIND
 # demote (hafoctl demote on n1) or kill (n1's hafod SIGKILLed).  Appends
@@ -1214,7 +1220,7 @@ handover_run()
 		kill -KILL "$_hr_p" $(engine_pid "$_hr_p")
 		ip -n "$(lab_ns sw)" link set n1 down ;;
 	esac
-	if wait_for 30 test "$(wc -l < promote.log)" -ge 2; then
+	if wait_for 30 promoted_twice; then
 		awk -v a="$_hr_t0" -v b="$(sed -n 2p promote.log)" \
 		    'BEGIN { printf "%d\n", (b - a) / 1e6 }' >> "$_hr_tag.ms"
 	else
@@ -1236,13 +1242,14 @@ section_handover()
 			done
 		done
 	done
-	_ho_set="$(setting 1 "$DEFAULT_SKEWS"), hook timeout 2"
+	_ho_set=$(setting 1 "$DEFAULT_SKEWS")
 	_ho_t="Handover: from the event to the new promote hook's start"
+	_ho_t="$_ho_t (hook timeout 2 s)"
 	for _ho_m in overlap exclusive fence; do
 		case $_ho_m in
-		overlap)	_ho_w="handover overlap" ;;
-		exclusive)	_ho_w="handover exclusive" ;;
-		fence)		_ho_w="exclusive, fence hook exits 0" ;;
+		overlap)	_ho_w="overlap" ;;
+		exclusive)	_ho_w="exclusive" ;;
+		fence)		_ho_w="exclusive, fence exits 0" ;;
 		esac
 		row "$_ho_t" "$_ho_w: hafoctl demote" "$_ho_set" \
 		    "ho-$_ho_m-demote.ms" ms "" "-"
