@@ -43,6 +43,7 @@ HAFOD_SRCS = \
 	hafod/control.c \
 	hafod/demote.c \
 	hafod/engine.c \
+	hafod/ehandover.c \
 	hafod/epromote.c \
 	hafod/equorum.c \
 	hafod/fsm.c \
@@ -190,7 +191,8 @@ fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
-			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c
+			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c \
+			  hafod/ehandover.c
 # fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \

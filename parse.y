@@ -136,6 +136,7 @@ static int		 macro_name_ok(const char *);
 #define SET_AINTERVAL	0x20
 #define SET_HTIMEOUT	0x40
 #define SET_HUSER	0x80
+#define SET_HANDOVER	0x100
 
 struct settings {
 	unsigned int		 set;
@@ -148,6 +149,7 @@ struct settings {
 	uint32_t		 announce_interval;
 	uint32_t		 hook_timeout;
 	char			 hook_user[LOGIN_NAME_MAX];
+	uint8_t			 handover;	/* HANDOVER_* */
 };
 
 /*
@@ -173,6 +175,7 @@ enum once_key {
 	ONCE_QUORUM,
 	ONCE_VMAC,
 	ONCE_HBSOCKET,
+	ONCE_HANDOVER,
 	ONCE_MAX
 };
 
@@ -180,7 +183,7 @@ static const char *const once_names[ONCE_MAX] = {
 	"advbase", "advskew", "preempt", "password", "announce count",
 	"announce interval", "hook timeout", "hook user", "interface",
 	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac",
-	"heartbeat socket"
+	"heartbeat socket", "handover"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -228,6 +231,7 @@ struct blkparse {
 	unsigned int		 events;	/* bit per hook_event */
 	int			 evline[HOOK_MAX]; /* where each was given */
 	int			 pfline;	/* on promote failure; 0: not */
+	int			 ffline;	/* on fence failure; 0: not */
 	struct hooks_conf	*hooks;
 	struct check_head	*checks;
 	struct track_head	*tracks;
@@ -390,6 +394,8 @@ static void		 hooks_free(struct hooks_conf *, struct check_head *,
 static void		 blk_hook(const char *, const char *);
 static void		 blk_pfail(const char *, const char *, const char *);
 static void		 pfail_opt(const char *, long long);
+static void		 blk_ffail(const char *);
+static void		 svc_handover(struct service *);
 static void		 blk_check(const char *);
 static void		 blk_track(const char *, long long);
 static void		 svc_heartbeat(const char *);
@@ -423,7 +429,7 @@ typedef struct {
 %token	<v.keyword>	COUNT EVERY FALL GROUP HEARTBEAT HOOK INCLUDE
 %token	<v.keyword>	INTERFACE INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM
 %token	<v.keyword>	RISE SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID
-%token	<v.keyword>	VMAC WEIGHT YES
+%token	<v.keyword>	VMAC WEIGHT YES HANDOVER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -693,6 +699,21 @@ hooksetting	: HOOK TIMEOUT number		{
 				s->set |= SET_HUSER;
 			}
 			free($3);
+		}
+		| HANDOVER STRING		{
+			struct settings	*s = curset();
+
+			if (once(ONCE_HANDOVER) == -1)
+				;
+			else if (strcmp($2, "exclusive") == 0 ||
+			    strcmp($2, "overlap") == 0) {
+				s->handover = strcmp($2, "exclusive") == 0 ?
+				    HANDOVER_EXCLUSIVE : HANDOVER_OVERLAP;
+				s->set |= SET_HANDOVER;
+			} else
+				yyerror("expected \"handover exclusive\" or "
+				    "\"handover overlap\", not \"%s\"", $2);
+			free($2);
 		}
 		;
 
@@ -1039,7 +1060,7 @@ anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
 		| COUNT | EVERY | FALL | GROUP | HEARTBEAT | HOOK | INCLUDE
 		| INTERFACE | INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT
 		| QUORUM | RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK
-		| TTL | USER | VHID | VMAC | WEIGHT | YES
+		| TTL | USER | VHID | VMAC | WEIGHT | YES | HANDOVER
 		;
 
 globalkw	: CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET | STATE
@@ -1137,6 +1158,7 @@ lookup(const char *s)
 		{ "every",	EVERY },
 		{ "fall",	FALL },
 		{ "group",	GROUP },
+		{ "handover",	HANDOVER },
 		{ "heartbeat",	HEARTBEAT },
 		{ "hook",	HOOK },
 		{ "include",	INCLUDE },
@@ -2175,6 +2197,7 @@ svc_resolve(struct svcparse *sp)
 	memcpy(sc->pass, p->pass, sizeof(sc->pass));
 	sc->passlen = p->passlen;
 	hooks_resolve(&sp->svc->hooks, s);
+	svc_handover(sp->svc);
 
 	/* advbase 0 and advskew 0 would advertise without pause. */
 	if (sc->advbase == 0 && sc->advskew == 0)
@@ -2202,6 +2225,27 @@ hooks_resolve(struct hooks_conf *hooks, const struct settings *s)
 	hooks->timeout = p->hook_timeout;
 	p = (s->set & SET_HUSER) ? s : &defaults;
 	strlcpy(hooks->user, p->hook_user, sizeof(hooks->user));
+	p = (s->set & SET_HANDOVER) ? s : &defaults;
+	hooks->handover = p->handover;
+}
+
+/* What the engine needs of the hooks for an exclusive handover. */
+static void
+svc_handover(struct service *svc)
+{
+	struct service_conf	*sc = &svc->conf;
+	const struct hooks_conf	*h = &svc->hooks;
+	int			 i;
+
+	sc->handover = h->handover;
+	sc->hookset = 0;
+	for (i = 0; i < HOOK_MAX; i++)
+		if (h->cmd[i] != NULL)
+			sc->hookset |= 1U << i;
+	sc->hook_timeout = h->timeout;
+	sc->fence_policy = h->fence_policy;
+	sc->fence_hold = h->fence_hold;
+	sc->fence_limit = h->fence_limit;
 }
 
 static void
@@ -2340,6 +2384,12 @@ grp_resolve(struct grpparse *gp)
 		}
 		strlcpy(sc->group, g->name, sizeof(sc->group));
 		sc->group_leader = i == 0;
+		/* A member takes its group's handover unless it has one. */
+		if ((gp->opts.set & SET_HANDOVER) &&
+		    !(sp->opts.set & SET_HANDOVER)) {
+			sp->svc->hooks.handover = gp->opts.handover;
+			sc->handover = gp->opts.handover;
+		}
 	}
 }
 
@@ -2358,7 +2408,7 @@ blk_hook(const char *event, const char *cmd)
 			    event);
 		else
 			yyerror("unknown event \"%s\": use promote, demote, "
-			    "backup, fault or stop", event);
+			    "backup, fault, stop or fence", event);
 		return;
 	}
 	if (b->group && ev != HOOK_PROMOTE && ev != HOOK_DEMOTE) {
@@ -2388,6 +2438,11 @@ blk_pfail(const char *event, const char *what, const char *action)
 {
 	struct blkparse	*b = curblk();
 
+	if (strcmp(event, hook_name(HOOK_FENCE)) == 0 &&
+	    strcmp(what, "failure") == 0) {
+		blk_ffail(action);
+		return;
+	}
 	if (strcmp(event, hook_name(HOOK_PROMOTE)) != 0 ||
 	    strcmp(what, "failure") != 0 || strcmp(action, "demote") != 0) {
 		yyerror("expected \"on EVENT COMMAND\" or \"on promote failure "
@@ -2404,6 +2459,49 @@ blk_pfail(const char *event, const char *what, const char *action)
 		return;
 	b->hooks->pfail_hold = pfhold;
 	b->hooks->pfail_limit = pflimit;
+}
+
+/*
+ * on fence failure retry|promote [hold seconds] [limit count]: retry the
+ * fence hook every hold seconds, for ever, or promote anyway after limit
+ * failures in a row.  The options are read as the promote failure's.
+ */
+static void
+blk_ffail(const char *action)
+{
+	struct blkparse	*b = curblk();
+
+	if (strcmp(action, "retry") != 0 && strcmp(action, "promote") != 0) {
+		yyerror("expected \"on fence failure retry|promote [hold "
+		    "SECONDS] [limit COUNT]\"");
+		return;
+	}
+	if (b->group) {
+		yyerror("\"on fence failure\" is not valid in a group");
+		return;
+	}
+	if (b->ffline != 0) {
+		yyerror("\"on fence failure\" given twice in %s %s (first "
+		    "at line %d)", b->kind, b->name, b->ffline);
+		return;
+	}
+	b->ffline = yylval.lineno;
+	if (pfbad)
+		return;
+	if (strcmp(action, "retry") == 0 && (pfgiven & 0x02)) {
+		yyerror("\"limit\" is for \"on fence failure promote\"");
+		return;
+	}
+	if (pflimit > 255) {
+		yyerror("limit %u too large for fencing (at most 255)",
+		    pflimit);
+		return;
+	}
+	b->hooks->fence_policy = strcmp(action, "promote") == 0 ?
+	    FENCE_PROMOTE : FENCE_RETRY;
+	b->hooks->fence_hold = (pfgiven & 0x01) ? pfhold : FENCE_HOLD_DEFAULT;
+	b->hooks->fence_limit = (pfgiven & 0x02) ? pflimit :
+	    FENCE_LIMIT_DEFAULT;
 }
 
 static void

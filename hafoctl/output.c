@@ -136,6 +136,25 @@ show_detail(const struct show_service *ss)
 		printf(DETAIL_FMT, "promote hook:", buf);
 	}
 	printf(DETAIL_FMT, "preempt:", s->preempt ? "yes" : "no");
+	if (s->handover == HANDOVER_EXCLUSIVE) {
+		if (s->xwait == XWAIT_FENCE || s->xwait == XWAIT_FENCE_RETRY)
+			snprintf(buf, sizeof(buf), "exclusive, promote hook "
+			    "waits for %s: fencing %s, it fell silent (%u "
+			    "failed)%s%s", xwait_name(s->xwait),
+			    addr_ntop(&s->xpeer), s->fence_failures,
+			    s->xwait_ms > 0 ? ", next in " : "",
+			    s->xwait_ms > 0 ? fmt_duration(s->xwait_ms) : "");
+		else if (s->xwait != XWAIT_NONE)
+			snprintf(buf, sizeof(buf), "exclusive, promote hook "
+			    "waits for %s %s, %s left", xwait_name(s->xwait),
+			    addr_ntop(&s->xpeer), fmt_duration(s->xwait_ms));
+		else if (s->releasing)
+			snprintf(buf, sizeof(buf), "exclusive, bowing out "
+			    "until the demote hook has finished");
+		else
+			snprintf(buf, sizeof(buf), "exclusive");
+		printf(DETAIL_FMT, "handover:", buf);
+	}
 
 	label = "addresses:";
 	for (i = 0; i < s->nvips; i++) {

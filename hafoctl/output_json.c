@@ -248,6 +248,20 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 		fputs("null", stdout);
 	} else
 		json_millis("holddown_seconds", s->holddown_ms);
+	json_string("handover", s->handover == HANDOVER_EXCLUSIVE ?
+	    "exclusive" : "overlap");
+	if (s->xwait != XWAIT_NONE) {
+		json_open("promote_waits", '{');
+		json_string("for", xwait_name(s->xwait));
+		json_string("old_master", addr_ntop(&s->xpeer));
+		json_millis("bound_seconds", s->xwait_ms);
+		json_uint("fence_failures", s->fence_failures);
+		json_close('}');
+	} else {
+		json_member("promote_waits");
+		fputs("null", stdout);
+	}
+	json_bool("releasing", s->releasing);
 	if (res->action == SHOW_SERVICE) {
 		json_open("drops", '{');
 		for (d = DROP_NONE + 1; d < DROP_MAX; d++)

@@ -40,7 +40,7 @@
 #include "log.h"
 #include "parent.h"
 
-#define CHILD_KILL_GRACE	2	/* seconds from SIGTERM to SIGKILL */
+#define CHILD_KILL_GRACE	HOOK_KILL_GRACE /* the bounds count on it */
 #define CHILD_LOG_LINES		100
 
 static void	child_output(int, short, void *);

@@ -66,6 +66,14 @@ static const struct config_field service_fields[] = {
 	FIELD(nheartbeats, MATCH_RETIME),
 	FIELD(pad4, MATCH_KEEP),
 	FIELD(heartbeats, MATCH_RETIME),
+	/* The handover applies to the next change of master. */
+	FIELD(handover, MATCH_RETIME),
+	FIELD(hookset, MATCH_RETIME),
+	FIELD(fence_policy, MATCH_RETIME),
+	FIELD(fence_limit, MATCH_RETIME),
+	FIELD(hook_timeout, MATCH_RETIME),
+	FIELD(fence_hold, MATCH_RETIME),
+	FIELD(pad5, MATCH_KEEP),
 };
 
 const struct config_field *

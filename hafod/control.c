@@ -783,6 +783,7 @@ fill_service(struct ctl_service *cs, struct eservice *s, uint64_t now)
 	    sizeof(cs->hook_failures));
 	cs->promote_failures = s->pfail_count;
 	cs->holddown_ms = holddown_left_ms(s, now);
+	handover_show(s, cs, now);
 }
 
 /* By position, as services are: a reload may add or free interfaces. */

@@ -300,6 +300,7 @@ engine_recv(int fd, short event, void *arg)
 		fa.src = src;
 		prev = s->fsm.state;
 		master = s->fsm.master;
+		handover_heard(s, &fa, now);
 		service_act(s, fsm_input(&s->fsm, &fa, now), prev);
 		quorum_master_heard(s, &master);
 		/* One that re-joined under a new config waits for this too. */
@@ -375,6 +376,7 @@ engine_arm(void)
 
 	deadline = earliest(&retiring, earliest(&services, 0));
 	deadline = holddown_deadline(&services, deadline);
+	deadline = handover_deadline(&services, deadline);
 	if (deadline == 0) {
 		evtimer_del(tick);
 		return;
@@ -438,6 +440,10 @@ service_send(struct eservice *s)
 	if (!s->eif->up || s->eif->self.af == 0)
 		return;
 	fsm_advert(&s->fsm, &fa);
+	if (handover_releasing(s)) {
+		fa.advbase = CARP_BOWOUT;
+		fa.advskew = CARP_BOWOUT;
+	}
 	memset(&adv, 0, sizeof(adv));
 	adv.version = CARP_VERSION;
 	adv.type = CARP_TYPE_ADVERT;
@@ -467,6 +473,9 @@ shutdown_check(void)
 	if (!shutting_down)
 		return;
 	if (!TAILQ_EMPTY(&retiring))
+		return;
+	/* Bounded by the hook timeout: the successors count on it. */
+	if (handover_busy(&services))
 		return;
 	TAILQ_FOREACH(s, &services, entry)
 		if (s->fsm.state != CARP_INIT &&
@@ -506,8 +515,10 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 		st.state = s->fsm.state;
 		st.prev = prev;
 		st.hold = s->fsm.state == CARP_MASTER;
+		st.defer = handover_defer(s);
 		strlcpy(st.reason, s->fsm.reason, sizeof(st.reason));
 		engine_send(MSG_STATE, s->conf.id, &st, sizeof(st));
+		handover_changed(s, prev, st.defer, s->since);
 	} else if (actions & FSM_ANNOUNCE) {
 		log_debug("%s: announcing again", s->conf.name);
 		engine_send(MSG_ANNOUNCE, s->conf.id, &s->conf.id,
@@ -548,6 +559,7 @@ engine_tick(int fd, short event, void *arg)
 	engine_due(&services, now);
 	engine_due(&retiring, now);
 	holddown_due(&services, now);
+	handover_due(&services, now);
 }
 
 /*
@@ -892,6 +904,19 @@ engine_act(struct eservice *s, int actions, enum carp_state prev)
 	service_act(s, actions, prev);
 }
 
+/* A bow-out of a releasing old master (ehandover.c). */
+void
+engine_advertise(struct eservice *s)
+{
+	service_send(s);
+}
+
+void
+engine_hook_run(struct eservice *s, const struct msg_hook_run *hr)
+{
+	engine_send(MSG_HOOK_RUN, s->conf.id, hr, sizeof(*hr));
+}
+
 static void
 service_start(struct eservice *s, uint64_t now)
 {
@@ -1192,6 +1217,7 @@ engine_msg(struct msg *m)
 					s->hook_failures[hr.event]++;
 			}
 			holddown_result(s, &hr);
+			handover_result(s, &hr, now_us());
 		}
 		break;
 	case MSG_QUORUM:

@@ -126,6 +126,18 @@ struct eservice {
 	struct eheartbeat	 hbs[SERVICE_HEARTBEATS_MAX];
 	uint32_t		 pfail_count;	/* promote hooks failed in a row */
 	uint64_t		 pfail_until;	/* usec; FSM_NEVER: operator's */
+	/* handover exclusive (ehandover.c) */
+	uint64_t		 rel_start;	/* old master: let go at */
+	uint64_t		 rel_until;	/* bowing out until; 0: not */
+	uint64_t		 rel_next;	/* its next bow-out */
+	int			 xwait;		/* XWAIT_*: promote held */
+	struct hafod_addr	 xpeer;		/* the old master */
+	uint64_t		 xw_since;	/* became master */
+	uint64_t		 xw_heard;	/* its last bow-out; 0: none */
+	uint64_t		 xw_until;	/* bound, or next fence try */
+	uint32_t		 fence_failures; /* in a row */
+	uint8_t			 xw_prev;	/* state before master */
+	char			 xw_reason[STATE_REASON_MAX];
 };
 TAILQ_HEAD(eservice_head, eservice);
 
@@ -167,6 +179,24 @@ void		 holddown_forget(struct eservice *);
 void		 holddown_due(struct eservice_head *, uint64_t);
 uint64_t	 holddown_deadline(struct eservice_head *, uint64_t);
 uint64_t	 holddown_left_ms(const struct eservice *, uint64_t);
+
+/* ehandover.c: handover exclusive and fencing */
+int		 handover_defer(const struct eservice *);
+void		 handover_changed(struct eservice *, enum carp_state, int,
+		    uint64_t);
+void		 handover_heard(struct eservice *, const struct fsm_advert *,
+		    uint64_t);
+void		 handover_result(struct eservice *,
+		    const struct msg_hook_result *, uint64_t);
+void		 handover_due(struct eservice_head *, uint64_t);
+uint64_t	 handover_deadline(struct eservice_head *, uint64_t);
+int		 handover_releasing(const struct eservice *);
+int		 handover_busy(struct eservice_head *);
+void		 handover_show(const struct eservice *, struct ctl_service *,
+		    uint64_t);
+void		 engine_advertise(struct eservice *);
+void		 engine_hook_run(struct eservice *,
+		    const struct msg_hook_run *);
 
 /* sandbox.c: the engine's system call allowlist, after its setup */
 void		 sandbox_engine(void);

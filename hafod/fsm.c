@@ -70,6 +70,7 @@ static void		record_master(struct fsm *,
 static void		master_advert(const struct fsm *, struct fsm_advert *);
 static int		start_listening(struct fsm *, uint64_t);
 static int		become_master(struct fsm *, uint64_t);
+static int		become_master_down(struct fsm *, uint64_t);
 static int		become_backup(struct fsm *, uint64_t);
 static int		let_go(struct fsm *, uint64_t);
 static int		let_go_to_successor(struct fsm *, uint64_t);
@@ -317,6 +318,8 @@ fsm_init(struct fsm *fsm)
 	fsm->final = 0;
 	fsm->hold = 0;
 	fsm->claim_after = 0;
+	memset(&fsm->pred, 0, sizeof(fsm->pred));
+	fsm->pred_silent = 0;
 	clear_run(fsm);
 	memset(fsm->reason, 0, sizeof(fsm->reason));
 }
@@ -336,14 +339,29 @@ start_listening(struct fsm *fsm, uint64_t now)
 	return (FSM_STATE);
 }
 
-/* The caller has set the reason. */
+/*
+ * The caller has set the reason.  The master followed until now is kept
+ * as the predecessor: an exclusive handover waits for it (ehandover.c).
+ */
 static int
 become_master(struct fsm *fsm, uint64_t now)
 {
+	fsm->pred = fsm->master;
+	fsm->pred_silent = 0;
 	clear_run(fsm);
 	fsm->state = CARP_MASTER;
 	fsm->next_advert = next_advert_after(fsm, now);
 	return (FSM_SEND | FSM_STATE | FSM_ANNOUNCE);
+}
+
+/* A master that fell silent: it may have stopped, or be cut off. */
+static int
+become_master_down(struct fsm *fsm, uint64_t now)
+{
+	int	rv = become_master(fsm, now);
+
+	fsm->pred_silent = fsm->pred.af != AF_UNSPEC;
+	return (rv);
 }
 
 /* The caller has set the reason and records the new master. */
@@ -619,7 +637,7 @@ backup_timeout(struct fsm *fsm, uint64_t now)
 		return (0);
 	}
 	fmt(fsm->reason, sizeof(fsm->reason), "master down timer expired");
-	return (become_master(fsm, now));
+	return (become_master_down(fsm, now));
 }
 
 /* The bow-outs of a master that let go at once, from BACKUP or INIT. */
@@ -877,5 +895,5 @@ fsm_claim_after(struct fsm *fsm, uint64_t t, uint64_t now)
 	}
 	fmt(fsm->reason, sizeof(fsm->reason), "master down timer expired, "
 	    "master out of the quorum");
-	return (become_master(fsm, now));
+	return (become_master_down(fsm, now));
 }

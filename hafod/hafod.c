@@ -231,6 +231,7 @@ parent_dispatch(int fd, short event, void *arg)
 	struct msg_state	st;
 	struct msg_persist	mp;
 	struct msg_log		ml;
+	struct msg_hook_run	hr;
 	struct pservice		*ps;
 	uint32_t		id;
 	int32_t			verbose;
@@ -276,6 +277,12 @@ parent_dispatch(int fd, short event, void *arg)
 			if ((ps = pservice_find(id)) != NULL &&
 			    ps->state == CARP_MASTER)
 				vip_announce(ps);
+			break;
+		case MSG_HOOK_RUN:
+			memcpy(&hr, m.data, sizeof(hr));
+			hr.reason[sizeof(hr.reason) - 1] = '\0';
+			if ((ps = pservice_find(hr.service)) != NULL)
+				hook_run(ps, &hr);
 			break;
 		case MSG_SHUTDOWN_DONE:
 			log_debug("engine: every service has let go");
@@ -334,11 +341,31 @@ link_event(int fd, short event, void *arg)
 	link_monitor_dispatch(link_changed, NULL);
 }
 
+/*
+ * A master with handover exclusive bows out until its demote hook has
+ * ended (ehandover.c): the engine gets that long more.
+ */
+static time_t
+shutdown_secs(void)
+{
+	struct pservice	*ps;
+	time_t		 secs = 0, s;
+
+	TAILQ_FOREACH(ps, &pservices, entry) {
+		if (ps->conf.handover != HANDOVER_EXCLUSIVE)
+			continue;
+		s = ps->hooks.timeout + HOOK_KILL_GRACE + 1;
+		if (s > secs)
+			secs = s;
+	}
+	return (SHUTDOWN_TIMEOUT + secs);
+}
+
 static void
 shutdown_timeout(int fd, short event, void *arg)
 {
-	log_warnx("engine did not finish bowing out in %d seconds",
-	    SHUTDOWN_TIMEOUT);
+	log_warnx("engine did not finish bowing out in %lld seconds",
+	    (long long)shutdown_secs());
 	kill(engine_pid, SIGKILL);
 	parent_exit(1);
 }
@@ -361,6 +388,7 @@ parent_signal(int sig, short event, void *arg)
 		log_info("%s: shutting down", strsignal(sig));
 		notify_stopping();
 		shutting_down = 1;
+		tv.tv_sec = shutdown_secs();
 		parent_send(MSG_SHUTDOWN, 0, -1, NULL, 0);
 		if ((shutdown_ev = evtimer_new(base, shutdown_timeout,
 		    NULL)) == NULL || evtimer_add(shutdown_ev, &tv) == -1)

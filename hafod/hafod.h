@@ -157,7 +157,29 @@ struct service_conf {
 	uint8_t			nheartbeats;
 	uint8_t			pad4[2];
 	struct heartbeat_conf	heartbeats[SERVICE_HEARTBEATS_MAX];
+	uint8_t			handover;	/* HANDOVER_* */
+	uint8_t			hookset;	/* bit 1 << hook_event: given */
+	uint8_t			fence_policy;	/* FENCE_* */
+	uint8_t			fence_limit;	/* failures before promote */
+	uint32_t		hook_timeout;	/* seconds: the bounds */
+	uint32_t		fence_hold;	/* seconds between fence tries */
+	uint32_t		pad5;
 };
+
+/*
+ * handover overlap|exclusive (hafod.8, HANDOVER): whether a new master
+ * runs its promote hook at once, or only once the old master has run
+ * its demote hook or must have stopped (ehandover.c).
+ */
+#define HANDOVER_OVERLAP	0
+#define HANDOVER_EXCLUSIVE	1
+
+/* on fence failure retry|promote [hold seconds] [limit count] */
+#define FENCE_RETRY		0
+#define FENCE_PROMOTE		1
+#define FENCE_HOLD_DEFAULT	5	/* seconds between tries */
+#define FENCE_LIMIT_DEFAULT	3
+#define HOOK_KILL_GRACE		2	/* seconds from TERM to KILL */
 
 /*
  * Hooks: a command per transition, run by the parent.  See hafod.conf.5
@@ -169,6 +191,7 @@ enum hook_event {
 	HOOK_BACKUP,		/* became backup, not from master */
 	HOOK_FAULT,		/* link down, not from master */
 	HOOK_STOP,		/* stopped, not from master: shutdown, removal */
+	HOOK_FENCE,		/* exclusive: before promote, the old master */
 	HOOK_MAX
 };
 
@@ -182,6 +205,10 @@ struct hooks_conf {
 	char			 user[LOGIN_NAME_MAX]; /* "": root */
 	uint32_t		 pfail_hold;	/* seconds; 0: no demotion */
 	uint32_t		 pfail_limit;	/* failures in a row */
+	uint8_t			 handover;	/* HANDOVER_* */
+	uint8_t			 fence_policy;	/* FENCE_* */
+	uint8_t			 fence_limit;
+	uint32_t		 fence_hold;	/* seconds */
 };
 
 /*
@@ -297,6 +324,7 @@ enum msg_type {
 	MSG_WATCHDOG,		/* p->e uint32_t ms: ALIVE now and so often */
 	MSG_ALIVE,		/* e->p nothing: the engine's loop runs */
 	MSG_HEARTBEAT,		/* p->e fd: the heartbeat socket */
+	MSG_HOOK_RUN,		/* e->p struct msg_hook_run: a held hook */
 
 	/*
 	 * hafoctl and the engine, over the control socket.  Numbered apart,
@@ -343,7 +371,20 @@ struct msg_state {
 	uint8_t			state;		/* enum carp_state */
 	uint8_t			prev;
 	uint8_t			hold;		/* keep or take the VIPs */
-	uint8_t			pad;
+	uint8_t			defer;		/* promote hook: MSG_HOOK_RUN */
+	char			reason[STATE_REASON_MAX];
+};
+
+/*
+ * A hook the engine held back (handover exclusive): the promote hook of
+ * a master once the old one has released, or the fence hook before it.
+ */
+struct msg_hook_run {
+	uint32_t		service;
+	uint8_t			event;		/* HOOK_PROMOTE or HOOK_FENCE */
+	uint8_t			prev;		/* enum carp_state */
+	uint8_t			pad[2];
+	struct hafod_addr	peer;		/* fence: the old master */
 	char			reason[STATE_REASON_MAX];
 };
 
@@ -533,7 +574,22 @@ struct ctl_service {
 	uint32_t		promote_failures; /* in a row, here */
 	uint32_t		pad2;
 	uint64_t		holddown_ms;	/* left; UINT64_MAX: operator's */
+	uint8_t			handover;	/* HANDOVER_* */
+	uint8_t			xwait;		/* XWAIT_*: promote held */
+	uint8_t			releasing;	/* bowing out until demoted */
+	uint8_t			pad3[5];
+	struct hafod_addr	xpeer;		/* the old master waited for */
+	uint64_t		xwait_ms;	/* left of the bound */
+	uint32_t		fence_failures;	/* in a row */
+	uint32_t		pad4;
 };
+
+/* Why a master's promote hook waits (ctl_service.xwait). */
+#define XWAIT_NONE		0
+#define XWAIT_RELEASE		1	/* the old master's bow-outs */
+#define XWAIT_BOUND		2	/* a silent master: its bound */
+#define XWAIT_FENCE		3	/* the fence hook runs */
+#define XWAIT_FENCE_RETRY	4	/* it failed: tried again later */
 
 struct ctl_peer {
 	char			service[SERVICE_NAME_MAX];
@@ -663,6 +719,7 @@ int		 service_af(const struct service_conf *);
 const char	*state_name(enum carp_state);
 const char	*carp_drop_name(enum carp_drop);
 const char	*hook_name(enum hook_event);
+const char	*xwait_name(unsigned int);
 const char	*quorum_link_word(uint8_t);
 const char	*quorum_policy_word(uint8_t);
 
@@ -777,6 +834,9 @@ struct fsm {
 	uint8_t			master_advskew;
 	uint8_t			master_demote;
 	char			reason[STATE_REASON_MAX];
+	/* The master this node last followed, when it became master. */
+	struct hafod_addr	pred;		/* af 0: none heard */
+	int			pred_silent;	/* master down: it fell silent */
 };
 
 void		 fsm_init(struct fsm *);

@@ -287,10 +287,11 @@ vips_string(const struct service_conf *sc, char *buf, size_t len)
 
 static char **
 service_env(struct pservice *ps, enum hook_event ev,
-    const struct msg_state *st)
+    const struct msg_state *st, const char *fence)
 {
 	char	vhid[8], vips[SERVICE_VIPS_MAX * (INET6_ADDRSTRLEN + 8)] = "";
 	const char *const pairs[][2] = {
+		{ "HAFOD_FENCE_PEER", fence },
 		{ "HAFOD_EVENT", hook_name(ev) },
 		{ "HAFOD_SERVICE", ps->conf.name },
 		{ "HAFOD_GROUP", ps->conf.group },
@@ -304,6 +305,10 @@ service_env(struct pservice *ps, enum hook_event ev,
 
 	snprintf(vhid, sizeof(vhid), "%u", ps->conf.vhid);
 	vips_string(&ps->conf, vips, sizeof(vips));
+	/* Only a fence hook is told of a peer. */
+	if (fence == NULL)
+		return (child_env(pairs + 1,
+		    sizeof(pairs) / sizeof(pairs[0]) - 1));
 	return (child_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
 }
 
@@ -313,9 +318,55 @@ hook_transition(struct pservice *ps, const struct msg_state *st)
 {
 	enum hook_event	ev;
 
-	if (st->state != st->prev && (ev = hook_event_of(st->prev,
-	    st->state)) != HOOK_MAX)
-		hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, st));
+	if (st->state == st->prev || (ev = hook_event_of(st->prev,
+	    st->state)) == HOOK_MAX)
+		return;
+	/* handover exclusive: the engine says when (hook_run()). */
+	if (ev == HOOK_PROMOTE && st->defer)
+		return;
+	hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, st, NULL));
+}
+
+/*
+ * A hook the engine held back: the promote hook of a master whose old
+ * master has released (or the fence hook that makes sure it has).  A
+ * service that is no longer master by now runs neither.
+ */
+void
+hook_run(struct pservice *ps, const struct msg_hook_run *hr)
+{
+	struct msg_state	 st;
+	struct msg_hook_result	 res;
+	char			 peer[INET6_ADDRSTRLEN];
+
+	if (ps->state != CARP_MASTER || (hr->event != HOOK_PROMOTE &&
+	    hr->event != HOOK_FENCE))
+		return;
+	memset(&st, 0, sizeof(st));
+	st.service = ps->conf.id;
+	st.state = CARP_MASTER;
+	st.prev = hr->prev;
+	strlcpy(st.reason, hr->reason, sizeof(st.reason));
+	if (hr->event == HOOK_PROMOTE) {
+		hook_queue(ps->hq, HOOK_PROMOTE, &ps->hooks,
+		    service_env(ps, HOOK_PROMOTE, &st, NULL));
+		return;
+	}
+	if (ps->hooks.cmd[HOOK_FENCE] == NULL) {
+		/* Gone on a reload: the engine must not wait for it. */
+		memset(&res, 0, sizeof(res));
+		res.service = ps->conf.id;
+		res.event = HOOK_FENCE;
+		res.failed = 1;
+		strlcpy(res.text, "fence: no fence hook", sizeof(res.text));
+		parent_send(MSG_HOOK_RESULT, ps->conf.id, -1, &res,
+		    sizeof(res));
+		return;
+	}
+	strlcpy(peer, hr->peer.af != 0 ? addr_ntop(&hr->peer) : "",
+	    sizeof(peer));
+	hook_queue(ps->hq, HOOK_FENCE, &ps->hooks,
+	    service_env(ps, HOOK_FENCE, &st, peer));
 }
 
 /* SIGCHLD: collect every hook that has finished. */

@@ -77,6 +77,7 @@ static const struct {
 	[MSG_WATCHDOG] = { "watchdog", sizeof(uint32_t), 0 },
 	[MSG_ALIVE] = { "alive", 0, 0 },
 	[MSG_HEARTBEAT] = { "heartbeat", 0, 1 },
+	[MSG_HOOK_RUN] = { "hook-run", sizeof(struct msg_hook_run), 0 },
 	[MSG_CTL_SHOW] = { "ctl-show", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_DEMOTE] = { "ctl-demote", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_UNDEMOTE] = { "ctl-undemote", sizeof(struct ctl_target), 0 },

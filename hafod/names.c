@@ -39,7 +39,7 @@ static const char *carp_drop_names[DROP_MAX] = {
 };
 
 static const char *const hook_names[HOOK_MAX] = {
-	"promote", "demote", "backup", "fault", "stop"
+	"promote", "demote", "backup", "fault", "stop", "fence"
 };
 
 /* States in the CARP spelling, as logs, hooks and hafoctl show them. */
@@ -104,4 +104,17 @@ quorum_policy_word(uint8_t policy)
 		return ("strict");
 	}
 	return ("unknown");
+}
+
+/* What a master's promote hook waits for (XWAIT_*), for hafoctl. */
+const char *
+xwait_name(unsigned int w)
+{
+	static const char *const words[] = {
+		"nothing", "the old master to release",
+		"the old master's bound", "the fence hook",
+		"the next fence try"
+	};
+
+	return (w < sizeof(words) / sizeof(words[0]) ? words[w] : "unknown");
 }

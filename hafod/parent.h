@@ -114,6 +114,7 @@ void		 hookq_free(struct hook_queue *);
 void		 hook_queue(struct hook_queue *, enum hook_event,
 		    const struct hooks_conf *, char **);
 void		 hook_transition(struct pservice *, const struct msg_state *);
+void		 hook_run(struct pservice *, const struct msg_hook_run *);
 void		 hook_reap(void);
 int		 hook_idle(void);
 void		 hooks_copy(struct hooks_conf *, const struct hooks_conf *);

@@ -21,7 +21,7 @@
 #include "hafod.h"
 
 static void	print_string(const char *, size_t);
-static void	print_service(const struct service *);
+static void	print_service(const struct service *, int);
 static void	print_hooks(const struct hooks_conf *,
 		    const struct check_head *, const struct track_head *);
 static void	print_group(const struct group_conf *);
@@ -50,7 +50,7 @@ print_string(const char *s, size_t len)
  * defaults, and reads back as the same service.
  */
 static void
-print_service(const struct service *svc)
+print_service(const struct service *svc, int grpexcl)
 {
 	const struct service_conf	*sc = &svc->conf;
 	int				 i;
@@ -79,6 +79,9 @@ print_service(const struct service *svc)
 	    sc->announce_interval);
 	for (i = 0; i < sc->nheartbeats; i++)
 		print_heartbeat(&sc->heartbeats[i]);
+	/* Said, or its group's "handover exclusive" would read back. */
+	if (grpexcl && sc->handover == HANDOVER_OVERLAP)
+		printf("\thandover overlap\n");
 	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);
 	printf("}\n");
 }
@@ -112,6 +115,16 @@ print_hooks(const struct hooks_conf *hooks, const struct check_head *checks,
 			continue;
 		printf("\ton %s ", hook_name(i));
 		print_string(hooks->cmd[i], strlen(hooks->cmd[i]));
+		putchar('\n');
+	}
+	if (hooks->handover == HANDOVER_EXCLUSIVE)
+		printf("\thandover exclusive\n");
+	if (hooks->fence_hold != 0) {
+		printf("\ton fence failure %s hold %u",
+		    hooks->fence_policy == FENCE_PROMOTE ? "promote" : "retry",
+		    hooks->fence_hold);
+		if (hooks->fence_policy == FENCE_PROMOTE)
+			printf(" limit %u", hooks->fence_limit);
 		putchar('\n');
 	}
 	if (hooks->pfail_hold != 0)
@@ -172,6 +185,7 @@ print_config(const struct config *conf)
 {
 	const struct service	*svc;
 	const struct group_conf	*grp;
+	int			 grpexcl;
 
 	printf("user ");
 	print_string(conf->user, strnlen(conf->user, sizeof(conf->user)));
@@ -196,8 +210,13 @@ print_config(const struct config *conf)
 		printf("quorum corosync policy %s\n",
 		    quorum_policy_word(conf->quorum_policy));
 	TAILQ_FOREACH(svc, &conf->services, entry) {
+		grpexcl = 0;
+		TAILQ_FOREACH(grp, &conf->groups, entry)
+			if (strcmp(grp->name, svc->conf.group) == 0)
+				grpexcl = grp->hooks.handover ==
+				    HANDOVER_EXCLUSIVE;
 		putchar('\n');
-		print_service(svc);
+		print_service(svc, grpexcl);
 	}
 	TAILQ_FOREACH(grp, &conf->groups, entry) {
 		putchar('\n');

@@ -321,6 +321,33 @@ sort hooks.out | indent
 say "and as hafod logged what the hooks printed:"
 grep -h ' hook: told' n1.log.0 n1.log n2.log n3.log | sort | indent
 
+step "Exclusive handover: one primary at a time"
+cat > replica.sh <<-EOF
+#!/bin/sh
+# replica.sh NODE: a replica that takes a moment to start or stop.
+echo "\$(date +%T.%3N) replica on \$1: \$HAFOD_EVENT starts" >> "$work/replica.out"
+sleep 0.3
+echo "\$(date +%T.%3N) replica on \$1: \$HAFOD_EVENT ends" >> "$work/replica.out"
+EOF
+chmod 755 replica.sh
+for nd in $NODES; do
+	sed -i "s|$work/hook.sh|$work/replica.sh|; s|^}\$|	handover exclusive\n}|" \
+	    "$nd.conf"
+	ctl "$nd" reload > /dev/null || atf_fail "reload failed on $nd"
+done
+say "every node now has ${B}handover exclusive${N} and replica.sh as its hooks:"
+say "the address still moves make before break, but the new master's"
+say "promote hook waits until the old master's demote hook has ended"
+since=$(epoch) at=$(elapsed)
+ctl n1 demote "$SVC" | indent
+wait_for 10 grep -q "promote ends" replica.out ||
+    atf_fail "no promote hook after the handover: $(cat n2.log)"
+indent < replica.out
+grep -h "$SVC: \(running the promote hook\|promote hook waits\|bowing out\|demote hook finished\)" \
+    n1.log n2.log | sort | indent
+sleep 0.5
+report_outage "$since" "$at" "demote n1, exclusive handover"
+
 kill -INT "$ping_pid" 2>/dev/null
 wait "$ping_pid" 2>/dev/null
 step "Done"

@@ -25,8 +25,9 @@
 #   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
-#                          idle scale quorum heartbeat (default all, in
-#                          that order)
+#                          idle scale quorum heartbeat handover (default
+#                          all, in that order)
+#   BENCH_HANDOVER_RUNS=5  runs of each handover mode and event (quick 2)
 #   BENCH_PROBE_US=1000    probe interval in microseconds
 #   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
 #                          no takeover (quick 10)
@@ -85,7 +86,7 @@ pick()
 }
 RUNS=${BENCH_RUNS:-$(pick 10 3)}
 SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale \
-    quorum heartbeat}
+    quorum heartbeat handover}
 PROBE_US=${BENCH_PROBE_US:-1000}
 STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
 FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
@@ -1176,6 +1177,86 @@ section_heartbeat()
 	    s/min "" "-"
 	row "" "  the same with the checks' own CPU" "$_sh_d" hbcheck.all \
 	    s/min "" "-"
+}
+
+# ---- handover: from the event to the new promote hook ------------------
+
+# promoted_twice: the first master's promote hook and its successor's.
+promoted_twice()
+{
+	[ "$(wc -l < promote.log)" -ge 2 ]
+}
+
+# handover_run MODE KIND RUN: one service, MODE overlap, exclusive or
+# fence (exclusive with a fence hook that exits 0), hook timeout 2; KIND
+# demote (hafoctl demote on n1) or kill (n1's hafod SIGKILLed).  Appends
+# the milliseconds from the event to the start of the new master's
+# promote hook to ho-MODE-KIND.ms.
+handover_run()
+{
+	_hr_m=$1 _hr_k=$2 _hr_tag=ho-$1-$2
+	rm -f promote.log
+	printf '#!/bin/sh\ndate +%%s%%N >> %s/promote.log\n' "$work" \
+	    > ho-promote.sh
+	chmod +x ho-promote.sh
+	_hr_l="hook timeout 2\n\ton promote \"$work/ho-promote.sh\""
+	_hr_l="$_hr_l\n\ton demote \"true\""
+	case $_hr_m in
+	exclusive)	_hr_l="$_hr_l\n\thandover exclusive" ;;
+	fence)		_hr_l="$_hr_l\n\thandover exclusive\n\ton fence \"true\"" ;;
+	esac
+	NODE_SERVICE=$_hr_l start "$_hr_tag-$3" 1 "$DEFAULT_SKEWS" 1
+	if ! wait_for 30 converged 1 ||
+	    ! wait_for 10 test -s promote.log; then
+		note "$_hr_tag run $3: n1 is not master; skipped"
+		stop
+		return 1
+	fi
+	sleep 1
+	_hr_t0=$(date +%s%N)
+	case $_hr_k in
+	demote)	"$HAFOCTL" -s "$work/n1.sock" demote s1 > /dev/null ;;
+	kill)	_hr_p=$(cat n1.pid)
+		kill -KILL "$_hr_p" $(engine_pid "$_hr_p")
+		ip -n "$(lab_ns sw)" link set n1 down ;;
+	esac
+	if wait_for 30 promoted_twice; then
+		awk -v a="$_hr_t0" -v b="$(sed -n 2p promote.log)" \
+		    'BEGIN { printf "%d\n", (b - a) / 1e6 }' >> "$_hr_tag.ms"
+	else
+		note "$_hr_tag run $3: no new promote hook within 30 s"
+	fi
+	stop
+}
+
+section_handover()
+{
+	_ho_runs=${BENCH_HANDOVER_RUNS:-$(pick 5 2)}
+	rm -f ho-*.ms
+	for _ho_m in overlap exclusive fence; do
+		for _ho_k in demote kill; do
+			_ho_i=1
+			while [ "$_ho_i" -le "$_ho_runs" ]; do
+				handover_run "$_ho_m" "$_ho_k" "$_ho_i"
+				_ho_i=$((_ho_i + 1))
+			done
+		done
+	done
+	_ho_set=$(setting 1 "$DEFAULT_SKEWS")
+	_ho_t="Handover: from the event to the new promote hook's start"
+	_ho_t="$_ho_t (hook timeout 2 s)"
+	for _ho_m in overlap exclusive fence; do
+		case $_ho_m in
+		overlap)	_ho_w="overlap" ;;
+		exclusive)	_ho_w="exclusive" ;;
+		fence)		_ho_w="exclusive, fence exits 0" ;;
+		esac
+		row "$_ho_t" "$_ho_w: hafoctl demote" "$_ho_set" \
+		    "ho-$_ho_m-demote.ms" ms "" "-"
+		row "" "$_ho_w: master killed" "$_ho_set" \
+		    "ho-$_ho_m-kill.ms" ms "" "-"
+		_ho_t=""
+	done
 }
 
 # ---- the table -------------------------------------------------------

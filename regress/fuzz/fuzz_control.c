@@ -134,6 +134,16 @@ engine_weigh(struct eservice *s, const struct msg_weight *mw)
 {
 }
 
+void
+engine_advertise(struct eservice *s)
+{
+}
+
+void
+engine_hook_run(struct eservice *s, const struct msg_hook_run *hr)
+{
+}
+
 uint64_t
 engine_now(void)
 {

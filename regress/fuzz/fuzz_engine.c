@@ -87,6 +87,7 @@ static void	fuzz_exit(int) __attribute__((__noreturn__));
 #define exit		fuzz_exit
 #include "../../hafod/engine.c"
 #include "../../hafod/epromote.c"
+#include "../../hafod/ehandover.c"
 #include "../../hafod/equorum.c"
 #undef clock_gettime
 #undef exit

@@ -1328,6 +1328,52 @@ ATF_TC_BODY(state_names, tc)
 	ATF_CHECK_STREQ(state_name(CARP_LINKDOWN), "LINKDOWN");
 }
 
+/*
+ * handover exclusive (ehandover.c) waits for the master followed before:
+ * one that bowed out can say it released, one that fell silent cannot.
+ */
+ATF_TC_WITHOUT_HEAD(r1_new_master_keeps_its_predecessor);
+ATF_TC_BODY(r1_new_master_keeps_its_predecessor, tc)
+{
+	struct fsm		 f;
+	struct fsm_advert	 adv;
+
+	memset(&f, 0, sizeof(f));
+	f.advbase = 1;
+	f.self = addr4(SELF);
+	fsm_init(&f);
+	ATF_CHECK_EQ(fsm_start(&f, T0), FSM_STATE);
+	/* Nobody heard since the start: no predecessor. */
+	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 3 * SEC), CLAIM);
+	ATF_CHECK_EQ(f.pred.af, AF_UNSPEC);
+	ATF_CHECK_EQ(f.pred_silent, 0);
+
+	/* A better master takes over, then bows out: it can say so. */
+	memset(&adv, 0, sizeof(adv));
+	adv.advbase = 0;
+	adv.advskew = 100;
+	adv.src = addr4("10.0.0.9");
+	ATF_CHECK_EQ(fsm_input(&f, &adv, T0 + 4 * SEC),
+	    FSM_SEND | FSM_STATE);
+	ATF_CHECK_EQ(f.state, CARP_BACKUP);
+	adv.advbase = CARP_BOWOUT;
+	adv.advskew = CARP_BOWOUT;
+	(void)fsm_input(&f, &adv, T0 + 5 * SEC);
+	(void)fsm_timeout(&f, T0 + 5 * SEC);
+	ATF_CHECK_EQ(f.state, CARP_MASTER);
+	ATF_CHECK_STREQ(addr_ntop(&f.pred), "10.0.0.9");
+	ATF_CHECK_EQ(f.pred_silent, 0);
+
+	/* It preempts again, then falls silent: it cannot. */
+	adv.advbase = 0;
+	adv.advskew = 100;
+	(void)fsm_input(&f, &adv, T0 + 6 * SEC);
+	ATF_CHECK_EQ(f.state, CARP_BACKUP);
+	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 9 * SEC), CLAIM);
+	ATF_CHECK_STREQ(addr_ntop(&f.pred), "10.0.0.9");
+	ATF_CHECK_EQ(f.pred_silent, 1);
+}
+
 /* 0/0 runs at 1/256 s rather than spinning. */
 ATF_TC_WITHOUT_HEAD(r1_advbase_0_advskew_0_runs_at_one_tick);
 ATF_TC_BODY(r1_advbase_0_advskew_0_runs_at_one_tick, tc)
@@ -2511,6 +2557,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, table_cases_all_registered);
 	ATF_TP_ADD_TC(tp, interval_in_ticks_of_1_256_s);
 	ATF_TP_ADD_TC(tp, state_names);
+	ATF_TP_ADD_TC(tp, r1_new_master_keeps_its_predecessor);
 	ATF_TP_ADD_TC(tp, r1_advbase_0_advskew_0_runs_at_one_tick);
 	ATF_TP_ADD_TC(tp, r1_init_keeps_configuration);
 	ATF_TP_ADD_TC(tp, r4_same_interval_masters_fall_due_together);

@@ -60,6 +60,13 @@ static const struct {
 	{ "nheartbeats", MATCH_RETIME },
 	{ "pad4", MATCH_KEEP },
 	{ "heartbeats", MATCH_RETIME },
+	{ "handover", MATCH_RETIME },
+	{ "hookset", MATCH_RETIME },
+	{ "fence_policy", MATCH_RETIME },
+	{ "fence_limit", MATCH_RETIME },
+	{ "hook_timeout", MATCH_RETIME },
+	{ "fence_hold", MATCH_RETIME },
+	{ "pad5", MATCH_KEEP },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
