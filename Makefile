@@ -75,6 +75,7 @@ HAFOCTL_SRCS = \
 	hafoctl/output_json.c \
 	hafoctl/output_metrics.c \
 	hafoctl/parser.c \
+	hafoctl/utf8.c \
 	hafod/addr.c \
 	hafod/log.c \
 	hafod/msg.c \

@@ -92,4 +92,7 @@ extern const struct demote_reason	demote_reasons[];	/* NULL ends */
 void	output_metrics(const struct show_service *, size_t,
 	    const struct ctl_iface *, size_t, const struct ctl_quorum *);
 
+/* utf8.c: what JSON and the metrics may print of a name as it is */
+size_t	utf8_seqlen(const unsigned char *);
+
 #endif /* HAFOCTL_H */

@@ -69,7 +69,7 @@ static void
 json_quote(const char *str)
 {
 	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 n, i;
+	size_t			 n;
 
 	putchar('"');
 	while (*s != '\0') {
@@ -85,23 +85,7 @@ json_quote(const char *str)
 			putchar(*s++);
 			continue;
 		}
-		/* The length of a well-formed sequence, or 0. */
-		n = 0;
-		if (*s >= 0xc2 && *s <= 0xdf)
-			n = 2;
-		else if (*s >= 0xe0 && *s <= 0xef)
-			n = 3;
-		else if (*s >= 0xf0 && *s <= 0xf4)
-			n = 4;
-		for (i = 1; i < n; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				n = 0;
-		/* Overlong forms, surrogates and code points past U+10FFFF. */
-		if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) ||
-		    (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
-		    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) ||
-		    (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
-			n = 0;
+		n = utf8_seqlen(s);
 		if (n == 0) {
 			printf("\\ufffd");
 			s++;
