@@ -2390,6 +2390,17 @@ grp_resolve(struct grpparse *gp)
 			sp->svc->hooks.handover = gp->opts.handover;
 			sc->handover = gp->opts.handover;
 		}
+		/*
+		 * The group's results go to its leader (hafod/group.c): an
+		 * exclusive leader waits for the group's hooks as for its own.
+		 */
+		if (sc->group_leader && sc->handover == HANDOVER_EXCLUSIVE) {
+			for (j = HOOK_PROMOTE; j <= HOOK_DEMOTE; j++)
+				if (g->hooks.cmd[j] != NULL)
+					sc->hookset |= 1U << j;
+			if (sc->hook_timeout < g->hooks.timeout)
+				sc->hook_timeout = g->hooks.timeout;
+		}
 	}
 }
 

@@ -121,8 +121,9 @@ group_hook(struct pgroup *g, int all, const char *reason)
 }
 
 /*
- * A group's promote hook runs once every member is master here, its
- * demote hook when the first member leaves master after all were.
+ * A group's promote hook runs once every member is master here, with
+ * its promote hook released (handover exclusive), its demote hook when
+ * the first member leaves master after all were.
  */
 void
 group_state(const char *name, const char *reason)
@@ -140,11 +141,26 @@ group_state(const char *name, const char *reason)
 		if (strcmp(ps->conf.group, name) != 0)
 			continue;
 		any = 1;
-		if (ps->state != CARP_MASTER)
+		if (ps->state != CARP_MASTER || ps->promote_held)
 			all = 0;
 	}
 	if (!any || all == g->all_master)
 		return;
 	g->all_master = all;
 	group_hook(g, all, reason);
+}
+
+/*
+ * Whether a group's hooks are running or waiting: an exclusive member
+ * has not released (hook.c) until its group's demote hook has finished.
+ */
+int
+group_busy(const char *name)
+{
+	struct pgroup	*g;
+
+	TAILQ_FOREACH(g, &pgroups, entry)
+		if (strcmp(g->name, name) == 0)
+			return (!hookq_idle(g->hq));
+	return (0);
 }

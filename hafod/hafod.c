@@ -116,6 +116,11 @@ parent_state(const struct msg_state *st)
 		return;
 	}
 	ps->state = st->state;
+	/* A deferred promote is no master yet for its group (group.c). */
+	if (st->state != CARP_MASTER)
+		ps->promote_held = 0;
+	else if (st->state != st->prev)
+		ps->promote_held = st->defer != 0;
 	if (st->hold)
 		vip_take(ps);
 	else

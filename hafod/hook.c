@@ -58,16 +58,32 @@ struct hook_queue {
 	char			 label[SERVICE_NAME_MAX + 32];
 	uint32_t		 id;		/* for the results */
 	int			 dead;		/* freed once idle */
+	int			 holding;	/* held: see hold_demote() */
+	struct msg_hook_result	 held;
 };
 
 static TAILQ_HEAD(, hook_queue)	 queues = TAILQ_HEAD_INITIALIZER(queues);
 
 static void	hook_next(struct hook_queue *);
+static void	hook_flush(void);
 
 /*
  * The engine shows the last hook's result in hafoctl show, and a failed
  * promote hook may demote the service (on promote failure demote).
  */
+static void
+fill_result(struct msg_hook_result *hr, uint32_t id,
+    const struct hook_job *job, int failed, const char *text)
+{
+	memset(hr, 0, sizeof(*hr));
+	hr->service = id;
+	strlcpy(hr->text, text, sizeof(hr->text));
+	hr->event = job->event;
+	hr->failed = failed != 0;
+	hr->pfail_hold = job->pfail_hold;
+	hr->pfail_limit = job->pfail_limit;
+}
+
 static void
 report(uint32_t id, const struct hook_job *job, int failed,
     const char *text)
@@ -76,14 +92,43 @@ report(uint32_t id, const struct hook_job *job, int failed,
 
 	if (id == 0)
 		return;
-	memset(&hr, 0, sizeof(hr));
-	hr.service = id;
-	strlcpy(hr.text, text, sizeof(hr.text));
-	hr.event = job->event;
-	hr.failed = failed != 0;
-	hr.pfail_hold = job->pfail_hold;
-	hr.pfail_limit = job->pfail_limit;
+	fill_result(&hr, id, job, failed, text);
 	parent_send(MSG_HOOK_RESULT, id, -1, &hr, sizeof(hr));
+}
+
+/*
+ * handover exclusive: a finished demote hook tells the engine that the
+ * service has released, and so that its successor may promote.  For a
+ * member of a group that is not so until the group's demote hook, run
+ * alongside in the group's queue, has finished too; a group's result
+ * goes to its leader, which waits likewise for its own.  Both are
+ * bounded by their timeouts.
+ */
+static int
+hold_demote(uint32_t id)
+{
+	struct pservice	*ps;
+
+	if ((ps = pservice_find(id)) == NULL || ps->conf.group[0] == '\0' ||
+	    ps->conf.handover != HANDOVER_EXCLUSIVE)
+		return (0);
+	return (group_busy(ps->conf.group) || !hookq_idle(ps->hq));
+}
+
+/* The demote results held back whose group has now finished. */
+static void
+hook_flush(void)
+{
+	struct hook_queue	*q;
+
+	TAILQ_FOREACH(q, &queues, entry) {
+		if (!q->holding || hold_demote(q->id))
+			continue;
+		q->holding = 0;
+		log_debug("%s: demote hook and group's finished", q->label);
+		parent_send(MSG_HOOK_RESULT, q->id, -1, &q->held,
+		    sizeof(q->held));
+	}
 }
 
 struct hook_queue *
@@ -106,6 +151,10 @@ hookq_destroy(struct hook_queue *q)
 {
 	struct hook_job	*job;
 
+	/* Its owner has gone: the engine must not wait for it. */
+	if (q->holding)
+		parent_send(MSG_HOOK_RESULT, q->id, -1, &q->held,
+		    sizeof(q->held));
 	while ((job = TAILQ_FIRST(&q->jobs)) != NULL) {
 		TAILQ_REMOVE(&q->jobs, job, entry);
 		child_env_free(job->env);
@@ -212,13 +261,25 @@ hook_finished(struct hook_queue *q, int status)
 		log_warnx("%s: %s hook failed: %s", q->label,
 		    hook_name(job->event), result);
 	snprintf(text, sizeof(text), "%s: %s", hook_name(job->event), result);
-	if (q->id != 0)
+	if (q->id != 0 && job->event == HOOK_DEMOTE && hold_demote(q->id)) {
+		/* Sent by hook_flush(), once it and its group are idle. */
+		fill_result(&q->held, q->id, job, !ok, text);
+		q->holding = 1;
+	} else if (q->id != 0)
 		report(q->id, job, !ok, text);
 	q->running = NULL;
 	child_env_free(job->env);
 	free(job->cmd);
 	free(job);
 	hook_next(q);
+	hook_flush();
+}
+
+/* Nothing of this queue running or waiting. */
+int
+hookq_idle(const struct hook_queue *q)
+{
+	return (q == NULL || (q->running == NULL && TAILQ_EMPTY(&q->jobs)));
 }
 
 /* Nothing running or waiting: the parent may exit. */
@@ -350,6 +411,10 @@ hook_run(struct pservice *ps, const struct msg_hook_run *hr)
 	if (hr->event == HOOK_PROMOTE) {
 		hook_queue(ps->hq, HOOK_PROMOTE, &ps->hooks,
 		    service_env(ps, HOOK_PROMOTE, &st, NULL));
+		/* Its group's promote waited for it (group_state()). */
+		ps->promote_held = 0;
+		if (ps->conf.group[0] != '\0')
+			group_state(ps->conf.group, st.reason);
 		return;
 	}
 	if (ps->hooks.cmd[HOOK_FENCE] == NULL) {

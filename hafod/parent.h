@@ -45,6 +45,7 @@ struct pservice {
 	struct hook_queue	*hq;
 	unsigned int		 vmac_ifindex;	/* 0: no virtual MAC now */
 	char			 vmac_name[IFNAMSIZ];
+	int			 promote_held;	/* master, hook deferred */
 };
 TAILQ_HEAD(pservice_head, pservice);
 
@@ -117,6 +118,7 @@ void		 hook_transition(struct pservice *, const struct msg_state *);
 void		 hook_run(struct pservice *, const struct msg_hook_run *);
 void		 hook_reap(void);
 int		 hook_idle(void);
+int		 hookq_idle(const struct hook_queue *);
 void		 hooks_copy(struct hooks_conf *, const struct hooks_conf *);
 void		 hooks_clear(struct hooks_conf *);
 void		 vips_string(const struct service_conf *, char *, size_t);
@@ -125,6 +127,7 @@ void		 vips_string(const struct service_conf *, char *, size_t);
 void		 groups_start(const struct config *);
 void		 group_state(const char *, const char *);
 struct pservice	*group_leader(const struct group_conf *);
+int		 group_busy(const char *);
 
 /* check.c: health checks and tracked interfaces, and their weights */
 void		 checks_start(const struct config *);
