@@ -36,6 +36,7 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 HAFOD_SRCS = \
 	hafod/addr.c \
 	hafod/announce.c \
+	hafod/bundle.c \
 	hafod/carp.c \
 	hafod/check.c \
 	hafod/child.c \
@@ -89,6 +90,7 @@ t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_holddown_SRCS	= hafod/holddown.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
+		  hafod/bundle.c \
 		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c

@@ -73,7 +73,11 @@ static const struct config_field service_fields[] = {
 	FIELD(fence_limit, MATCH_RETIME),
 	FIELD(hook_timeout, MATCH_RETIME),
 	FIELD(fence_hold, MATCH_RETIME),
+	/* Peers on the other format would not hear the service at all. */
+	FIELD(protocol, MATCH_REJOIN),
 	FIELD(pad5, MATCH_KEEP),
+	FIELD(interval, MATCH_RETIME),
+	FIELD(bkey, MATCH_REJOIN),
 };
 
 const struct config_field *

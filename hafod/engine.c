@@ -294,6 +294,7 @@ engine_recv(int fd, short event, void *arg)
 		}
 		s->received++;
 		peer_seen(s, &src, &adv, now);
+		memset(&fa, 0, sizeof(fa));
 		fa.advbase = adv.advbase;
 		fa.advskew = adv.advskew;
 		fa.demote = adv.demote;

@@ -72,6 +72,10 @@ enum carp_drop {
 	DROP_HMAC,		/* wrong passphrase or VIPs */
 	DROP_OWN,		/* our own address as source */
 	DROP_SOURCE,		/* not a configured unicast peer */
+	DROP_REPLAY,		/* bundle: counter not above the last heard */
+	DROP_FORMAT,		/* the other format than the service runs */
+	DROP_PEERS,		/* bundle: too many senders to remember */
+	DROP_MALFORMED,		/* bundle: a count, flag or field that lies */
 	DROP_MAX
 };
 
@@ -129,6 +133,61 @@ struct hafod_addr {
 };
 
 /*
+ * protocol carp|bundle (hafod.8, BUNDLE FORMAT): CARP v2, one datagram
+ * per service, or the bundle: one UDP datagram per node, interface and
+ * key for all the services it runs there, authenticated end to end.
+ */
+#define PROTO_CARP		0
+#define PROTO_BUNDLE		1
+
+#define BUNDLE_PORT_DEFAULT	8112
+#define BUNDLE_VERSION		1
+#define BUNDLE_HDR_LEN		16	/* version, count, base, key id, counter */
+#define BUNDLE_ENTRY_LEN	4	/* vhid, flags, advskew, demote */
+#define BUNDLE_MAC_LEN		16	/* HMAC-SHA-256, first 16 bytes */
+#define BUNDLE_KEY_LEN		32
+#define BUNDLE_KEYID_LEN	4
+#define BUNDLE_ENTRIES_MAX	255
+#define BUNDLE_DATAGRAM_MAX	1400	/* a sender splits above this */
+#define BUNDLE_INTERVAL_MIN	1	/* ms */
+#define BUNDLE_INTERVAL_MAX	60000
+#define BUNDLE_KEYFILE_MIN	16	/* bytes */
+#define BUNDLE_KEYFILE_MAX	4096
+#define BUNDLE_SEQ_BITS		40	/* counter: epoch << 40 | sequence */
+
+/* An entry's flags; any other bit set drops the datagram. */
+#define BUNDLE_F_MASTER		0x01	/* an advertisement, as CARP's */
+#define BUNDLE_F_BOWOUT		0x02	/* a master letting go */
+#define BUNDLE_F_BASE		0x04	/* its own base follows: 2 bytes, ms */
+#define BUNDLE_F_DIGEST		0x08	/* its digest follows: 4 bytes */
+#define BUNDLE_F_ALL		0x0f
+
+/* The key of a datagram, derived from a password or a key file. */
+struct bundle_key {
+	uint8_t			key[BUNDLE_KEY_LEN];
+	uint8_t			id[BUNDLE_KEYID_LEN]; /* on the wire */
+};
+
+/* One service in a datagram, as decoded: base always filled in. */
+struct bundle_entry {
+	uint8_t			vhid;
+	uint8_t			flags;		/* BUNDLE_F_* */
+	uint8_t			advskew;
+	uint8_t			demote;
+	uint16_t		base;		/* ms */
+	uint16_t		pad;
+	uint32_t		digest;		/* with BUNDLE_F_DIGEST */
+};
+
+struct bundle {
+	uint16_t		base;		/* ms: of entries without F_BASE */
+	uint8_t			keyid[BUNDLE_KEYID_LEN];
+	uint64_t		counter;
+	unsigned int		nentries;
+	struct bundle_entry	entries[BUNDLE_ENTRIES_MAX];
+};
+
+/*
  * One virtual service as configured.  Everything the engine needs and
  * nothing it must not know; it crosses to the engine as one message.
  */
@@ -163,7 +222,10 @@ struct service_conf {
 	uint8_t			fence_limit;	/* failures before promote */
 	uint32_t		hook_timeout;	/* seconds: the bounds */
 	uint32_t		fence_hold;	/* seconds between fence tries */
-	uint32_t		pad5;
+	uint8_t			protocol;	/* PROTO_* */
+	uint8_t			pad5[3];
+	uint32_t		interval;	/* ms; protocol bundle only */
+	struct bundle_key	bkey;		/* protocol bundle only */
 };
 
 /*
@@ -281,6 +343,7 @@ struct config {
 	int			opts;
 	uint8_t			quorum;		/* 1: quorum corosync */
 	uint8_t			quorum_policy;	/* enum quorum_policy */
+	uint16_t		bundle_port;	/* UDP, protocol bundle */
 	struct service_head	services;
 	struct group_head	groups;
 };
@@ -348,10 +411,14 @@ enum msg_type {
 	MSG_MAX
 };
 
+#define SOCKET_CARP		0	/* raw, IP protocol 112 */
+#define SOCKET_BUNDLE		1	/* UDP, bundle_port */
+
 struct msg_socket {
 	uint32_t		ifindex;
 	uint8_t			af;
-	uint8_t			pad[3];
+	uint8_t			kind;		/* SOCKET_* */
+	uint8_t			pad[2];
 	char			ifname[IFNAMSIZ];
 };
 
@@ -789,16 +856,34 @@ int		 carp_verify(const struct carp_key *, const struct carp_advert *);
 void		 carp_encode(const struct carp_advert *, uint8_t *);
 enum carp_drop	 carp_decode(const uint8_t *, size_t, int, struct carp_advert *);
 
+/* bundle.c: the bundle format, pure code (hafod.8, BUNDLE FORMAT) */
+void		 bundle_key_derive(const uint8_t *, size_t,
+		    struct bundle_key *);
+ssize_t		 bundle_encode(const struct bundle *, const struct bundle_key *,
+		    const struct hafod_addr *, uint8_t *, size_t);
+enum carp_drop	 bundle_decode(const uint8_t *, size_t, int,
+		    struct bundle *);
+int		 bundle_verify(const uint8_t *, size_t,
+		    const struct bundle_key *, const struct hafod_addr *);
+size_t		 bundle_entry_len(const struct bundle_entry *, uint16_t);
+uint32_t	 bundle_digest(const struct service_conf *);
+
 /* fsm.c: the election, a pure function of adverts, config and a clock */
 #define FSM_SEND		0x01	/* send an advertisement now */
 #define FSM_STATE		0x02	/* the state changed; see fsm.reason */
 #define FSM_ANNOUNCE		0x04	/* announce the VIPs again */
 #define FSM_NEVER		UINT64_MAX /* fsm_claim_after(): not now */
 
+/*
+ * base_us 0: CARP's timing, advbase + advskew/256 s.  Otherwise the
+ * bundle's: base_us * (256 + advskew) / 256 microseconds.  A bow-out is
+ * advbase = advskew = CARP_BOWOUT in either.
+ */
 struct fsm_advert {
 	uint8_t			advbase;
 	uint8_t			advskew;
 	uint8_t			demote;
+	uint32_t		base_us;
 	struct hafod_addr	src;
 };
 
@@ -808,6 +893,7 @@ struct fsm {
 	uint8_t			advskew;
 	uint8_t			demote;		/* operator and health weight */
 	uint8_t			preempt;
+	uint32_t		base_us;	/* 0: CARP timing; fsm_advert */
 	struct hafod_addr	self;		/* our advertisement source */
 
 	/* set through fsm_hold() and fsm_claim_after() */

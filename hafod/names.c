@@ -36,6 +36,10 @@ static const char *carp_drop_names[DROP_MAX] = {
 	[DROP_HMAC] =		"bad-hmac",
 	[DROP_OWN] =		"own-address",
 	[DROP_SOURCE] =		"unexpected-source",
+	[DROP_REPLAY] =		"replay",
+	[DROP_FORMAT] =		"other-format",
+	[DROP_PEERS] =		"too-many-senders",
+	[DROP_MALFORMED] =	"malformed",
 };
 
 static const char *const hook_names[HOOK_MAX] = {

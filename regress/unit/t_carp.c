@@ -699,11 +699,12 @@ ATF_TC_BODY(drop_names, tc)
 	static const char	*names[DROP_MAX] = {
 		"none", "bad-length", "bad-version", "bad-authlen",
 		"bad-ttl", "bad-checksum", "unknown-vhid", "bad-hmac",
-		"own-address", "unexpected-source",
+		"own-address", "unexpected-source", "replay", "other-format",
+		"too-many-senders", "malformed",
 	};
 	int			 i;
 
-	ATF_REQUIRE_EQ(DROP_MAX, 10);
+	ATF_REQUIRE_EQ(DROP_MAX, 14);
 	for (i = 0; i < DROP_MAX; i++)
 		ATF_CHECK_STREQ(carp_drop_name(i), names[i]);
 	ATF_CHECK_STREQ(carp_drop_name(DROP_MAX), "unknown");

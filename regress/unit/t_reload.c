@@ -66,7 +66,10 @@ static const struct {
 	{ "fence_limit", MATCH_RETIME },
 	{ "hook_timeout", MATCH_RETIME },
 	{ "fence_hold", MATCH_RETIME },
+	{ "protocol", MATCH_REJOIN },
 	{ "pad5", MATCH_KEEP },
+	{ "interval", MATCH_RETIME },
+	{ "bkey", MATCH_REJOIN },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
