@@ -101,6 +101,14 @@ struct eheartbeat {
 	int			 failed;	/* late, or not yet heard */
 };
 
+/* A peer that runs a bundle service's vhid otherwise (ebundle.c). */
+struct edrift {
+	struct hafod_addr	 peer;		/* af 0: free slot */
+	uint8_t			 what;		/* enum drift_kind */
+	uint32_t		 value;		/* DRIFT_INTERVAL: its ms */
+	uint64_t		 seen;		/* usec, the last evidence */
+};
+
 /* A service as the engine runs it. */
 struct eservice {
 	TAILQ_ENTRY(eservice)	 entry;
@@ -138,6 +146,8 @@ struct eservice {
 	uint32_t		 fence_failures; /* in a row */
 	uint8_t			 xw_prev;	/* state before master */
 	char			 xw_reason[STATE_REASON_MAX];
+	/* protocol bundle (ebundle.c) */
+	struct edrift		 drift[SERVICE_DRIFT_MAX];
 };
 TAILQ_HEAD(eservice_head, eservice);
 

@@ -610,6 +610,28 @@ struct ctl_target {
 
 #define CTL_PEERS_MAX		8	/* peers remembered per service */
 
+/*
+ * A peer that runs a bundle service's vhid otherwise than this node
+ * (hafod.8, BUNDLE FORMAT): drift_name() names each kind.
+ */
+enum drift_kind {
+	DRIFT_NONE,
+	DRIFT_ADDRESSES,	/* its digest of the addresses differs */
+	DRIFT_INTERVAL,		/* its interval differs: value, ms */
+	DRIFT_PASSWORD,		/* it sends the vhid under another key */
+	DRIFT_PROTOCOL,		/* it sends CARP for the vhid */
+	DRIFT_MAX
+};
+#define SERVICE_DRIFT_MAX	4	/* peers' drifts kept per service */
+
+struct ctl_drift {
+	struct hafod_addr	peer;
+	uint8_t			what;		/* enum drift_kind */
+	uint8_t			pad[3];
+	uint32_t		value;		/* DRIFT_INTERVAL: its ms */
+	uint64_t		age_ms;		/* since the last evidence */
+};
+
 struct ctl_service {
 	char			name[SERVICE_NAME_MAX];
 	char			ifname[IFNAMSIZ];
@@ -649,6 +671,11 @@ struct ctl_service {
 	uint64_t		xwait_ms;	/* left of the bound */
 	uint32_t		fence_failures;	/* in a row */
 	uint32_t		pad4;
+	uint8_t			protocol;	/* PROTO_* */
+	uint8_t			ndrift;
+	uint8_t			pad5[2];
+	uint32_t		interval;	/* ms, protocol bundle */
+	struct ctl_drift	drift[SERVICE_DRIFT_MAX];
 };
 
 /* Why a master's promote hook waits (ctl_service.xwait). */
@@ -784,6 +811,7 @@ int		 service_af(const struct service_conf *);
 
 /* names.c */
 const char	*state_name(enum carp_state);
+const char	*drift_name(enum drift_kind);
 const char	*carp_drop_name(enum carp_drop);
 const char	*hook_name(enum hook_event);
 const char	*xwait_name(unsigned int);

@@ -46,6 +46,22 @@ static const char *const hook_names[HOOK_MAX] = {
 	"promote", "demote", "backup", "fault", "stop", "fence"
 };
 
+static const char *const drift_names[DRIFT_MAX] = {
+	[DRIFT_NONE] =		"none",
+	[DRIFT_ADDRESSES] =	"addresses",
+	[DRIFT_INTERVAL] =	"interval",
+	[DRIFT_PASSWORD] =	"password",
+	[DRIFT_PROTOCOL] =	"protocol",
+};
+
+const char *
+drift_name(enum drift_kind kind)
+{
+	if ((unsigned int)kind >= DRIFT_MAX)
+		return ("unknown");
+	return (drift_names[kind]);
+}
+
 /* States in the CARP spelling, as logs, hooks and hafoctl show them. */
 const char *
 state_name(enum carp_state state)
