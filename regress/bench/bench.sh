@@ -25,8 +25,8 @@
 #   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
-#                          idle scale quorum heartbeat handover (default
-#                          all, in that order)
+#                          idle scale quorum heartbeat handover bundle
+#                          (default all, in that order)
 #   BENCH_HANDOVER_RUNS=5  runs of each handover mode and event (quick 2)
 #   BENCH_PROBE_US=1000    probe interval in microseconds
 #   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
@@ -45,6 +45,12 @@
 #                          (strict): 8 minutes, quick under 3
 #   BENCH_HB_CPU_SECS=60   CPU window of 50 heartbeats, and of 50 checks
 #                          (quick 30)
+#   BENCH_BUNDLE_INTERVALS="1 2 3 5 10"
+#                          bundle intervals (ms) held under a CPU hog on
+#                          every CPU; the first with no state change is
+#                          the fastest stable one, used for the fast runs
+#   BENCH_BUNDLE_STABLE_SECS=30  each of them (quick 10)
+#   BENCH_BUNDLE_LOAD_SECS=10    the capture of the bundle section's wire
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
@@ -86,7 +92,7 @@ pick()
 }
 RUNS=${BENCH_RUNS:-$(pick 10 3)}
 SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale \
-    quorum heartbeat handover}
+    quorum heartbeat handover bundle}
 PROBE_US=${BENCH_PROBE_US:-1000}
 STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
 FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
@@ -97,6 +103,9 @@ LOAD_SECS=${BENCH_LOAD_SECS:-$(pick 10 3)}
 LOAD_WINDOWS=${BENCH_LOAD_WINDOWS:-$(pick 3 2)}
 SCALE_RUNS=${BENCH_SCALE_RUNS:-$(pick 10 2)}
 HB_CPU_SECS=${BENCH_HB_CPU_SECS:-$(pick 60 30)}
+BUNDLE_CANDIDATES=${BENCH_BUNDLE_INTERVALS:-"1 2 3 5 10"}
+BUNDLE_STABLE_SECS=${BENCH_BUNDLE_STABLE_SECS:-$STABLE_SECS}
+BUNDLE_LOAD_SECS=${BENCH_BUNDLE_LOAD_SECS:-10}
 STAGGER=${BENCH_STAGGER:-0.2}
 # The probe runs at a real-time priority, so that its own scheduling
 # delays do not pass for outages; BENCH_RT=0 turns that off.
@@ -128,6 +137,7 @@ cleanup()
 	trap - EXIT INT TERM
 	cd "$work" 2>/dev/null || return
 	quorum_cleanup
+	hog_stop
 	lab_destroy
 	cd / || return
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -458,7 +468,8 @@ nth()
 failover()
 {
 	_f_kind=$1 _f_tag=$2 _f_base=$3 _f_skews=$4 _f_nsvc=$5 _f_run=$6
-	_f_md=$(master_down_ms "$_f_base" "$(nth 2 "$_f_skews")")
+	_f_md=${FAILOVER_MD_MS:-$(master_down_ms "$_f_base" \
+	    "$(nth 2 "$_f_skews")")}
 	start "$_f_tag-$_f_run" "$_f_base" "$_f_skews" "$_f_nsvc"
 	if ! wait_for $((_f_md / 1000 + 30)) converged "$_f_nsvc"; then
 		note "$_f_tag run $_f_run: n1 is not master of all; skipped"
@@ -1256,6 +1267,231 @@ section_handover()
 		row "" "$_ho_w: master killed" "$_ho_set" \
 		    "ho-$_ho_m-kill.ms" ms "" "-"
 		_ho_t=""
+	done
+}
+
+# ---- bundle: the bundle format beside CARP (issue #15) -------------------
+
+# A CPU hog per CPU, for "stable on a busy machine": plain shell loops at
+# the daemons' own priority, started and stopped by PID.
+hog_start()
+{
+	: > hog.pids
+	for _hg in $(seq 1 "$(nproc)"); do
+		sh -c 'while :; do :; done' &
+		echo "$!" >> hog.pids
+		echo "$!" >> lab.pids
+	done
+}
+
+hog_stop()
+{
+	[ -f hog.pids ] || return 0
+	while read -r _hg_p; do
+		kill -KILL "$_hg_p" 2>/dev/null
+		wait "$_hg_p" 2>/dev/null
+	done < hog.pids
+	rm -f hog.pids
+}
+
+# bundle_service MS: the service lines of a bundle service at MS ms
+# (awk -v makes the newline and tab of node_conf's NODE_SERVICE).
+bundle_service()
+{
+	printf '%s\n' 'protocol bundle\n\tinterval '"$1"'ms'
+}
+
+# bstable MS: one bundle service at MS ms on three nodes, a CPU hog on
+# every CPU and the probe running, BUNDLE_STABLE_SECS long; the state
+# changes meanwhile go to bstable-MS.changes.
+bstable()
+{
+	_bs_ms=$1
+	NODE_SERVICE=$(bundle_service "$_bs_ms")
+	start "bstable-$_bs_ms" 1 "$DEFAULT_SKEWS" 1
+	NODE_SERVICE=
+	if ! wait_for 20 converged 1; then
+		note "bundle ${_bs_ms}ms: n1 is not master; counted unstable"
+		echo 99 > "bstable-$_bs_ms.changes"
+		stop
+		return 1
+	fi
+	sleep 0.5
+	hog_start
+	_bs_from=$(now_sod)
+	probe "bstable-$_bs_ms.json" --target "$(vip 1)" \
+	    --duration "$BUNDLE_STABLE_SECS"
+	_bs_to=$(now_sod)
+	hog_stop
+	_bs_sp=0
+	for _bn in $NODES; do
+		_bs_sp=$((_bs_sp + $(transitions "$_bn.log" "$_bs_from" \
+		    "$_bs_to")))
+	done
+	echo "$_bs_sp" > "bstable-$_bs_ms.changes"
+	note "bundle ${_bs_ms}ms under a CPU hog: $_bs_sp state changes in" \
+	    "$BUNDLE_STABLE_SECS s, longest gap" \
+	    "$(get "bstable-$_bs_ms.json" max_gap_ms) ms"
+	stop
+}
+
+# bload TAG NSERVICES: what the wire carries with NSERVICES services at
+# advbase 1 (NODE_SERVICE as set), BUNDLE_LOAD_SECS long, seen by the
+# client (multicast is flooded to every port): bytes/s per service of
+# CARP and bundle frames together (TAG.bps), and frames/s that n1, the
+# master, sends (TAG.mpps) and the backups (TAG.bpps).
+bload()
+{
+	_bl_tag=$1 _bl_nsvc=$2
+	steady "$_bl_tag" 1 "$DEFAULT_SKEWS" "$_bl_nsvc" || return 1
+	# The new master's announcements and the first reports pass.
+	sleep 3
+	lab_exec client python3 "$PROBE" count --duration "$BUNDLE_LOAD_SECS" \
+	    > "$_bl_tag.json" || atf_fail "count failed"
+	python3 - "$_bl_tag.json" "$_bl_nsvc" "$_bl_tag" "$mac_n1" <<-'EOF'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	n, tag, m, secs = int(sys.argv[2]), sys.argv[3], sys.argv[4], \
+	    d["duration"]
+	by = d.get("sources_by_kind", {})
+	byt = sum(d["kinds"].get(k, {"bytes": 0})["bytes"]
+	          for k in ("carp", "bundle"))
+	mine = sum(by.get(k, {}).get(m, 0) for k in ("carp", "bundle"))
+	others = sum(v for k in ("carp", "bundle")
+	             for s, v in by.get(k, {}).items() if s != m)
+	for ext, v in (("bps", byt / secs / n), ("mpps", mine / secs),
+	               ("bpps", others / secs)):
+	    with open(tag + "." + ext, "a") as f:
+	        print("%.4f" % v, file=f)
+	EOF
+	note "$_bl_tag: $(stats "$_bl_tag.bps") B/s per service," \
+	    "master $(stats "$_bl_tag.mpps") frames/s," \
+	    "backups $(stats "$_bl_tag.bpps") frames/s"
+	stop
+}
+
+# bfailover KIND TAG MS: scenario KIND at a bundle interval of MS ms
+# (1000: the same timing as advbase 1), one service.
+bfailover()
+{
+	NODE_SERVICE=$(bundle_service "$3")
+	FAILOVER_MD_MS=$((3 * $3 * (256 + $(nth 2 "$DEFAULT_SKEWS")) / 256))
+	scenario "$1" "$2" 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+	NODE_SERVICE= FAILOVER_MD_MS=
+}
+
+section_bundle()
+{
+	rm -f bstable-* b-* c-*
+	_sb_n=50
+	# The fastest stable interval first: the fast runs below use it.
+	BFAST=
+	for _sb_ms in $BUNDLE_CANDIDATES; do
+		bstable "$_sb_ms"
+		[ -z "$BFAST" ] && [ "$(cat "bstable-$_sb_ms.changes")" = 0 ] &&
+		    BFAST=$_sb_ms
+	done
+	if [ -z "$BFAST" ]; then
+		BFAST=$_sb_ms
+		note "no bundle interval was stable; using the slowest, $BFAST ms"
+	fi
+	note "fastest stable bundle interval: $BFAST ms"
+
+	# The wire and the idle cost, CARP and bundle in turn.
+	NODE_SERVICE=
+	bload c-load "$_sb_n"
+	NODE_SERVICE=$(bundle_service 1000)
+	bload b-load "$_sb_n"
+	NODE_SERVICE=
+	idle c-idle 1 "$DEFAULT_SKEWS" "$_sb_n"
+	NODE_SERVICE=$(bundle_service 1000)
+	idle b-idle1 1 "$DEFAULT_SKEWS" "$_sb_n"
+	NODE_SERVICE=$(bundle_service "$BFAST")
+	idle b-idlef 1 "$DEFAULT_SKEWS" "$_sb_n"
+	NODE_SERVICE=
+	# CARP at its own fastest setting, where section fast found one.
+	if [ -f fast.setting ]; then
+		idle c-idlef 0 "$(cat fast.setting)" "$_sb_n"
+	fi
+
+	# Failover and switchover: CARP at advbase 1, bundle at 1 s and at
+	# the fastest interval.
+	scenario kill c-kill 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+	scenario demote c-demote 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+	bfailover kill b-kill1 1000
+	bfailover demote b-demote1 1000
+	bfailover kill b-killf "$BFAST"
+	bfailover demote b-demotef "$BFAST"
+
+	_sb_c=$(setting 1 "$DEFAULT_SKEWS")
+	_sb_b1="bundle, interval 1s"
+	_sb_bf="bundle, interval ${BFAST}ms"
+	row "Bundle format beside CARP: $_sb_n services, 3 nodes" \
+	    "bytes/s per service on the wire" "CARP, $_sb_c" c-load.bps B/s \
+	    "70 (CARP)" "-"
+	row "" "bytes/s per service on the wire" "$_sb_b1" b-load.bps B/s \
+	    "<= 10" "$(verdict b-load.bps '<=' 10 max)"
+	row "" "frames/s sent by the master" "CARP, $_sb_c" c-load.mpps \
+	    pkt/s "$_sb_n (one per service)" "-"
+	row "" "frames/s sent by the master" "$_sb_b1" b-load.mpps pkt/s \
+	    "1 (one per interval)" "$(within b-load.mpps 0.9 1.1)"
+	row "" "frames/s sent by the backups" "$_sb_b1" b-load.bpps pkt/s \
+	    "0.2 (a report each 10 s)" "-"
+	row "" "CPU-s/min, master" "CARP, $_sb_c" c-idle.nsm s/min \
+	    "0.034 (CARP today)" "-"
+	row "" "  master, nobody else on the switch" "CARP, $_sb_c" \
+	    c-idle.own s/min "" "-"
+	row "" "CPU-s/min, master" "$_sb_b1" b-idle1.nsm s/min "<= 0.01" \
+	    "$(verdict b-idle1.nsm '<=' 0.01 max)"
+	row "" "  master, nobody else on the switch" "$_sb_b1" b-idle1.own \
+	    s/min "<= 0.01" "$(verdict b-idle1.own '<=' 0.01 max)"
+	row "" "CPU-s/min, backups" "$_sb_b1" b-idle1.nsb s/min "" "-"
+	_sb_tf="" _sb_vf="-"
+	if [ -f c-idlef.nsm ]; then
+		_sb_lf=$(calc "$(stats c-idlef.nsm | cut -d' ' -f2) / 10")
+		row "" "CPU-s/min, master" "CARP, $(setting 0 \
+		    "$(cat fast.setting)")" c-idlef.nsm s/min "" "-"
+		_sb_tf="<= $(printf %.3f "$_sb_lf") (CARP fastest / 10)"
+		_sb_vf=$(verdict b-idlef.nsm '<=' "$_sb_lf" max)
+	fi
+	row "" "CPU-s/min, master" "$_sb_bf" b-idlef.nsm s/min "$_sb_tf" \
+	    "$_sb_vf"
+	row "" "  master, nobody else on the switch" "$_sb_bf" b-idlef.own \
+	    s/min "" "-"
+	row "" "CPU-s/min, backups" "$_sb_bf" b-idlef.nsb s/min "" "-"
+	for _sb_x in c-idle b-idle1 b-idlef; do
+		case $_sb_x in
+		c-idle)		_sb_s="CARP, $_sb_c" ;;
+		b-idle1)	_sb_s=$_sb_b1 ;;
+		b-idlef)	_sb_s=$_sb_bf ;;
+		esac
+		row "" "state changes while idle" "$_sb_s" \
+		    "$_sb_x.spurious" "" "0" \
+		    "$(verdict "$_sb_x.spurious" '<=' 0 max)"
+	done
+	row "Bundle: unplanned failover (SIGKILL + link cut), 1 service" \
+	    "outage (longest gap)" "CARP, $_sb_c" c-kill.gap ms "" "-"
+	row "" "outage (longest gap)" "$_sb_b1" b-kill1.gap ms \
+	    "CARP within noise" "-"
+	row "" "outage (longest gap)" "$_sb_bf" b-killf.gap ms \
+	    "median <= 5" "$(verdict b-killf.gap '<=' 5)"
+	row "" "time to announce" "$_sb_bf" b-killf.garp ms "" "-"
+	row "Bundle: planned switchover (hafoctl demote), 1 service" \
+	    "probes lost at 1 kHz" "CARP, $_sb_c" c-demote.lost probes "0" \
+	    "$(verdict c-demote.lost '<=' 0 max)"
+	row "" "probes lost at 1 kHz" "$_sb_b1" b-demote1.lost probes "0" \
+	    "$(verdict b-demote1.lost '<=' 0 max)"
+	row "" "probes lost at 1 kHz" "$_sb_bf" b-demotef.lost probes "0" \
+	    "$(verdict b-demotef.lost '<=' 0 max)"
+	row "" "longest gap" "$_sb_b1" b-demote1.gap ms "" "-"
+	row "" "longest gap" "$_sb_bf" b-demotef.gap ms "" "-"
+	_sb_t="Bundle: fastest stable interval (1 service, CPU hog on every"
+	_sb_t="$_sb_t CPU, $BUNDLE_STABLE_SECS s each; fastest: $BFAST ms)"
+	for _sb_ms in $BUNDLE_CANDIDATES; do
+		row "$_sb_t" "state changes under load" \
+		    "bundle, interval ${_sb_ms}ms" "bstable-$_sb_ms.changes" \
+		    "" "0" "$(verdict "bstable-$_sb_ms.changes" '<=' 0 max)"
+		_sb_t=""
 	done
 }
 

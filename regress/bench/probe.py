@@ -24,8 +24,9 @@ link cut through rtnetlink in another namespace, a command), so that
 gratuitous ARP for each address after the event, read with an AF_PACKET
 socket.
 
-count: what the nodes put on the wire for a while, by kind, as packets
-and bytes (Ethernet frames without the FCS).
+count: what the nodes put on the wire for a while, by kind ("carp",
+"bundle" for UDP to hafod's bundle port, ...), as packets and bytes
+(Ethernet frames without the FCS), and by source MAC.
 
 Every time is CLOCK_REALTIME, as in hafod's log, so both can be compared.
 Output is one JSON object on stdout.
@@ -58,6 +59,8 @@ NLA_F_NESTED = 0x8000
 NLM_F_REQUEST = 1
 NLM_F_ACK = 4
 IFF_UP = 1
+# hafod's bundle format (hafod.8): UDP to this port; "bundle" in count.
+BUNDLE_PORT = int(os.environ.get("BUNDLE_PORT", "8112"))
 
 
 def now_ns():
@@ -398,6 +401,11 @@ def classify(frame):
     etype = struct.unpack("!H", frame[12:14])[0]
     if etype == ETH_P_IP and len(frame) >= 34:
         proto = frame[23]
+        hlen = 14 + (frame[14] & 0x0F) * 4
+        if proto == 17 and len(frame) >= hlen + 8 and \
+                struct.unpack("!H", frame[hlen + 2:hlen + 4])[0] == \
+                BUNDLE_PORT:
+            return "bundle"
         return {112: "carp", 2: "igmp", 1: "icmp"}.get(proto, "ipv4")
     if etype == ETH_P_ARP:
         return "arp"
@@ -405,6 +413,9 @@ def classify(frame):
         nh = frame[20]
         if nh == 112:
             return "carp"
+        if nh == 17 and len(frame) >= 62 and \
+                struct.unpack("!H", frame[56:58])[0] == BUNDLE_PORT:
+            return "bundle"
         if nh == 58 and len(frame) >= 55:
             return ICMP6_KINDS.get(frame[54], "icmp6")
         if nh == 0:
@@ -421,6 +432,7 @@ def cmd_count(args):
     s.settimeout(0.1)
     kinds = {}
     sources = {}
+    by_kind = {}
     end = time.monotonic() + args.duration
     while time.monotonic() < end:
         try:
@@ -439,10 +451,13 @@ def cmd_count(args):
         c[1] += len(data)
         src = data[6:12].hex(":")
         sources[src] = sources.get(src, 0) + 1
+        by = by_kind.setdefault(k, {})
+        by[src] = by.get(src, 0) + 1
     json.dump({"duration": args.duration,
                "kinds": {k: {"packets": v[0], "bytes": v[1]}
                          for k, v in kinds.items()},
-               "sources": sources}, sys.stdout)
+               "sources": sources, "sources_by_kind": by_kind},
+              sys.stdout)
     print()
     return 0
 
