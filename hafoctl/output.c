@@ -439,8 +439,9 @@ drift_line(const struct ctl_service *s, const struct ctl_drift *d)
 		    "another password", peer, s->vhid);
 		break;
 	case DRIFT_PROTOCOL:
-		snprintf(buf, sizeof(buf), "peer %s speaks CARP for vhid %u",
-		    peer, s->vhid);
+		snprintf(buf, sizeof(buf), "peer %s speaks %s for vhid %u",
+		    peer, s->protocol == PROTO_BUNDLE ? "CARP" :
+		    "the bundle format", s->vhid);
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "peer %s differs (%s) for vhid %u",

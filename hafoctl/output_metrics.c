@@ -330,7 +330,7 @@ services(const struct show_service *ss, size_t n)
 			printf("%d\n", s->protocol == j);
 		}
 
-	/* Every kind for every service, CARP too: no series come and go. */
+	/* Every kind for every service: no series come and go. */
 	family("hafod_service_drift", "gauge",
 	    "Peers that run the service's vhid otherwise, by kind of drift.");
 	for (i = 0; i < n; i++)
