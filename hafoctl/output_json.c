@@ -306,7 +306,7 @@ json_drift(const struct ctl_service *s)
 		json_string("what", drift_name(d->what));
 		if (d->what == DRIFT_INTERVAL)
 			json_uint("interval_ms", d->value);
-		json_uint("age_ms", d->age_ms);
+		json_millis("age_seconds", d->age_ms);
 		json_string("detail", drift_line(s, d));
 		json_close('}');
 	}
