@@ -213,24 +213,37 @@ get16(const uint8_t *p)
 
 /*
  * The datagram's length, or -1 if it would not fit in len or has no
- * entry, too many, or a field out of range: the caller's mistake, never
- * the wire's.  An entry's base goes on the wire only where it differs
- * from the header's; its digest where its flags ask for it.
+ * entry, too many, a field out of range, a flag this version does not
+ * know or one vhid twice: the caller's mistake, never the wire's, and
+ * one bundle_decode() would drop whole, so it is refused before a byte
+ * is written.  An entry's base goes on the wire only where it differs
+ * from the header's (F_BASE is the encoder's, whatever the caller set);
+ * its digest where its flags ask for it.
  */
 ssize_t
 bundle_encode(const struct bundle *b, const struct bundle_key *key,
     const struct hafod_addr *src, uint8_t *buf, size_t len)
 {
 	const struct bundle_entry	*e;
+	uint8_t				 seen[256 / 8];
 	size_t				 off, i;
 	int				 shift;
 
 	if (b->nentries == 0 || b->nentries > BUNDLE_ENTRIES_MAX ||
 	    b->base < BUNDLE_INTERVAL_MIN || b->base > BUNDLE_INTERVAL_MAX)
 		return (-1);
+	memset(seen, 0, sizeof(seen));
 	off = BUNDLE_HDR_LEN;
-	for (i = 0; i < b->nentries; i++)
-		off += bundle_entry_len(&b->entries[i], b->base);
+	for (i = 0; i < b->nentries; i++) {
+		e = &b->entries[i];
+		if (e->vhid == 0 || (e->flags & ~BUNDLE_F_ALL) != 0 ||
+		    e->base < BUNDLE_INTERVAL_MIN ||
+		    e->base > BUNDLE_INTERVAL_MAX ||
+		    (seen[e->vhid / 8] & (1 << e->vhid % 8)))
+			return (-1);
+		seen[e->vhid / 8] |= 1 << e->vhid % 8;
+		off += bundle_entry_len(e, b->base);
+	}
 	if (off + BUNDLE_MAC_LEN > len)
 		return (-1);
 
@@ -242,9 +255,6 @@ bundle_encode(const struct bundle *b, const struct bundle_key *key,
 		buf[off++] = b->counter >> shift;
 	for (i = 0; i < b->nentries; i++) {
 		e = &b->entries[i];
-		if (e->vhid == 0 || e->base < BUNDLE_INTERVAL_MIN ||
-		    e->base > BUNDLE_INTERVAL_MAX)
-			return (-1);
 		buf[off] = e->vhid;
 		buf[off + 1] = e->flags & (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT |
 		    BUNDLE_F_DIGEST);
