@@ -47,6 +47,7 @@ static void	bundle_hmac(const uint8_t *, size_t, const uint8_t *, size_t,
 		    const uint8_t *, size_t, uint8_t *);
 static int	bundle_vip_cmp(const void *, const void *);
 static size_t	bundle_addr_len(const struct hafod_addr *);
+static int	bundle_flags_ok(uint8_t);
 
 /*
  * One HMAC-SHA-256 context for the process, as carp_mac() keeps one for
@@ -212,9 +213,22 @@ get16(const uint8_t *p)
 }
 
 /*
+ * Flags this version knows, and not MASTER with BOWOUT: an entry is an
+ * advertisement, a bow-out or a report, never two of them.
+ */
+static int
+bundle_flags_ok(uint8_t flags)
+{
+	if ((flags & ~BUNDLE_F_ALL) != 0)
+		return (0);
+	return ((flags & (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT)) !=
+	    (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT));
+}
+
+/*
  * The datagram's length, or -1 if it would not fit in len or has no
- * entry, too many, a field out of range, a flag this version does not
- * know or one vhid twice: the caller's mistake, never the wire's, and
+ * entry, too many, a field out of range, flags bundle_flags_ok() refuses
+ * or one vhid twice: the caller's mistake, never the wire's, and
  * one bundle_decode() would drop whole, so it is refused before a byte
  * is written.  An entry's base goes on the wire only where it differs
  * from the header's (F_BASE is the encoder's, whatever the caller set);
@@ -236,7 +250,7 @@ bundle_encode(const struct bundle *b, const struct bundle_key *key,
 	off = BUNDLE_HDR_LEN;
 	for (i = 0; i < b->nentries; i++) {
 		e = &b->entries[i];
-		if (e->vhid == 0 || (e->flags & ~BUNDLE_F_ALL) != 0 ||
+		if (e->vhid == 0 || !bundle_flags_ok(e->flags) ||
 		    e->base < BUNDLE_INTERVAL_MIN ||
 		    e->base > BUNDLE_INTERVAL_MAX ||
 		    (seen[e->vhid / 8] & (1 << e->vhid % 8)))
@@ -281,8 +295,8 @@ bundle_encode(const struct bundle *b, const struct bundle_key *key,
  * Everything the bytes say, checked for shape only: the MAC is
  * bundle_verify()'s, once the key id has chosen a key.  Every entry is
  * read within the bytes its count claims, and the count must use them
- * all: a count that lies either way drops the whole datagram, as does
- * a flag this version does not know or one vhid twice.
+ * all: a count that lies either way drops the whole datagram, as do
+ * flags bundle_flags_ok() refuses and one vhid twice.
  */
 enum carp_drop
 bundle_decode(const uint8_t *buf, size_t len, int ttl, struct bundle *b)
@@ -319,7 +333,7 @@ bundle_decode(const uint8_t *buf, size_t len, int ttl, struct bundle *b)
 		e->demote = buf[off + 3];
 		e->base = b->base;
 		off += BUNDLE_ENTRY_LEN;
-		if (e->vhid == 0 || (e->flags & ~BUNDLE_F_ALL) != 0 ||
+		if (e->vhid == 0 || !bundle_flags_ok(e->flags) ||
 		    (seen[e->vhid / 8] & (1 << e->vhid % 8)))
 			return (DROP_MALFORMED);
 		seen[e->vhid / 8] |= 1 << e->vhid % 8;

@@ -87,7 +87,8 @@ check_shape(const struct bundle *b)
 			fuzz_fail("vhid %u accepted twice or as 0", e->vhid);
 		seen[e->vhid / 8] |= 1 << e->vhid % 8;
 		if ((e->flags & ~(BUNDLE_F_MASTER | BUNDLE_F_BOWOUT |
-		    BUNDLE_F_DIGEST)) != 0)
+		    BUNDLE_F_DIGEST)) != 0 || ((e->flags & BUNDLE_F_MASTER) &&
+		    (e->flags & BUNDLE_F_BOWOUT)))
 			fuzz_fail("flags %#x left in a decoded entry",
 			    e->flags);
 		if (e->base < BUNDLE_INTERVAL_MIN ||

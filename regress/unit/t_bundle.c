@@ -355,6 +355,9 @@ ATF_TC_BODY(encode_refuses, tc)
 	b = good;
 	b.entries[0].flags |= 0x80;
 	ATF_CHECK_EQ(bundle_encode(&b, &key, &src, buf, sizeof(buf)), -1);
+	b = good;
+	b.entries[0].flags = BUNDLE_F_MASTER | BUNDLE_F_BOWOUT;
+	ATF_CHECK_EQ(bundle_encode(&b, &key, &src, buf, sizeof(buf)), -1);
 	/* Too small a buffer, down to none. */
 	b = good;
 	ATF_CHECK_EQ(bundle_encode(&b, &key, &src, buf, BUNDLE_HDR_LEN), -1);
@@ -441,6 +444,11 @@ ATF_TC_BODY(decode_malformed, tc)
 	DECODES(DROP_MALFORMED, 1, 1000, 7, 0x40, 0, 0);
 	DECODES(DROP_MALFORMED, 1, 1000, 7, 0x80, 0, 0);
 	DECODES(DROP_MALFORMED, 2, 1000, 7, 1, 0, 0, 8, 0xff, 0, 0);
+	/* An advertisement and a bow-out at once. */
+	DECODES(DROP_MALFORMED, 1, 1000, 7, 0x03, 0, 0);
+	DECODES(DROP_MALFORMED, 1, 1000, 7, 0x0b, 0, 0, 1, 2, 3, 4);
+	DECODES(DROP_NONE, 1, 1000, 7, 0x02, 0xff, 0);
+	DECODES(DROP_NONE, 1, 1000, 7, 0x08, 0, 0, 1, 2, 3, 4);
 
 	/* A vhid twice, next to each other or apart; vhid 0. */
 	DECODES(DROP_MALFORMED, 2, 1000, 7, 1, 0, 0, 7, 1, 0, 0);
