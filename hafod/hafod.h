@@ -947,6 +947,7 @@ struct fsm {
 	uint8_t			master_advbase;
 	uint8_t			master_advskew;
 	uint8_t			master_demote;
+	uint32_t		master_base_us;	/* its timing, as base_us */
 	char			reason[STATE_REASON_MAX];
 	/* The master this node last followed, when it became master. */
 	struct hafod_addr	pred;		/* af 0: none heard */
