@@ -190,7 +190,7 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 FUZZERS = advert config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
-			  hafod/names.c hafod/log.c
+			  hafod/names.c hafod/log.c hafod/bundle.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \

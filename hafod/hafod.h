@@ -313,6 +313,7 @@ TAILQ_HEAD(track_head, track_conf);
 struct service {
 	TAILQ_ENTRY(service)	entry;
 	struct service_conf	conf;
+	char			keyfile[PATH_MAX]; /* as given; "": none */
 	struct hooks_conf	hooks;
 	struct check_head	checks;
 	struct track_head	tracks;
