@@ -1426,6 +1426,65 @@ ATF_TC_BODY(bundle_print_roundtrip, tc)
 	config_free(again);
 }
 
+/*
+ * Word soup of the bundle settings: a config that parses has a bundle
+ * interval in range, and nothing of the bundle in a CARP service.
+ */
+ATF_TC_WITHOUT_HEAD(garbage_bundle);
+ATF_TC_BODY(garbage_bundle, tc)
+{
+	const char	*words[] = {
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1 }\n",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2\n",
+		"}\n", "\n", "{", "}", "protocol", "bundle", "carp", "interval",
+		"5ms", "1s", "0ms", "61s", "7", "\"9ms\"", "key", "file",
+		"\"k\"", "\"nokey\"", "port", "8112", "0", "advbase",
+		"advskew", "password", "\"pw\"", "announce", "count",
+		"protocol bundle\n", "interval 2ms\n", "key file \"k\"\n",
+	};
+	const size_t		 nwords = sizeof(words) / sizeof(words[0]);
+	struct bundle_key	 zero;
+	struct config		*conf;
+	const struct service	*svc;
+	FILE			*fp;
+	size_t			 j;
+	int			 i, n, parsed = 0;
+
+	memset(&zero, 0, sizeof(zero));
+	write_file("k", "a key of more than sixteen bytes");
+	srandom(2);
+	log_init(1, LOG_DAEMON);
+	for (i = 0; i < 400; i++) {
+		ATF_REQUIRE((fp = fopen("g.conf", "w")) != NULL);
+		n = random() % 40;
+		for (j = 0; j < (size_t)n; j++) {
+			fputs(words[random() % nwords], fp);
+			fputc(random() % 4 ? ' ' : '\n', fp);
+		}
+		ATF_REQUIRE(fclose(fp) == 0);
+		if ((conf = parse_config("g.conf", 0)) == NULL)
+			continue;
+		parsed++;
+		ATF_CHECK(conf->bundle_port != 0);
+		TAILQ_FOREACH(svc, &conf->services, entry) {
+			if (svc->conf.protocol == PROTO_CARP) {
+				ATF_CHECK_EQ(svc->conf.interval, 0);
+				ATF_CHECK(memcmp(&svc->conf.bkey, &zero,
+				    sizeof(zero)) == 0);
+				ATF_CHECK_STREQ(svc->keyfile, "");
+				continue;
+			}
+			ATF_CHECK_EQ(svc->conf.protocol, PROTO_BUNDLE);
+			ATF_CHECK(svc->conf.interval >= BUNDLE_INTERVAL_MIN &&
+			    svc->conf.interval <= BUNDLE_INTERVAL_MAX);
+			ATF_CHECK(svc->keyfile[0] == '\0' ||
+			    svc->conf.passlen == 0);
+		}
+		config_free(conf);
+	}
+	ATF_CHECK(parsed > 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
@@ -1454,5 +1513,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, many_services);
 	ATF_TP_ADD_TC(tp, bundle_fields);
 	ATF_TP_ADD_TC(tp, bundle_print_roundtrip);
+	ATF_TP_ADD_TC(tp, garbage_bundle);
 	return (atf_no_error());
 }
