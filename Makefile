@@ -192,7 +192,7 @@ FUZZERS = advert bundle config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 fuzz_bundle_SRCS	= hafod/bundle.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
-			  hafod/names.c hafod/log.c
+			  hafod/names.c hafod/log.c hafod/bundle.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
