@@ -83,7 +83,8 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
+UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
+t_bundle_SRCS	= hafod/bundle.c hafod/names.c hafod/log.c
 t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
 t_demote_SRCS	= hafod/demote.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
@@ -187,10 +188,11 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
-FUZZERS = advert config msg control engine
+FUZZERS = advert bundle config msg control engine
 fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
+fuzz_bundle_SRCS	= hafod/bundle.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
-			  hafod/names.c hafod/log.c
+			  hafod/names.c hafod/log.c hafod/bundle.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \

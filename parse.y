@@ -137,6 +137,8 @@ static int		 macro_name_ok(const char *);
 #define SET_HTIMEOUT	0x40
 #define SET_HUSER	0x80
 #define SET_HANDOVER	0x100
+#define SET_PROTOCOL	0x200
+#define SET_INTERVAL	0x400
 
 struct settings {
 	unsigned int		 set;
@@ -150,6 +152,8 @@ struct settings {
 	uint32_t		 hook_timeout;
 	char			 hook_user[LOGIN_NAME_MAX];
 	uint8_t			 handover;	/* HANDOVER_* */
+	uint8_t			 protocol;	/* PROTO_* */
+	uint32_t		 interval;	/* ms */
 };
 
 /*
@@ -176,6 +180,10 @@ enum once_key {
 	ONCE_VMAC,
 	ONCE_HBSOCKET,
 	ONCE_HANDOVER,
+	ONCE_PROTOCOL,
+	ONCE_INTERVAL,
+	ONCE_KEYFILE,
+	ONCE_BPORT,
 	ONCE_MAX
 };
 
@@ -183,7 +191,8 @@ static const char *const once_names[ONCE_MAX] = {
 	"advbase", "advskew", "preempt", "password", "announce count",
 	"announce interval", "hook timeout", "hook user", "interface",
 	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac",
-	"heartbeat socket", "handover"
+	"heartbeat socket", "handover", "protocol", "interval", "key file",
+	"bundle port"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -259,6 +268,7 @@ struct svcparse {
 	unsigned int		 given;
 	const char		*file;
 	int			 lineno;
+	int			 keyline;	/* key file read; 0: none */
 	int			 vipline[SERVICE_VIPS_MAX];
 	int			 peerline[SERVICE_PEERS_MAX];
 	struct vipnode		*vipnodes;	/* one per address */
@@ -411,6 +421,12 @@ static int		 check_range(const char *, long long, long long,
 static void		 set_path(char *, size_t, const char *, const char *);
 static void		 quorum_word(const char *);
 static void		 quorum_end(void);
+static long long	 interval_value(const char *);
+static void		 svc_keyfile(const char *);
+static int		 keyfile_read(const char *, uint8_t *, size_t,
+			    size_t *);
+static void		 svc_protocol(struct svcparse *);
+static void		 globals_check(void);
 
 /* yacc requires the typedef. */
 typedef struct {
@@ -429,7 +445,7 @@ typedef struct {
 %token	<v.keyword>	COUNT EVERY FALL GROUP HEARTBEAT HOOK INCLUDE
 %token	<v.keyword>	INTERFACE INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM
 %token	<v.keyword>	RISE SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID
-%token	<v.keyword>	VMAC WEIGHT YES HANDOVER
+%token	<v.keyword>	VMAC WEIGHT YES HANDOVER BUNDLE KEY PROTOCOL
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -599,6 +615,15 @@ main		: USER string			{
 			free($2);
 		}
 		| QUORUM qargs			{ quorum_end(); }
+		| BUNDLE STRING number		{
+			if (strcmp($2, "port") != 0)
+				yyerror("expected \"bundle port NUMBER\", not "
+				    "\"bundle %s\"", $2);
+			else if (once(ONCE_BPORT) == 0 &&
+			    check_range("bundle port", $3, 1, 65535) == 0)
+				conf->bundle_port = $3;
+			free($2);
+		}
 		| HEARTBEAT SOCKET string	{
 			if (once(ONCE_HBSOCKET) == 0)
 				set_path(conf->heartbeat,
@@ -672,6 +697,38 @@ setting		: ADVBASE number		{
 			free($2);
 		}
 		| ANNOUNCE annopts
+		| PROTOCOL BUNDLE		{
+			if (once(ONCE_PROTOCOL) == 0) {
+				curset()->protocol = PROTO_BUNDLE;
+				curset()->set |= SET_PROTOCOL;
+			}
+		}
+		| PROTOCOL STRING		{
+			if (once(ONCE_PROTOCOL) == -1)
+				;
+			else if (strcmp($2, "carp") == 0) {
+				curset()->protocol = PROTO_CARP;
+				curset()->set |= SET_PROTOCOL;
+			} else
+				yyerror("expected \"protocol carp\" or "
+				    "\"protocol bundle\", not \"%s\"", $2);
+			free($2);
+		}
+		| INTERVAL NUMBER		{
+			if (once(ONCE_INTERVAL) == 0)
+				yyerror("interval %lld: give a unit, %lldms or "
+				    "%llds", $2, $2, $2);
+		}
+		| INTERVAL STRING		{
+			long long	 ms;
+
+			if (once(ONCE_INTERVAL) == 0 &&
+			    (ms = interval_value($2)) != -1) {
+				curset()->interval = ms;
+				curset()->set |= SET_INTERVAL;
+			}
+			free($2);
+		}
 		;
 
 /* Global defaults, or the settings of one service or group. */
@@ -962,6 +1019,15 @@ svcopt		: INTERFACE string		{
 			if (once(ONCE_VMAC) == 0)
 				cursvc->svc->conf.vmac = $2;
 		}
+		| KEY STRING string		{
+			if (strcmp($2, "file") != 0)
+				yyerror("expected \"key file PATH\", not "
+				    "\"key %s\"", $2);
+			else if (once(ONCE_KEYFILE) == 0)
+				svc_keyfile($3);
+			free($2);
+			free($3);
+		}
 		| HEARTBEAT string hbopts	{
 			svc_heartbeat($2);
 			free($2);
@@ -1061,22 +1127,24 @@ anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
 		| INTERFACE | INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT
 		| QUORUM | RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK
 		| TTL | USER | VHID | VMAC | WEIGHT | YES | HANDOVER
+		| BUNDLE | KEY | PROTOCOL
 		;
 
-globalkw	: CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET | STATE
-		| USER
+globalkw	: BUNDLE | CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET
+		| STATE | USER
 		;
 
-servicekw	: ADDRESS | INTERFACE | PEER | VHID | VMAC
+servicekw	: ADDRESS | INTERFACE | KEY | PEER | VHID | VMAC
 		;
 
 blockkw		: CHECK | ON | TRACK
 		;
 
 /* A group has members and hooks, not the settings of an election. */
-groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHROOT | GROUP
-		| INCLUDE | INTERFACE | PASSWORD | PEER | PREEMPT | QUORUM
-		| SOCKET | STATE | USER | VHID | VMAC
+groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | BUNDLE | CHROOT
+		| GROUP | INCLUDE | INTERFACE | INTERVAL | KEY | PASSWORD
+		| PEER | PREEMPT | PROTOCOL | QUORUM | SOCKET | STATE | USER
+		| VHID | VMAC
 		;
 
 nl		: '\n' optnl
@@ -1152,6 +1220,7 @@ lookup(const char *s)
 		{ "advbase",	ADVBASE },
 		{ "advskew",	ADVSKEW },
 		{ "announce",	ANNOUNCE },
+		{ "bundle",	BUNDLE },
 		{ "check",	CHECK },
 		{ "chroot",	CHROOT },
 		{ "count",	COUNT },
@@ -1164,11 +1233,13 @@ lookup(const char *s)
 		{ "include",	INCLUDE },
 		{ "interface",	INTERFACE },
 		{ "interval",	INTERVAL },
+		{ "key",	KEY },
 		{ "no",		NO },
 		{ "on",		ON },
 		{ "password",	PASSWORD },
 		{ "peer",	PEER },
 		{ "preempt",	PREEMPT },
+		{ "protocol",	PROTOCOL },
 		{ "quorum",	QUORUM },
 		{ "rise",	RISE },
 		{ "service",	SERVICE },
@@ -1621,6 +1692,7 @@ parse_begin(int opts)
 	strlcpy(conf->state, HAFOD_STATE, sizeof(conf->state));
 	strlcpy(conf->heartbeat, HAFOD_HEARTBEAT, sizeof(conf->heartbeat));
 	conf->opts = opts;
+	conf->bundle_port = BUNDLE_PORT_DEFAULT;
 	TAILQ_INIT(&conf->services);
 	TAILQ_INIT(&conf->groups);
 
@@ -1714,6 +1786,7 @@ parse_config(const char *filename, int opts)
 	 * Now the defaults are known, whatever their place in the file,
 	 * and every service, whether before or after its group.
 	 */
+	globals_check();
 	TAILQ_FOREACH(sp, &svcs, entry)
 		svc_resolve(sp);
 	TAILQ_FOREACH(gp, &grps, entry)
@@ -2198,11 +2271,188 @@ svc_resolve(struct svcparse *sp)
 	sc->passlen = p->passlen;
 	hooks_resolve(&sp->svc->hooks, s);
 	svc_handover(sp->svc);
+	svc_protocol(sp);
 
 	/* advbase 0 and advskew 0 would advertise without pause. */
-	if (sc->advbase == 0 && sc->advskew == 0)
+	if (sc->protocol == PROTO_CARP && sc->advbase == 0 &&
+	    sc->advskew == 0)
 		errorat(sp->file, sp->lineno, "service %s: advbase 0 needs "
 		    "advskew 1 or more", sc->name);
+}
+
+/*
+ * The bundle's settings, once the service's and the global ones are
+ * known.  A bundle service without an interval of its own or a global
+ * one runs at its advbase, so that switching protocol keeps the timing.
+ * Its key comes from the key file, else from the password, as CARP's
+ * does (the empty one too).
+ */
+static void
+svc_protocol(struct svcparse *sp)
+{
+	struct service_conf	*sc = &sp->svc->conf;
+	const struct settings	*s = &sp->opts, *d = &defaults, *p;
+
+	p = (s->set & SET_PROTOCOL) ? s : d;
+	sc->protocol = p->protocol;
+	if (sc->protocol == PROTO_CARP) {
+		if (s->set & SET_INTERVAL)
+			errorat(sp->once.file[ONCE_INTERVAL],
+			    sp->once.line[ONCE_INTERVAL], "interval needs "
+			    "protocol bundle; CARP counts in advbase");
+		if (sp->keyline != 0)
+			errorat(sp->once.file[ONCE_KEYFILE], sp->keyline,
+			    "key file needs protocol bundle; CARP has only "
+			    "the password");
+		sc->interval = 0;
+		explicit_bzero(&sc->bkey, sizeof(sc->bkey));
+		return;
+	}
+	p = (s->set & SET_INTERVAL) ? s : d;
+	if (p->set & SET_INTERVAL)
+		sc->interval = p->interval;
+	else if (sc->advbase == 0)
+		errorat(sp->file, sp->lineno, "service %s: protocol bundle "
+		    "with advbase 0 needs an interval", sc->name);
+	else
+		sc->interval = sc->advbase * 1000U;
+	if (sp->keyline == 0) {
+		bundle_key_derive((const uint8_t *)sc->pass, sc->passlen,
+		    &sc->bkey);
+		return;
+	}
+	/* The key file is the key: a global password does not apply. */
+	if (s->set & SET_PASS)
+		errorat(sp->once.file[ONCE_KEYFILE], sp->keyline,
+		    "service %s: key file and password given together",
+		    sc->name);
+	explicit_bzero(sc->pass, sizeof(sc->pass));
+	sc->passlen = 0;
+}
+
+/* What the global settings say together, whatever their order. */
+static void
+globals_check(void)
+{
+	if ((defaults.set & SET_INTERVAL) &&
+	    defaults.protocol == PROTO_CARP)
+		errorat(globonce.file[ONCE_INTERVAL],
+		    globonce.line[ONCE_INTERVAL], "interval needs protocol "
+		    "bundle; CARP counts in advbase");
+}
+
+/*
+ * "5ms", "250ms", "1s": a unit always, since CARP's advbase counts in
+ * seconds and a bare 5 would be read one way or the other.
+ */
+static long long
+interval_value(const char *s)
+{
+	long long	 n = 0;
+	const char	*p;
+
+	/* Past the maximum it only has to stay past it. */
+	for (p = s; isdigit((unsigned char)*p); p++)
+		if (n <= BUNDLE_INTERVAL_MAX)
+			n = n * 10 + (*p - '0');
+	if (p != s && *p == '\0') {
+		yyerror("interval %s: give a unit, %sms or %ss", s, s, s);
+		return (-1);
+	}
+	if (p == s || (strcmp(p, "ms") != 0 && strcmp(p, "s") != 0)) {
+		yyerror("expected an interval such as 5ms or 1s, not \"%s\"",
+		    s);
+		return (-1);
+	}
+	if (strcmp(p, "s") == 0 && n <= BUNDLE_INTERVAL_MAX)
+		n *= 1000;
+	if (n < BUNDLE_INTERVAL_MIN || n > BUNDLE_INTERVAL_MAX) {
+		yyerror("interval %s out of range (1ms-60s)", s);
+		return (-1);
+	}
+	return (n);
+}
+
+/*
+ * The key file is read now, by the parent as root, and only the key
+ * derived from it is kept; its path stays for printconf.  Relative to
+ * the file that names it, as an include is.
+ */
+static void
+svc_keyfile(const char *path)
+{
+	struct service	*svc = cursvc->svc;
+	uint8_t		 buf[BUNDLE_KEYFILE_MAX + 1];
+	const char	*slash;
+	char		*name;
+	size_t		 len;
+
+	if (strlcpy(svc->keyfile, path, sizeof(svc->keyfile)) >=
+	    sizeof(svc->keyfile)) {
+		yyerror("key file name too long (at most %zu bytes)",
+		    sizeof(svc->keyfile) - 1);
+		svc->keyfile[0] = '\0';
+		return;
+	}
+	if (path[0] == '/' || (slash = strrchr(file->name, '/')) == NULL)
+		name = strdup(path);
+	else if (asprintf(&name, "%.*s/%s", (int)(slash - file->name),
+	    file->name, path) == -1)
+		name = NULL;
+	if (name == NULL)
+		fatal("%s", __func__);
+	if (keyfile_read(name, buf, sizeof(buf), &len) == 0) {
+		bundle_key_derive(buf, len, &svc->conf.bkey);
+		cursvc->keyline = cursvc->once.line[ONCE_KEYFILE];
+	} else
+		svc->keyfile[0] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+	free(name);
+}
+
+/*
+ * A regular file only, as for an include; one byte past the maximum is
+ * read to tell a file too long.
+ */
+static int
+keyfile_read(const char *name, uint8_t *buf, size_t size, size_t *lenp)
+{
+	struct stat	 st;
+	const char	*why = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(name, O_RDONLY | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	while (why == NULL && len < size) {
+		if ((n = read(fd, buf + len, size - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			why = strerror(errno);
+		} else if (n == 0)
+			break;
+		else
+			len += n;
+	}
+	if (fd != -1)
+		close(fd);
+	if (why != NULL) {
+		yyerror("key file %s: %s", name, why);
+		return (-1);
+	}
+	if (len < BUNDLE_KEYFILE_MIN || len > BUNDLE_KEYFILE_MAX) {
+		yyerror("key file %s: %s%zu bytes, the key takes %d to %d",
+		    name, len > BUNDLE_KEYFILE_MAX ? "over " : "",
+		    len > BUNDLE_KEYFILE_MAX ? (size_t)BUNDLE_KEYFILE_MAX : len,
+		    BUNDLE_KEYFILE_MIN, BUNDLE_KEYFILE_MAX);
+		return (-1);
+	}
+	*lenp = len;
+	return (0);
 }
 
 static void

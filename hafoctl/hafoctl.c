@@ -68,6 +68,7 @@ static __dead void malformed(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static void	quorum_check(const struct ctl_quorum *);
 static void	iface_check(const struct ctl_iface *);
+static int	protocol_ok(const struct ctl_service *);
 static int	do_show(const struct parse_result *, const struct output *);
 static int	do_quorum(const struct parse_result *,
 		    const struct output *);
@@ -316,7 +317,8 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 		    sizeof(ss->svc.demote_detail)) ||
 		    !terminated(ss->svc.last_hook,
 		    sizeof(ss->svc.last_hook)) ||
-		    ss->svc.nvips > SERVICE_VIPS_MAX)
+		    ss->svc.nvips > SERVICE_VIPS_MAX ||
+		    !protocol_ok(&ss->svc))
 			malformed("bad service");
 		return;
 	case MSG_CTL_PEER:
@@ -399,6 +401,24 @@ iface_check(const struct ctl_iface *ci)
 	    (ci->af != AF_INET && ci->af != AF_INET6) ||
 	    (ci->unknown_src.af != 0 && ci->unknown_src.af != ci->af))
 		malformed("bad interface");
+}
+
+/* A protocol and drift kinds the outputs can name, addresses they print. */
+static int
+protocol_ok(const struct ctl_service *s)
+{
+	const struct ctl_drift	*d;
+	int			 i;
+
+	if (s->protocol > PROTO_BUNDLE || s->ndrift > SERVICE_DRIFT_MAX)
+		return (0);
+	for (i = 0; i < s->ndrift; i++) {
+		d = &s->drift[i];
+		if (d->what == DRIFT_NONE || d->what >= DRIFT_MAX ||
+		    (d->peer.af != AF_INET && d->peer.af != AF_INET6))
+			return (0);
+	}
+	return (1);
 }
 
 static int

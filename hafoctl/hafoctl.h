@@ -86,6 +86,10 @@ struct demote_reason {
 };
 extern const struct demote_reason	demote_reasons[];	/* NULL ends */
 
+/* output.c: a peer's drift in a sentence, for both outputs */
+const char	*drift_line(const struct ctl_service *,
+		    const struct ctl_drift *);
+
 /* output.c: the words of show quorum, for both outputs */
 
 /* output_metrics.c: show metrics, Prometheus text format 0.0.4 */

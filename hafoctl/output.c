@@ -53,6 +53,9 @@ static void	show_detail(const struct show_service *);
 static const char *fmt_duration(uint64_t);
 static const char *fmt_reasons(uint32_t, const char *);
 static const char *fmt_master(const struct ctl_service *);
+static void	fmt_interval(char *, size_t, uint32_t);
+static void	fmt_adv(char *, size_t, const struct ctl_service *,
+		    unsigned int, unsigned int);
 
 const struct output show_output = {
 	show_head,
@@ -76,15 +79,15 @@ static void
 show_service(const struct parse_result *res, const struct show_service *ss)
 {
 	const struct ctl_service	*s = &ss->svc;
-	char				 vhid[4], cfg[8], eff[8], demote[4];
+	char				 vhid[4], cfg[24], eff[24], demote[4];
 
 	if (res->action == SHOW_SERVICE) {
 		show_detail(ss);
 		return;
 	}
 	snprintf(vhid, sizeof(vhid), "%u", s->vhid);
-	snprintf(cfg, sizeof(cfg), "%u+%u", s->advbase, s->advskew);
-	snprintf(eff, sizeof(eff), "%u+%u", s->eff_advbase, s->eff_advskew);
+	fmt_adv(cfg, sizeof(cfg), s, s->advbase, s->advskew);
+	fmt_adv(eff, sizeof(eff), s, s->eff_advbase, s->eff_advskew);
 	snprintf(demote, sizeof(demote), "%u", s->demote);
 	printf(TABLE_FMT, s->name, s->ifname, vhid, state_name(s->state),
 	    fmt_duration(s->since_ms), fmt_master(s), cfg, eff, demote,
@@ -98,7 +101,7 @@ show_detail(const struct show_service *ss)
 	const struct ctl_service	*s = &ss->svc;
 	const struct ctl_peer		*p;
 	const struct ctl_heartbeat	*h;
-	char				 buf[256], drops[512];
+	char				 buf[256], drops[512], ival[16];
 	const char			*label;
 	size_t				 i;
 	int				 d;
@@ -115,10 +118,18 @@ show_detail(const struct show_service *ss)
 	    fmt_master(s) : "none known",
 	    s->state == CARP_MASTER ? " (this node)" : "");
 	printf(DETAIL_FMT, "master:", buf);
-	snprintf(buf, sizeof(buf), "%u+%u (configured %u+%u), demote %u",
-	    s->eff_advbase, s->eff_advskew, s->advbase, s->advskew,
-	    s->demote);
+	if (s->protocol == PROTO_BUNDLE) {
+		fmt_interval(ival, sizeof(ival), s->interval);
+		snprintf(buf, sizeof(buf), "protocol bundle, interval %s, "
+		    "advskew %u (configured %u), demote %u", ival,
+		    s->eff_advskew, s->advskew, s->demote);
+	} else
+		snprintf(buf, sizeof(buf), "%u+%u (configured %u+%u), "
+		    "demote %u", s->eff_advbase, s->eff_advskew, s->advbase,
+		    s->advskew, s->demote);
 	printf(DETAIL_FMT, "advertising:", buf);
+	for (i = 0; i < s->ndrift; i++)
+		printf(DETAIL_FMT, "drift:", drift_line(s, &s->drift[i]));
 	snprintf(buf, sizeof(buf), "%s%s%s%s", fmt_reasons(s->demote_reasons,
 	    ", "), s->demote_detail[0] != '\0' ? " (" : "", s->demote_detail,
 	    s->demote_detail[0] != '\0' ? ")" : "");
@@ -374,4 +385,68 @@ static const char *
 fmt_master(const struct ctl_service *s)
 {
 	return (s->master.af != 0 ? addr_ntop(&s->master) : "-");
+}
+
+/* As the configuration spells it: "5ms", "250ms", "1s", "1500ms". */
+static void
+fmt_interval(char *buf, size_t len, uint32_t ms)
+{
+	if (ms != 0 && ms % 1000 == 0)
+		snprintf(buf, len, "%us", ms / 1000);
+	else
+		snprintf(buf, len, "%ums", ms);
+}
+
+/* advbase+advskew, or the bundle's interval+advskew: "1+0", "5ms+0". */
+static void
+fmt_adv(char *buf, size_t len, const struct ctl_service *s,
+    unsigned int advbase, unsigned int advskew)
+{
+	char	ival[16];
+
+	if (s->protocol == PROTO_BUNDLE) {
+		fmt_interval(ival, sizeof(ival), s->interval);
+		snprintf(buf, len, "%s+%u", ival, advskew);
+	} else
+		snprintf(buf, len, "%u+%u", advbase, advskew);
+}
+
+/*
+ * A peer that runs the service otherwise, in a sentence, for show service
+ * and JSON's "detail".  Unauthenticated for "password": the operator's to
+ * judge, as the election never is told.
+ */
+const char *
+drift_line(const struct ctl_service *s, const struct ctl_drift *d)
+{
+	static char	buf[160];
+	char		theirs[16], ours[16];
+	const char	*peer = addr_ntop(&d->peer);
+
+	switch (d->what) {
+	case DRIFT_ADDRESSES:
+		snprintf(buf, sizeof(buf), "peer %s has other addresses for "
+		    "vhid %u", peer, s->vhid);
+		break;
+	case DRIFT_INTERVAL:
+		fmt_interval(theirs, sizeof(theirs), d->value);
+		fmt_interval(ours, sizeof(ours), s->interval);
+		snprintf(buf, sizeof(buf), "peer %s has interval %s for vhid "
+		    "%u, here %s", peer, theirs, s->vhid, ours);
+		break;
+	case DRIFT_PASSWORD:
+		snprintf(buf, sizeof(buf), "peer %s sends vhid %u under "
+		    "another password", peer, s->vhid);
+		break;
+	case DRIFT_PROTOCOL:
+		snprintf(buf, sizeof(buf), "peer %s speaks %s for vhid %u",
+		    peer, s->protocol == PROTO_BUNDLE ? "CARP" :
+		    "the bundle format", s->vhid);
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "peer %s differs (%s) for vhid %u",
+		    peer, drift_name(d->what), s->vhid);
+		break;
+	}
+	return (buf);
 }

@@ -42,6 +42,7 @@ static void	json_tail(const struct parse_result *, int);
 static void	json_iface(const struct parse_result *,
 		    const struct ctl_iface *);
 static void	json_ifaces_open(const struct parse_result *);
+static void	json_drift(const struct ctl_service *);
 static void	json_quote(const char *);
 static void	json_member(const char *);
 static void	json_open(const char *, int);
@@ -205,6 +206,10 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 	json_uint("advskew", s->advskew);
 	json_uint("effective_advbase", s->eff_advbase);
 	json_uint("effective_advskew", s->eff_advskew);
+	json_string("protocol", s->protocol == PROTO_BUNDLE ? "bundle" :
+	    "carp");
+	if (s->protocol == PROTO_BUNDLE)
+		json_uint("interval_ms", s->interval);
 	json_uint("demote", s->demote);
 	json_open("demote_reasons", '[');
 	for (i = 0; demote_reasons[i].name != NULL; i++)
@@ -246,6 +251,7 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 		fputs("null", stdout);
 	}
 	json_bool("releasing", s->releasing);
+	json_drift(s);
 	if (res->action == SHOW_SERVICE) {
 		json_open("drops", '{');
 		for (d = DROP_NONE + 1; d < DROP_MAX; d++)
@@ -283,6 +289,28 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 		json_close(']');
 	}
 	json_close('}');
+}
+
+/* There even when empty, for CARP too: a program need not ask first. */
+static void
+json_drift(const struct ctl_service *s)
+{
+	const struct ctl_drift	*d;
+	int			 i;
+
+	json_open("drift", '[');
+	for (i = 0; i < s->ndrift; i++) {
+		d = &s->drift[i];
+		json_open(NULL, '{');
+		json_string("peer", addr_ntop(&d->peer));
+		json_string("what", drift_name(d->what));
+		if (d->what == DRIFT_INTERVAL)
+			json_uint("interval_ms", d->value);
+		json_millis("age_seconds", d->age_ms);
+		json_string("detail", drift_line(s, d));
+		json_close('}');
+	}
+	json_close(']');
 }
 
 /* Every key always there, so a program need not know the link first. */

@@ -44,6 +44,11 @@ static const char *const state_labels[CARP_STATE_MAX] = {
 	[CARP_LINKDOWN] =	"linkdown",
 };
 
+static const char *const protocol_labels[] = {
+	[PROTO_CARP] =		"carp",
+	[PROTO_BUNDLE] =	"bundle",
+};
+
 static const char *const quorum_links[] = {
 	[QUORUM_DOWN] =		"down",
 	[QUORUM_UP] =		"up",
@@ -57,6 +62,8 @@ static void	svc_labels(const char *, const struct ctl_service *,
 static void	iface_labels(const char *, const struct ctl_iface *,
 		    const char *, const char *);
 static void	print_seconds(uint64_t);
+static void	print_interval(const struct ctl_service *);
+static unsigned int drift_peers(const struct ctl_service *, int);
 static void	services(const struct show_service *, size_t);
 static void	ifaces(const struct ctl_iface *, size_t);
 static void	quorum(const struct ctl_quorum *);
@@ -148,6 +155,36 @@ print_seconds(uint64_t ms)
 	printf("%" PRIu64 ".%03" PRIu64 "\n", ms / 1000, ms % 1000);
 }
 
+/*
+ * The interval advertised now.  A bundle's is interval * (256 + advskew)
+ * / 256, down to the microsecond, as a 5 ms interval with a skew would
+ * lose its skew in milliseconds.
+ */
+static void
+print_interval(const struct ctl_service *s)
+{
+	uint64_t	us;
+
+	if (s->protocol != PROTO_BUNDLE) {
+		print_seconds(s->eff_advbase * 1000ULL +
+		    s->eff_advskew * 1000ULL / 256);
+		return;
+	}
+	us = s->interval * 1000ULL * (256 + s->eff_advskew) / 256;
+	printf("%" PRIu64 ".%06" PRIu64 "\n", us / 1000000, us % 1000000);
+}
+
+static unsigned int
+drift_peers(const struct ctl_service *s, int kind)
+{
+	unsigned int	n = 0;
+	int		i;
+
+	for (i = 0; i < s->ndrift; i++)
+		n += s->drift[i].what == kind;
+	return (n);
+}
+
 static void
 services(const struct show_service *ss, size_t n)
 {
@@ -236,13 +273,12 @@ services(const struct show_service *ss, size_t n)
 
 	family("hafod_service_advert_interval_seconds", "gauge",
 	    "The interval the service advertises at now: advbase plus "
-	    "advskew/256.");
+	    "advskew/256, or the bundle's interval times (256+advskew)/256.");
 	for (i = 0; i < n; i++) {
 		s = &ss[i].svc;
 		svc_labels("hafod_service_advert_interval_seconds", s, NULL,
 		    NULL);
-		print_seconds(s->eff_advbase * 1000ULL +
-		    s->eff_advskew * 1000ULL / 256);
+		print_interval(s);
 	}
 
 	family("hafod_service_vips", "gauge",
@@ -282,6 +318,27 @@ services(const struct show_service *ss, size_t n)
 			svc_labels("hafod_service_hook_failures_total", s,
 			    "event", hook_name(j));
 			printf("%" PRIu64 "\n", s->hook_failures[j]);
+		}
+
+	family("hafod_service_protocol", "gauge",
+	    "1 for the wire format the service speaks, 0 for the other.");
+	for (i = 0; i < n; i++)
+		for (j = PROTO_CARP; j <= PROTO_BUNDLE; j++) {
+			s = &ss[i].svc;
+			svc_labels("hafod_service_protocol", s, "protocol",
+			    protocol_labels[j]);
+			printf("%d\n", s->protocol == j);
+		}
+
+	/* Every kind for every service: no series come and go. */
+	family("hafod_service_drift", "gauge",
+	    "Peers that run the service's vhid otherwise, by kind of drift.");
+	for (i = 0; i < n; i++)
+		for (j = DRIFT_NONE + 1; j < DRIFT_MAX; j++) {
+			s = &ss[i].svc;
+			svc_labels("hafod_service_drift", s, "kind",
+			    drift_name(j));
+			printf("%u\n", drift_peers(s, j));
 		}
 }
 

@@ -47,6 +47,7 @@ static void	bundle_hmac(const uint8_t *, size_t, const uint8_t *, size_t,
 		    const uint8_t *, size_t, uint8_t *);
 static int	bundle_vip_cmp(const void *, const void *);
 static size_t	bundle_addr_len(const struct hafod_addr *);
+static int	bundle_flags_ok(uint8_t);
 
 /*
  * One HMAC-SHA-256 context for the process, as carp_mac() keeps one for
@@ -212,25 +213,51 @@ get16(const uint8_t *p)
 }
 
 /*
+ * Flags this version knows, and not MASTER with BOWOUT: an entry is an
+ * advertisement, a bow-out or a report, never two of them.
+ */
+static int
+bundle_flags_ok(uint8_t flags)
+{
+	if ((flags & ~BUNDLE_F_ALL) != 0)
+		return (0);
+	return ((flags & (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT)) !=
+	    (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT));
+}
+
+/*
  * The datagram's length, or -1 if it would not fit in len or has no
- * entry, too many, or a field out of range: the caller's mistake, never
- * the wire's.  An entry's base goes on the wire only where it differs
- * from the header's; its digest where its flags ask for it.
+ * entry, too many, a field out of range, flags bundle_flags_ok() refuses
+ * or one vhid twice: the caller's mistake, never the wire's, and
+ * one bundle_decode() would drop whole, so it is refused before a byte
+ * is written.  An entry's base goes on the wire only where it differs
+ * from the header's (F_BASE is the encoder's, whatever the caller set);
+ * its digest where its flags ask for it.
  */
 ssize_t
 bundle_encode(const struct bundle *b, const struct bundle_key *key,
     const struct hafod_addr *src, uint8_t *buf, size_t len)
 {
 	const struct bundle_entry	*e;
+	uint8_t				 seen[256 / 8];
 	size_t				 off, i;
 	int				 shift;
 
 	if (b->nentries == 0 || b->nentries > BUNDLE_ENTRIES_MAX ||
 	    b->base < BUNDLE_INTERVAL_MIN || b->base > BUNDLE_INTERVAL_MAX)
 		return (-1);
+	memset(seen, 0, sizeof(seen));
 	off = BUNDLE_HDR_LEN;
-	for (i = 0; i < b->nentries; i++)
-		off += bundle_entry_len(&b->entries[i], b->base);
+	for (i = 0; i < b->nentries; i++) {
+		e = &b->entries[i];
+		if (e->vhid == 0 || !bundle_flags_ok(e->flags) ||
+		    e->base < BUNDLE_INTERVAL_MIN ||
+		    e->base > BUNDLE_INTERVAL_MAX ||
+		    (seen[e->vhid / 8] & (1 << e->vhid % 8)))
+			return (-1);
+		seen[e->vhid / 8] |= 1 << e->vhid % 8;
+		off += bundle_entry_len(e, b->base);
+	}
 	if (off + BUNDLE_MAC_LEN > len)
 		return (-1);
 
@@ -242,9 +269,6 @@ bundle_encode(const struct bundle *b, const struct bundle_key *key,
 		buf[off++] = b->counter >> shift;
 	for (i = 0; i < b->nentries; i++) {
 		e = &b->entries[i];
-		if (e->vhid == 0 || e->base < BUNDLE_INTERVAL_MIN ||
-		    e->base > BUNDLE_INTERVAL_MAX)
-			return (-1);
 		buf[off] = e->vhid;
 		buf[off + 1] = e->flags & (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT |
 		    BUNDLE_F_DIGEST);
@@ -271,8 +295,8 @@ bundle_encode(const struct bundle *b, const struct bundle_key *key,
  * Everything the bytes say, checked for shape only: the MAC is
  * bundle_verify()'s, once the key id has chosen a key.  Every entry is
  * read within the bytes its count claims, and the count must use them
- * all: a count that lies either way drops the whole datagram, as does
- * a flag this version does not know or one vhid twice.
+ * all: a count that lies either way drops the whole datagram, as do
+ * flags bundle_flags_ok() refuses and one vhid twice.
  */
 enum carp_drop
 bundle_decode(const uint8_t *buf, size_t len, int ttl, struct bundle *b)
@@ -309,7 +333,7 @@ bundle_decode(const uint8_t *buf, size_t len, int ttl, struct bundle *b)
 		e->demote = buf[off + 3];
 		e->base = b->base;
 		off += BUNDLE_ENTRY_LEN;
-		if (e->vhid == 0 || (e->flags & ~BUNDLE_F_ALL) != 0 ||
+		if (e->vhid == 0 || !bundle_flags_ok(e->flags) ||
 		    (seen[e->vhid / 8] & (1 << e->vhid % 8)))
 			return (DROP_MALFORMED);
 		seen[e->vhid / 8] |= 1 << e->vhid % 8;

@@ -111,6 +111,8 @@ static const char *command_name(uint32_t);
 static int	reply_step(struct ctl_conn *);
 static void	fill_service(struct ctl_service *, struct eservice *,
 		    uint64_t);
+static void	fill_drift(struct ctl_service *, const struct eservice *,
+		    uint64_t);
 static struct eif *iface_at(unsigned int);
 static int	send_iface(struct ctl_conn *, const struct eif *);
 static int	send_heartbeats(struct ctl_conn *, const struct eservice *,
@@ -784,6 +786,30 @@ fill_service(struct ctl_service *cs, struct eservice *s, uint64_t now)
 	cs->promote_failures = s->pfail_count;
 	cs->holddown_ms = holddown_left_ms(s, now);
 	handover_show(s, cs, now);
+	cs->protocol = s->conf.protocol;
+	cs->interval = s->conf.interval;
+	fill_drift(cs, s, now);
+}
+
+/* Packed: the engine's free slots are holes, hafoctl wants a list. */
+static void
+fill_drift(struct ctl_service *cs, const struct eservice *s, uint64_t now)
+{
+	const struct edrift	*d;
+	struct ctl_drift	*cd;
+	size_t			 i;
+
+	for (i = 0; i < SERVICE_DRIFT_MAX; i++) {
+		d = &s->drift[i];
+		if (d->peer.af == 0)
+			continue;
+		cd = &cs->drift[cs->ndrift++];
+		cd->peer = d->peer;
+		cd->what = d->what;
+		cd->value = d->value;
+		if (now > d->seen)
+			cd->age_ms = (now - d->seen) / 1000;
+	}
 }
 
 /* By position, as services are: a reload may add or free interfaces. */

@@ -22,7 +22,10 @@
  * ELECTION section of hafod.8.
  *
  * An interval is counted in 1/256 s ticks, advbase * 256 + advskew, and
- * the shorter interval is the better node.
+ * the shorter interval is the better node.  A bundle service (hafod.8,
+ * BUNDLE FORMAT) counts in 1/256 of its base instead, base_us * (256 +
+ * advskew) / 256 microseconds, so that base 1 s is CARP's advbase 1; an
+ * fsm or an advert with base_us 0 keeps CARP's ticks.
  */
 
 #include <stdarg.h>
@@ -38,6 +41,7 @@
 #define BOWOUT_GAP_MAX	100000ULL	/* usec between them, at most */
 #define LEAVE_SLACK	100000ULL	/* usec added to the leave bound */
 #define LEAVE_MAX	5000000ULL	/* usec a master waits, at most */
+#define BOWOUT_GAP_MIN	100ULL		/* usec, bundle: the floor of a gap */
 
 /*
  * A successor's engine advertises the moment it decides, while its parent
@@ -49,6 +53,11 @@
 
 static unsigned int	ticks(unsigned int, unsigned int);
 static uint64_t		ticks_us(uint64_t);
+static uint64_t		base_interval(uint32_t, unsigned int);
+static uint64_t		advert_interval(const struct fsm_advert *);
+static void		interval_str(char *, size_t,
+			    const struct fsm_advert *);
+static uint64_t		skew_us(const struct fsm *);
 static uint8_t		effective_advskew(const struct fsm *);
 static unsigned int	own_ticks(const struct fsm *);
 static uint64_t		own_interval(const struct fsm *);
@@ -105,6 +114,39 @@ fsm_interval_us(uint8_t advbase, uint8_t advskew)
 	return (ticks_us(ticks(advbase, advskew)));
 }
 
+/* The bundle's interval: advskew 256ths of the base added to it. */
+static uint64_t
+base_interval(uint32_t base_us, unsigned int advskew)
+{
+	return ((uint64_t)base_us * (TICKS_PER_SEC + advskew) /
+	    TICKS_PER_SEC);
+}
+
+/*
+ * In microseconds, so that CARP and bundle adverts compare; for CARP
+ * adverts it orders as the ticks do, a tick being over 3900 usec.
+ */
+static uint64_t
+advert_interval(const struct fsm_advert *adv)
+{
+	if (adv->base_us == 0)
+		return (ticks_us(ticks(adv->advbase, adv->advskew)));
+	return (base_interval(adv->base_us, adv->advskew));
+}
+
+/* "1+20/256" for CARP, "5ms+20/256" for a bundle service. */
+static void
+interval_str(char *buf, size_t len, const struct fsm_advert *adv)
+{
+	if (adv->base_us == 0)
+		fmt(buf, len, "%u+%u/256", adv->advbase, adv->advskew);
+	else if (adv->base_us % 1000 == 0)
+		fmt(buf, len, "%ums+%u/256", adv->base_us / 1000,
+		    adv->advskew);
+	else
+		fmt(buf, len, "%uus+%u/256", adv->base_us, adv->advskew);
+}
+
 /*
  * The demotion is also added to advskew, so that FreeBSD and ucarp peers,
  * which ignore the demote byte, see a demoted node as a worse one.
@@ -129,7 +171,19 @@ own_ticks(const struct fsm *fsm)
 static uint64_t
 own_interval(const struct fsm *fsm)
 {
+	if (fsm->base_us != 0)
+		return (base_interval(fsm->base_us, effective_advskew(fsm)));
 	return (ticks_us(own_ticks(fsm)));
+}
+
+/* The stagger of a takeover: our advskew, in 256ths of our base. */
+static uint64_t
+skew_us(const struct fsm *fsm)
+{
+	if (fsm->base_us != 0)
+		return ((uint64_t)fsm->base_us * effective_advskew(fsm) /
+		    TICKS_PER_SEC);
+	return (ticks_us(effective_advskew(fsm)));
 }
 
 /*
@@ -153,22 +207,29 @@ next_advert_after(const struct fsm *fsm, uint64_t now)
 static uint64_t
 master_down_us(const struct fsm *fsm)
 {
+	if (fsm->base_us != 0)
+		return ((uint64_t)MASTER_DOWN_MUL * fsm->base_us *
+		    (TICKS_PER_SEC + effective_advskew(fsm)) / TICKS_PER_SEC);
 	return (ticks_us((uint64_t)MASTER_DOWN_MUL * own_ticks(fsm)));
 }
 
 /*
  * The bow-outs of a burst are spaced so that one lost packet does not
  * lose them all, yet the last one leaves well within the first interval.
+ * CARP's floor is the tick; a bundle interval of 1 ms would be ended by
+ * a tick, so its floor is only what a wake-up may take.
  */
 static uint64_t
 bowout_gap(const struct fsm *fsm)
 {
 	uint64_t	 gap = own_interval(fsm) / 4;
+	uint64_t	 min;
 
+	min = fsm->base_us != 0 ? BOWOUT_GAP_MIN : ticks_us(1);
 	if (gap > BOWOUT_GAP_MAX)
 		gap = BOWOUT_GAP_MAX;
-	if (gap < ticks_us(1))
-		gap = ticks_us(1);
+	if (gap < min)
+		gap = min;
 	return (gap);
 }
 
@@ -195,6 +256,7 @@ own_advert(const struct fsm *fsm, struct fsm_advert *adv)
 	adv->advbase = fsm->advbase;
 	adv->advskew = effective_advskew(fsm);
 	adv->demote = fsm->demote;
+	adv->base_us = fsm->base_us;
 	adv->src = fsm->self;
 }
 
@@ -222,14 +284,14 @@ is_bowout(const struct fsm_advert *adv)
 static int
 advert_cmp(const struct fsm_advert *a, const struct fsm_advert *b)
 {
-	unsigned int	 ta, tb;
+	uint64_t	 ta, tb;
 
 	if (is_bowout(a) || is_bowout(b))
 		return (is_bowout(a) - is_bowout(b));
 	if (a->demote != b->demote)
 		return (a->demote < b->demote ? -1 : 1);
-	ta = ticks(a->advbase, a->advskew);
-	tb = ticks(b->advbase, b->advskew);
+	ta = advert_interval(a);
+	tb = advert_interval(b);
 	if (ta != tb)
 		return (ta < tb ? -1 : 1);
 	return (addr_cmp(&a->src, &b->src));
@@ -252,15 +314,16 @@ static void
 why(char *buf, size_t len, const struct fsm_advert *win,
     const struct fsm_advert *lose)
 {
+	char	 w[24], l[24];
+
+	interval_str(w, sizeof(w), win);
+	interval_str(l, sizeof(l), lose);
 	if (win->demote != lose->demote)
 		fmt(buf, len, "demote %u < %u", win->demote, lose->demote);
-	else if (win->advbase != lose->advbase ||
-	    win->advskew != lose->advskew)
-		fmt(buf, len, "interval %u+%u/256 < %u+%u/256",
-		    win->advbase, win->advskew, lose->advbase, lose->advskew);
+	else if (advert_interval(win) != advert_interval(lose))
+		fmt(buf, len, "interval %s < %s", w, l);
 	else
-		fmt(buf, len, "equal interval %u+%u/256, lower address",
-		    win->advbase, win->advskew);
+		fmt(buf, len, "equal interval %s, lower address", w);
 }
 
 static void
@@ -271,6 +334,7 @@ forget_master(struct fsm *fsm)
 	fsm->master_advbase = 0;
 	fsm->master_advskew = 0;
 	fsm->master_demote = 0;
+	fsm->master_base_us = 0;
 }
 
 /* Every change of state starts afresh: only the final flag carries over. */
@@ -299,6 +363,7 @@ record_master(struct fsm *fsm, const struct fsm_advert *adv, uint64_t now)
 	fsm->master_advbase = adv->advbase;
 	fsm->master_advskew = adv->advskew;
 	fsm->master_demote = adv->demote;
+	fsm->master_base_us = adv->base_us;
 }
 
 static void
@@ -308,6 +373,7 @@ master_advert(const struct fsm *fsm, struct fsm_advert *adv)
 	adv->advbase = fsm->master_advbase;
 	adv->advskew = fsm->master_advskew;
 	adv->demote = fsm->master_demote;
+	adv->base_us = fsm->master_base_us;
 	adv->src = fsm->master;
 }
 
@@ -421,7 +487,8 @@ static int
 takeover_cause(const struct fsm *fsm, char *buf, size_t len)
 {
 	struct fsm_advert	 peer, own;
-	char			 w[64];
+	char			 w[64], pi[24];
+	uint64_t		 limit;
 
 	if (fsm->master.af == AF_UNSPEC)
 		return (0);
@@ -442,11 +509,21 @@ takeover_cause(const struct fsm *fsm, char *buf, size_t len)
 		return (1);
 	}
 	/* It would time out before its next advert anyway. */
-	if (fsm->advbase != 0 && ticks(peer.advbase, peer.advskew) >
-	    MASTER_DOWN_MUL * ticks(fsm->advbase, 0)) {
-		fmt(buf, len, "master %s interval %u+%u/256 over %u s",
-		    addr_ntop(&peer.src), peer.advbase, peer.advskew,
-		    MASTER_DOWN_MUL * fsm->advbase);
+	if (fsm->base_us != 0)
+		limit = (uint64_t)MASTER_DOWN_MUL * fsm->base_us;
+	else
+		limit = fsm->advbase != 0 ?
+		    ticks_us(MASTER_DOWN_MUL * ticks(fsm->advbase, 0)) : 0;
+	if (limit != 0 && advert_interval(&peer) > limit) {
+		interval_str(pi, sizeof(pi), &peer);
+		if (fsm->base_us != 0)
+			fmt(buf, len, "master %s interval %s over %llu ms",
+			    addr_ntop(&peer.src), pi,
+			    (unsigned long long)(limit / 1000));
+		else
+			fmt(buf, len, "master %s interval %s over %u s",
+			    addr_ntop(&peer.src), pi,
+			    MASTER_DOWN_MUL * fsm->advbase);
 		return (1);
 	}
 	return (0);
@@ -475,7 +552,7 @@ schedule_takeover(struct fsm *fsm, uint64_t now)
 {
 	uint64_t	 at;
 
-	at = now + ticks_us(effective_advskew(fsm));
+	at = now + skew_us(fsm);
 	if (fsm->listen_until > at)
 		at = fsm->listen_until;
 	if (fsm->takeover != 0 && fsm->takeover <= at)
@@ -789,6 +866,7 @@ int
 fsm_promote(struct fsm *fsm, uint64_t now)
 {
 	struct fsm_advert	 peer, own;
+	char			 pi[24], oi[24];
 
 	switch (fsm->state) {
 	case CARP_INIT:
@@ -812,11 +890,14 @@ fsm_promote(struct fsm *fsm, uint64_t now)
 		master_advert(fsm, &peer);
 		own_advert(fsm, &own);
 		if (advert_cmp(&peer, &own) < 0) {
+			interval_str(pi, sizeof(pi), &peer);
+			interval_str(oi, sizeof(oi), &own);
 			fmt(fsm->reason, sizeof(fsm->reason), "master %s "
-			    "advertises %u+%u/256 s demote %u, better than our "
-			    "%u+%u/256 s demote %u: demote it there first",
-			    addr_ntop(&peer.src), peer.advbase, peer.advskew,
-			    peer.demote, own.advbase, own.advskew, own.demote);
+			    "advertises %s%s demote %u, better than our "
+			    "%s%s demote %u: demote it there first",
+			    addr_ntop(&peer.src), pi,
+			    peer.base_us == 0 ? " s" : "", peer.demote, oi,
+			    own.base_us == 0 ? " s" : "", own.demote);
 			return (0);
 		}
 	}

@@ -313,6 +313,7 @@ TAILQ_HEAD(track_head, track_conf);
 struct service {
 	TAILQ_ENTRY(service)	entry;
 	struct service_conf	conf;
+	char			keyfile[PATH_MAX]; /* as given; "": none */
 	struct hooks_conf	hooks;
 	struct check_head	checks;
 	struct track_head	tracks;
@@ -947,6 +948,7 @@ struct fsm {
 	uint8_t			master_advbase;
 	uint8_t			master_advskew;
 	uint8_t			master_demote;
+	uint32_t		master_base_us;	/* its timing, as base_us */
 	char			reason[STATE_REASON_MAX];
 	/* The master this node last followed, when it became master. */
 	struct hafod_addr	pred;		/* af 0: none heard */

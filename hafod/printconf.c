@@ -26,6 +26,7 @@ static void	print_hooks(const struct hooks_conf *,
 		    const struct check_head *, const struct track_head *);
 static void	print_group(const struct group_conf *);
 static void	print_heartbeat(const struct heartbeat_conf *);
+static void	print_bundle(const struct service *);
 
 /*
  * Always quoted, so that a name that is also a keyword reads back as a
@@ -63,6 +64,8 @@ print_service(const struct service *svc, int grpexcl)
 	printf("\tadvbase %u\n", sc->advbase);
 	printf("\tadvskew %u\n", sc->advskew);
 	printf("\tpreempt %s\n", sc->preempt ? "yes" : "no");
+	if (sc->protocol == PROTO_BUNDLE)
+		print_bundle(svc);
 	if (sc->passlen > 0) {
 		printf("\tpassword ");
 		print_string(sc->pass, sc->passlen);
@@ -84,6 +87,28 @@ print_service(const struct service *svc, int grpexcl)
 		printf("\thandover overlap\n");
 	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);
 	printf("}\n");
+}
+
+/*
+ * The interval always, since without one it is advbase's; the path of
+ * the key file but never what it holds, which the parser did not keep.
+ */
+static void
+print_bundle(const struct service *svc)
+{
+	const struct service_conf	*sc = &svc->conf;
+
+	printf("\tprotocol bundle\n");
+	if (sc->interval % 1000 == 0)
+		printf("\tinterval %us\n", sc->interval / 1000);
+	else
+		printf("\tinterval %ums\n", sc->interval);
+	if (svc->keyfile[0] != '\0') {
+		printf("\tkey file ");
+		print_string(svc->keyfile, strnlen(svc->keyfile,
+		    sizeof(svc->keyfile)));
+		putchar('\n');
+	}
 }
 
 /*
@@ -185,7 +210,7 @@ print_config(const struct config *conf)
 {
 	const struct service	*svc;
 	const struct group_conf	*grp;
-	int			 grpexcl;
+	int			 grpexcl, bundle = 0;
 
 	printf("user ");
 	print_string(conf->user, strnlen(conf->user, sizeof(conf->user)));
@@ -209,6 +234,12 @@ print_config(const struct config *conf)
 	if (conf->quorum)
 		printf("quorum corosync policy %s\n",
 		    quorum_policy_word(conf->quorum_policy));
+	/* Where a service runs the bundle, or where it was changed. */
+	TAILQ_FOREACH(svc, &conf->services, entry)
+		if (svc->conf.protocol == PROTO_BUNDLE)
+			bundle = 1;
+	if (bundle || conf->bundle_port != BUNDLE_PORT_DEFAULT)
+		printf("bundle port %u\n", conf->bundle_port);
 	TAILQ_FOREACH(svc, &conf->services, entry) {
 		grpexcl = 0;
 		TAILQ_FOREACH(grp, &conf->groups, entry)

@@ -2549,6 +2549,344 @@ ATF_TC_BODY(sim_promote_refused_under_better_master, tc)
 	free(sim);
 }
 
+/*
+ * The bundle's timing (hafod.8, BUNDLE FORMAT): an interval of base_us *
+ * (256 + advskew) / 256, CARP's arithmetic on a base other than 1 s.
+ */
+
+/* BIV(base, s): a bundle interval, written out apart from fsm.c. */
+#define BIV(base, s)	((uint64_t)(base) * (256 + (s)) / 256)
+#define BMD(base, s)	((uint64_t)3 * (base) * (256 + (s)) / 256)
+
+static void
+sim_set_base(struct sim *sim, int i, uint32_t base_us)
+{
+	sim->node[i].fsm.base_us = base_us;
+}
+
+static struct fsm_advert
+mkadvert(uint8_t advbase, uint8_t advskew, uint32_t base_us, const char *src)
+{
+	struct fsm_advert	 adv;
+
+	memset(&adv, 0, sizeof(adv));
+	adv.advbase = advbase;
+	adv.advskew = advskew;
+	adv.base_us = base_us;
+	adv.src = addr4(src);
+	return (adv);
+}
+
+/*
+ * A backup with preempt at our own timing hears adv while it listens:
+ * 1 and the reason if it claims when the listening ends, 0 if it does
+ * not.  advert_cmp() and why() as the log shows them.
+ */
+static int
+preempt_reason(uint32_t base_us, uint8_t advbase, uint8_t advskew,
+    int preempt, const struct fsm_advert *adv, char *buf, size_t len)
+{
+	struct fsm	 f;
+	int		 act;
+
+	memset(&f, 0, sizeof(f));
+	f.self = addr4(SELF);
+	f.advbase = advbase;
+	f.advskew = advskew;
+	f.preempt = preempt;
+	f.base_us = base_us;
+	fsm_init(&f);
+	ATF_REQUIRE_EQ(fsm_start(&f, T0), FSM_STATE);
+	ATF_REQUIRE_EQ(fsm_input(&f, adv, T0 + 1), 0);
+	buf[0] = '\0';
+	if (f.takeover == 0)
+		return (0);
+	ATF_CHECK_EQ(f.takeover, f.listen_until);
+	act = fsm_timeout(&f, f.takeover);
+	ATF_CHECK_EQ(act, CLAIM);
+	ATF_CHECK_EQ(f.state, CARP_MASTER);
+	strlcpy(buf, f.reason, len);
+	return (1);
+}
+
+struct cmp_case {
+	const char	*name;
+	uint32_t	 own_base;	/* 0: CARP */
+	uint8_t		 own_advbase;
+	uint8_t		 own_skew;
+	uint8_t		 advbase;	/* the peer's */
+	uint8_t		 skew;
+	uint32_t	 base;
+	const char	*src;
+	const char	*reason;	/* NULL: no takeover */
+	int		 nopreempt;	/* to see the rules after it */
+};
+
+static void
+run_cmp_cases(const struct cmp_case *cc, size_t n)
+{
+	struct fsm_advert	 adv;
+	char			 reason[STATE_REASON_MAX];
+	size_t			 i;
+	int			 took;
+
+	for (i = 0; i < n; i++) {
+		adv = mkadvert(cc[i].advbase, cc[i].skew, cc[i].base,
+		    cc[i].src);
+		took = preempt_reason(cc[i].own_base, cc[i].own_advbase,
+		    cc[i].own_skew, !cc[i].nopreempt, &adv, reason,
+		    sizeof(reason));
+		if (cc[i].reason == NULL) {
+			ATF_CHECK_MSG(!took, "%s: took over: %s",
+			    cc[i].name, reason);
+			continue;
+		}
+		ATF_CHECK_MSG(took, "%s: no takeover", cc[i].name);
+		ATF_CHECK_MSG(strcmp(reason, cc[i].reason) == 0,
+		    "%s: reason \"%s\", expected \"%s\"", cc[i].name,
+		    reason, cc[i].reason);
+	}
+}
+
+/* CARP against CARP orders as it always did, by ticks, then address. */
+ATF_TC_WITHOUT_HEAD(bundle_carp_adverts_compare_as_before);
+ATF_TC_BODY(bundle_carp_adverts_compare_as_before, tc)
+{
+	static const struct cmp_case cmp[] = {
+		{ "longer interval", 0, 1, 10, 1, 11, 0, "10.0.0.3",
+		    "preempting 10.0.0.3 (interval 1+10/256 < 1+11/256)", 0 },
+		{ "shorter interval", 0, 1, 10, 1, 9, 0, "10.0.0.3", NULL, 0 },
+		{ "one tick shorter, advbase 0", 0, 1, 10, 0, 255, 0,
+		    "10.0.0.3", NULL, 0 },
+		{ "longer advbase", 0, 1, 10, 2, 0, 0, "10.0.0.3",
+		    "preempting 10.0.0.3 (interval 1+10/256 < 2+0/256)", 0 },
+		{ "equal, higher address", 0, 1, 10, 1, 10, 0, "10.0.0.3",
+		    "preempting 10.0.0.3 (equal interval 1+10/256, lower "
+		    "address)", 0 },
+		{ "equal, lower address", 0, 1, 10, 1, 10, 0, "9.0.0.1",
+		    NULL, 0 },
+		{ "slow master", 0, 1, 10, 3, 1, 0, "9.0.0.1",
+		    "master 9.0.0.1 interval 3+1/256 over 3 s", 1 },
+	};
+
+	run_cmp_cases(cmp, sizeof(cmp) / sizeof(cmp[0]));
+}
+
+/*
+ * Bases differ: the intervals decide, in microseconds.  Base 1 s is
+ * CARP's advbase 1 exactly, so such nodes tie and the address decides.
+ */
+ATF_TC_WITHOUT_HEAD(bundle_mixed_bases_compare_by_interval);
+ATF_TC_BODY(bundle_mixed_bases_compare_by_interval, tc)
+{
+	static const struct cmp_case cmp[] = {
+		{ "base 1 s ties CARP advbase 1", 0, 1, 10, 0, 10,
+		    1000000, "10.0.0.3",
+		    "preempting 10.0.0.3 (equal interval 1+10/256, lower "
+		    "address)", 0 },
+		{ "CARP against base 1 s, longer", 0, 1, 10, 0, 11,
+		    1000000, "10.0.0.3",
+		    "preempting 10.0.0.3 (interval 1+10/256 < "
+		    "1000ms+11/256)", 0 },
+		{ "CARP against base 1 s, shorter", 0, 1, 10, 0, 9,
+		    1000000, "10.0.0.3", NULL, 0 },
+		{ "5 ms beats CARP 0+2/256", 5000, 1, 0, 0, 2, 0,
+		    "10.0.0.3",
+		    "preempting 10.0.0.3 (interval 5ms+0/256 < 0+2/256)", 0 },
+		{ "CARP 0+1/256 beats 5 ms", 5000, 1, 0, 0, 1, 0,
+		    "10.0.0.3", NULL, 0 },
+		{ "4ms+64/256 ties 5 ms", 5000, 1, 0, 0, 64, 4000,
+		    "10.0.0.3",
+		    "preempting 10.0.0.3 (equal interval 5ms+0/256, lower "
+		    "address)", 0 },
+		{ "4ms+65/256 loses to 5 ms", 5000, 1, 0, 0, 65, 4000,
+		    "10.0.0.3",
+		    "preempting 10.0.0.3 (interval 5ms+0/256 < "
+		    "4ms+65/256)", 0 },
+		{ "4ms+63/256 beats 5 ms", 5000, 1, 0, 0, 63, 4000,
+		    "10.0.0.3", NULL, 0 },
+		{ "slow master for a 5 ms base", 5000, 1, 0, 1, 0, 0,
+		    "9.0.0.1",
+		    "master 9.0.0.1 interval 1+0/256 over 15 ms", 1 },
+	};
+
+	run_cmp_cases(cmp, sizeof(cmp) / sizeof(cmp[0]));
+}
+
+/*
+ * At a 1 ms base the master-down timer is 3 ms: a backup claims that
+ * long after the master's last advert reached it, not 3 s.
+ */
+ATF_TC_WITHOUT_HEAD(bundle_1ms_backup_takes_over_after_3ms);
+ATF_TC_BODY(bundle_1ms_backup_takes_over_after_3ms, tc)
+{
+	struct sim		*sim = sim_new(2, 50);
+	struct fsm_advert	 adv;
+	uint64_t		 last = T0 + 100 * MS;
+
+	sim_set(sim, 0, 1, 0, 0);
+	sim_set(sim, 1, 1, 10, 0);
+	sim_set_base(sim, 0, 1000);
+	sim_set_base(sim, 1, 1000);
+	sim_start_all(sim);
+	sim_run(sim, last);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	ATF_CHECK_EQ(sim->node[0].became_master, T0 + 3 * MS);
+	/* one advert a millisecond from the claim to the last, included */
+	ATF_CHECK_EQ(sim->node[0].sends, 98);
+	fsm_advert(&sim->node[0].fsm, &adv);
+	ATF_CHECK_EQ(adv.base_us, 1000);
+	ATF_CHECK_EQ(adv.advbase, 1);
+	ATF_CHECK_EQ(adv.advskew, 0);
+	/* its last advert, sent at 100 ms, is still on the wire */
+	sim_kill(sim, 0);
+	sim_reset_stats(sim);
+	sim_run(sim, last + SEC);
+	ATF_CHECK_EQ(sim_master(sim), 1);
+	ATF_CHECK_EQ(sim->node[1].became_master, last + 50 + BMD(1000, 10));
+	ATF_CHECK_EQ(BMD(1000, 10), 3117);
+	ATF_CHECK_STREQ(sim->node[1].fsm.reason, "master down timer expired");
+	free(sim);
+}
+
+/*
+ * A bow-out at a 1 ms base: the burst is spaced by a quarter of the
+ * interval, not by CARP's tick of 3.9 ms, which would outlast three
+ * intervals; the best backup claims after its skew in 256ths of 1 ms.
+ */
+ATF_TC_WITHOUT_HEAD(bundle_bowout_at_1ms);
+ATF_TC_BODY(bundle_bowout_at_1ms, tc)
+{
+	struct sim		*sim = sim_new(3, 50);
+	struct fsm		*m = &sim->node[0].fsm;
+	struct fsm_advert	 adv;
+	uint64_t		 leave = T0 + 100 * MS + 500;
+	int			 i;
+
+	/* 50 in 256ths of 1 ms is 195 us: more than the wire's 50 us */
+	for (i = 0; i < 3; i++) {
+		sim_set(sim, i, 1, 50 * i, 0);
+		sim_set_base(sim, i, 1000);
+	}
+	sim_start_all(sim);
+	sim_run(sim, leave);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	sim_reset_stats(sim);
+	ATF_CHECK_EQ(fsm_leave(m, 1, sim->now), FSM_SEND);
+	ATF_CHECK_EQ(m->next_advert, leave + 250);
+	ATF_CHECK_EQ(m->leave_by, leave + 3 * MS + 100 * MS);
+	fsm_advert(m, &adv);
+	ATF_CHECK_EQ(adv.advbase, CARP_BOWOUT);
+	ATF_CHECK_EQ(adv.advskew, CARP_BOWOUT);
+	ATF_CHECK_EQ(adv.base_us, 1000);
+	sim_handle(sim, 0, FSM_SEND);
+	sim_run(sim, leave + SEC);
+	ATF_CHECK_EQ(sim_master(sim), 1);
+	ATF_CHECK_EQ(sim->node[1].became_master, leave + 50 + 50 * 1000 / 256);
+	ATF_CHECK_STREQ(sim->node[1].fsm.reason,
+	    "bow-out heard from 10.0.0.1");
+	ATF_CHECK(!sim->node[2].ever_master);
+	ATF_CHECK_EQ(sim->node[0].fsm.state, CARP_INIT);
+	/*
+	 * The burst at 0, 250 and 500 us, then one a millisecond from
+	 * 1.5 ms until the grace ends, 50 ms after the successor's advert
+	 * came in at 295 us: 49 more.
+	 */
+	ATF_CHECK_EQ(sim->node[0].bowouts, 3 + 49);
+	ATF_CHECK_EQ(sim_gap(sim), 0);
+	free(sim);
+}
+
+/* The 1 ms floor of a bow-out gap: a quarter, but never under 100 us. */
+ATF_TC_WITHOUT_HEAD(bundle_bowout_gap_floor);
+ATF_TC_BODY(bundle_bowout_gap_floor, tc)
+{
+	struct fsm	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.self = addr4(SELF);
+	f.advbase = 1;
+	f.base_us = 1000;
+	fsm_init(&f);
+	ATF_REQUIRE_EQ(fsm_start(&f, T0), FSM_STATE);
+	ATF_REQUIRE_EQ(fsm_timeout(&f, T0 + 3 * MS), CLAIM);
+	/* 1 ms * 256/256 / 4 */
+	ATF_CHECK_EQ(fsm_leave(&f, 0, T0 + 3 * MS), FSM_SEND);
+	ATF_CHECK_EQ(f.next_advert, T0 + 3 * MS + 250);
+	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 3 * MS + 250), FSM_SEND);
+	ATF_CHECK_EQ(f.next_advert, T0 + 3 * MS + 500);
+	ATF_CHECK_EQ(fsm_timeout(&f, T0 + 3 * MS + 500), FSM_SEND);
+	/* the burst is over: one interval to the next */
+	ATF_CHECK_EQ(f.next_advert, T0 + 3 * MS + 1500);
+}
+
+/*
+ * Three nodes on a 5 ms base, advskew 0, 10, 20: the lowest advskew wins,
+ * and when it dies the next claims 3 * 5 ms * 266/256 after its last
+ * advert; the third node never does.
+ */
+ATF_TC_WITHOUT_HEAD(bundle_5ms_advskew_orders_the_nodes);
+ATF_TC_BODY(bundle_5ms_advskew_orders_the_nodes, tc)
+{
+	struct sim	*sim = sim_new(3, 50);
+	uint64_t	 last = T0 + 500 * MS;
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		sim_set(sim, i, 1, 10 * i, 0);
+		sim_set_base(sim, i, 5000);
+	}
+	sim_start_all(sim);
+	sim_run(sim, last);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	ATF_CHECK_EQ(sim->node[0].became_master, T0 + BMD(5000, 0));
+	ATF_CHECK(!sim->node[1].ever_master);
+	ATF_CHECK(!sim->node[2].ever_master);
+	/* the advert sent at last is still on the wire, not the one before */
+	ATF_CHECK_EQ(sim->node[1].fsm.master_down,
+	    last - 5 * MS + 50 + BMD(5000, 10));
+	ATF_CHECK_EQ(sim->node[2].fsm.master_down,
+	    last - 5 * MS + 50 + BMD(5000, 20));
+	sim_kill(sim, 0);
+	sim_reset_stats(sim);
+	sim_run(sim, last + SEC);
+	ATF_CHECK_EQ(sim_master(sim), 1);
+	ATF_CHECK_EQ(sim->node[1].became_master, last + 50 + BMD(5000, 10));
+	ATF_CHECK(!sim->node[2].ever_master);
+	ATF_CHECK_STREQ(addr_ntop(&sim->node[2].fsm.master), "10.0.0.2");
+	/* node 1 now advertises every 5 ms * 266/256 */
+	ATF_CHECK_EQ(sim->node[1].fsm.next_advert -
+	    sim->node[1].fsm.next_advert / BIV(5000, 10) * BIV(5000, 10), 0);
+	ATF_CHECK_EQ(sim_overlap(sim), 0);
+	free(sim);
+}
+
+/* A better bundle node with preempt takes over, the log says why. */
+ATF_TC_WITHOUT_HEAD(bundle_5ms_preempt_by_advskew);
+ATF_TC_BODY(bundle_5ms_preempt_by_advskew, tc)
+{
+	struct sim	*sim = sim_new(2, 50);
+	uint64_t	 t = T0 + 500 * MS;
+
+	sim_set(sim, 0, 1, 20, 1);
+	sim_set(sim, 1, 1, 12, 1);
+	sim_set_base(sim, 0, 5000);
+	sim_set_base(sim, 1, 5000);
+	sim_start(sim, 0);
+	sim_run(sim, t);
+	ATF_REQUIRE_EQ(sim_master(sim), 0);
+	sim_start(sim, 1);
+	sim_run(sim, t + SEC);
+	ATF_CHECK_EQ(sim_master(sim), 1);
+	ATF_CHECK_STREQ(sim->node[1].fsm.reason,
+	    "preempting 10.0.0.1 (interval 5ms+12/256 < 5ms+20/256)");
+	/* it claims when its listening ends, 3 intervals of its own */
+	ATF_CHECK_EQ(sim->node[1].became_master, t + BMD(5000, 12));
+	ATF_CHECK_STREQ(sim->node[0].fsm.reason,
+	    "preempted by 10.0.0.2 (interval 5ms+12/256 < 5ms+20/256)");
+	free(sim);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 #define X(n) ATF_TP_ADD_TC(tp, n);
@@ -2587,6 +2925,13 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, sim_rolling_restart_keeps_one_master);
 	ATF_TP_ADD_TC(tp, sim_promote_takes_back_without_preempt);
 	ATF_TP_ADD_TC(tp, sim_promote_refused_under_better_master);
+	ATF_TP_ADD_TC(tp, bundle_carp_adverts_compare_as_before);
+	ATF_TP_ADD_TC(tp, bundle_mixed_bases_compare_by_interval);
+	ATF_TP_ADD_TC(tp, bundle_1ms_backup_takes_over_after_3ms);
+	ATF_TP_ADD_TC(tp, bundle_bowout_at_1ms);
+	ATF_TP_ADD_TC(tp, bundle_bowout_gap_floor);
+	ATF_TP_ADD_TC(tp, bundle_5ms_advskew_orders_the_nodes);
+	ATF_TP_ADD_TC(tp, bundle_5ms_preempt_by_advskew);
 
 	return (atf_no_error());
 }

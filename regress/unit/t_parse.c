@@ -1325,6 +1325,166 @@ ATF_TC_BODY(many_services, tc)
 	free(text);
 }
 
+/*
+ * protocol bundle: the interval (its own, the global one, or advbase's),
+ * the key from the key file or else from the password, which a key file
+ * replaces; a CARP service keeps no interval and no key.
+ */
+ATF_TC_WITHOUT_HEAD(bundle_fields);
+ATF_TC_BODY(bundle_fields, tc)
+{
+	static const char	 secret[] = "0123456789abcdef-key";
+	struct config		*conf;
+	const struct service_conf *sc;
+	struct bundle_key	 want, zero;
+
+	ATF_REQUIRE(mkdir("sub", 0755) == 0);
+	write_file("sub/k", secret);
+	write_file("sub/inc.conf",
+	    "service kf {\n\tinterface eth0\n\tvhid 1\n"
+	    "\taddress 192.0.2.1/24\n\tkey file \"k\"\n}\n");
+	conf = parse_text(
+	    "protocol bundle\n"
+	    "password \"global\"\n"
+	    "include \"sub/inc.conf\"\n"
+	    "service pw {\n\tinterface eth0\n\tvhid 2\n"
+	    "\taddress 192.0.2.2/24\n\tinterval 5ms\n}\n"
+	    "service ab {\n\tinterface eth0\n\tvhid 3\n"
+	    "\taddress 192.0.2.3/24\n\tadvbase 3\n\tpassword \"\"\n}\n"
+	    "service cp {\n\tinterface eth0\n\tvhid 4\n"
+	    "\taddress 192.0.2.4/24\n\tprotocol carp\n}\n");
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->bundle_port, BUNDLE_PORT_DEFAULT);
+	ATF_REQUIRE_EQ(count(conf), 4);
+
+	sc = nth(conf, 0);
+	ATF_CHECK_EQ(sc->protocol, PROTO_BUNDLE);
+	ATF_CHECK_EQ(sc->interval, 1000);
+	bundle_key_derive((const uint8_t *)secret, strlen(secret), &want);
+	ATF_CHECK(memcmp(&sc->bkey, &want, sizeof(want)) == 0);
+	/* the key file, relative to the file naming it, is the key */
+	ATF_CHECK_EQ(sc->passlen, 0);
+	ATF_CHECK_STREQ(nth_svc(conf, 0)->keyfile, "k");
+
+	sc = nth(conf, 1);
+	ATF_CHECK_EQ(sc->protocol, PROTO_BUNDLE);
+	ATF_CHECK_EQ(sc->interval, 5);
+	bundle_key_derive((const uint8_t *)"global", 6, &want);
+	ATF_CHECK(memcmp(&sc->bkey, &want, sizeof(want)) == 0);
+	ATF_CHECK_STREQ(nth_svc(conf, 1)->keyfile, "");
+
+	sc = nth(conf, 2);
+	ATF_CHECK_EQ(sc->interval, 3000);
+	bundle_key_derive((const uint8_t *)"", 0, &want);
+	ATF_CHECK(memcmp(&sc->bkey, &want, sizeof(want)) == 0);
+
+	sc = nth(conf, 3);
+	memset(&zero, 0, sizeof(zero));
+	ATF_CHECK_EQ(sc->protocol, PROTO_CARP);
+	ATF_CHECK_EQ(sc->interval, 0);
+	ATF_CHECK(memcmp(&sc->bkey, &zero, sizeof(zero)) == 0);
+	ATF_CHECK_EQ(sc->passlen, 6);
+	config_free(conf);
+
+	conf = parse_text("bundle port 9\n" MINIMAL);
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_EQ(conf->bundle_port, 9);
+	ATF_CHECK_EQ(nth(conf, 0)->protocol, PROTO_CARP);
+	config_free(conf);
+}
+
+/* Printed and read back, a bundle service is the same, key included. */
+ATF_TC_WITHOUT_HEAD(bundle_print_roundtrip);
+ATF_TC_BODY(bundle_print_roundtrip, tc)
+{
+	struct config		*conf, *again;
+	const struct service	*s1, *s2;
+
+	write_file("the.key", "sixteen bytes ok");
+	conf = parse_text(
+	    "bundle port 8200\n"
+	    "service a {\n\tinterface eth0\n\tvhid 1\n"
+	    "\taddress 192.0.2.1/24\n\tprotocol bundle\n"
+	    "\tkey file \"the.key\"\n\tinterval 250ms\n}\n"
+	    "service b {\n\tinterface eth0\n\tvhid 2\n"
+	    "\taddress 192.0.2.2/24\n\tprotocol bundle\n"
+	    "\tpassword \"pw\"\n\tadvbase 7\n}\n");
+	ATF_REQUIRE(conf != NULL);
+	print_to(conf, "printed.conf");
+	log_init(1, LOG_DAEMON);
+	ATF_REQUIRE((again = parse_config("printed.conf", 0)) != NULL);
+	ATF_CHECK_EQ(again->bundle_port, 8200);
+	ATF_REQUIRE_EQ(count(again), count(conf));
+	s2 = TAILQ_FIRST(&again->services);
+	TAILQ_FOREACH(s1, &conf->services, entry) {
+		ATF_CHECK_MSG(memcmp(&s1->conf, &s2->conf,
+		    sizeof(s1->conf)) == 0, "service %s", s1->conf.name);
+		ATF_CHECK_STREQ(s1->keyfile, s2->keyfile);
+		s2 = TAILQ_NEXT(s2, entry);
+	}
+	config_free(conf);
+	config_free(again);
+}
+
+/*
+ * Word soup of the bundle settings: a config that parses has a bundle
+ * interval in range, and nothing of the bundle in a CARP service.
+ */
+ATF_TC_WITHOUT_HEAD(garbage_bundle);
+ATF_TC_BODY(garbage_bundle, tc)
+{
+	const char	*words[] = {
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1 }\n",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2\n",
+		"}\n", "\n", "{", "}", "protocol", "bundle", "carp", "interval",
+		"5ms", "1s", "0ms", "61s", "7", "\"9ms\"", "key", "file",
+		"\"k\"", "\"nokey\"", "port", "8112", "0", "advbase",
+		"advskew", "password", "\"pw\"", "announce", "count",
+		"protocol bundle\n", "interval 2ms\n", "key file \"k\"\n",
+	};
+	const size_t		 nwords = sizeof(words) / sizeof(words[0]);
+	struct bundle_key	 zero;
+	struct config		*conf;
+	const struct service	*svc;
+	FILE			*fp;
+	size_t			 j;
+	int			 i, n, parsed = 0;
+
+	memset(&zero, 0, sizeof(zero));
+	write_file("k", "a key of more than sixteen bytes");
+	srandom(2);
+	log_init(1, LOG_DAEMON);
+	for (i = 0; i < 400; i++) {
+		ATF_REQUIRE((fp = fopen("g.conf", "w")) != NULL);
+		n = random() % 40;
+		for (j = 0; j < (size_t)n; j++) {
+			fputs(words[random() % nwords], fp);
+			fputc(random() % 4 ? ' ' : '\n', fp);
+		}
+		ATF_REQUIRE(fclose(fp) == 0);
+		if ((conf = parse_config("g.conf", 0)) == NULL)
+			continue;
+		parsed++;
+		ATF_CHECK(conf->bundle_port != 0);
+		TAILQ_FOREACH(svc, &conf->services, entry) {
+			if (svc->conf.protocol == PROTO_CARP) {
+				ATF_CHECK_EQ(svc->conf.interval, 0);
+				ATF_CHECK(memcmp(&svc->conf.bkey, &zero,
+				    sizeof(zero)) == 0);
+				ATF_CHECK_STREQ(svc->keyfile, "");
+				continue;
+			}
+			ATF_CHECK_EQ(svc->conf.protocol, PROTO_BUNDLE);
+			ATF_CHECK(svc->conf.interval >= BUNDLE_INTERVAL_MIN &&
+			    svc->conf.interval <= BUNDLE_INTERVAL_MAX);
+			ATF_CHECK(svc->keyfile[0] == '\0' ||
+			    svc->conf.passlen == 0);
+		}
+		config_free(conf);
+	}
+	ATF_CHECK(parsed > 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
@@ -1351,5 +1511,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, garbage_hooks);
 	ATF_TP_ADD_TC(tp, twice_refused);
 	ATF_TP_ADD_TC(tp, many_services);
+	ATF_TP_ADD_TC(tp, bundle_fields);
+	ATF_TP_ADD_TC(tp, bundle_print_roundtrip);
+	ATF_TP_ADD_TC(tp, garbage_bundle);
 	return (atf_no_error());
 }
