@@ -94,7 +94,8 @@ t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/bundle.c \
 		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
-t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
+t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/addr.c \
+		  hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 
