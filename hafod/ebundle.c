@@ -78,6 +78,16 @@ static uint64_t		 next_report;	/* usec; 0: none yet */
 
 static void	ebundle_recv(int, short, void *);
 
+/* A fresh start (engine_init()): nothing pending, nothing reported. */
+void
+ebundle_init(void)
+{
+	npending = 0;
+	seq = 0;
+	next_report = 0;
+	port = BUNDLE_PORT_DEFAULT;
+}
+
 /* The counters of this run: the parent's epoch above the sequence. */
 void
 ebundle_epoch(uint64_t e)
@@ -260,8 +270,9 @@ drift_check(struct eservice *s, const struct bundle_entry *e,
 		drift_clear(s, drift_find(s, src, DRIFT_ADDRESSES), "agrees");
 }
 
-static void
-bundle_sent(void *arg, const struct hafod_addr *dst, int error)
+/* How a datagram queued by pending_out() fared (engine_outq_flush()). */
+void
+ebundle_sent(void *arg, const struct hafod_addr *dst, int error)
 {
 	struct eif	*eif = arg;
 
@@ -302,11 +313,22 @@ pending_out(struct pending *p)
 	ndst = p->npeers == 0 ? 1 : p->npeers;
 	for (i = 0; i < ndst; i++) {
 		if (q->n == NET_BATCH_MAX || (q->n > 0 && q->fd != eif->bfd))
-			net_flush(q, bundle_sent);
+			engine_outq_flush();
 		q->port = port;
 		net_queue(q, eif->bfd, eif->af, eif->ifindex, &eif->self,
 		    p->npeers == 0 ? NULL : &p->peers[i], buf, n, eif);
 	}
+}
+
+static int
+pending_has(const struct pending *p, uint8_t vhid)
+{
+	unsigned int	i;
+
+	for (i = 0; i < p->b.nentries; i++)
+		if (p->b.entries[i].vhid == vhid)
+			return (1);
+	return (0);
 }
 
 static struct pending *
@@ -375,8 +397,14 @@ ebundle_send(struct eservice *s, const struct fsm_advert *fa, int advert)
 	if (p->b.nentries == 0)
 		p->b.base = e.base;
 	elen = bundle_entry_len(&e, p->b.base);
+	/*
+	 * A vhid appears once in a datagram: a second entry for it in
+	 * one wake-up (an advert after a report, a retired service's
+	 * bow-out beside its successor) goes in the next, after it.
+	 */
 	if (p->b.nentries == BUNDLE_ENTRIES_MAX ||
-	    p->len + elen > BUNDLE_DATAGRAM_MAX) {
+	    p->len + elen > BUNDLE_DATAGRAM_MAX ||
+	    pending_has(p, e.vhid)) {
 		pending_out(p);
 		p->b.base = e.base;
 		elen = bundle_entry_len(&e, p->b.base);
@@ -389,14 +417,12 @@ ebundle_send(struct eservice *s, const struct fsm_advert *fa, int advert)
 void
 ebundle_flush(void)
 {
-	struct net_batch	*q = engine_outq();
-	unsigned int		 i;
+	unsigned int	 i;
 
 	for (i = 0; i < npending; i++)
 		pending_out(&pending[i]);
 	npending = 0;
-	if (q->n > 0)
-		net_flush(q, bundle_sent);
+	engine_outq_flush();
 }
 
 /* The report: every bundle service here that is not advertising. */
@@ -556,7 +582,8 @@ entry_heard(struct eif *eif, const struct bundle_entry *e,
 		return;
 	}
 	s->received++;
-	engine_peer_seen(s, src, 0, e->advskew, e->demote, now);
+	engine_peer_seen(s, src, 0, e->advskew, e->demote, now)->base_ms =
+	    e->base;
 	drift_check(s, e, src, now);
 	if (!(e->flags & (BUNDLE_F_MASTER | BUNDLE_F_BOWOUT)))
 		return;

@@ -210,7 +210,7 @@ engine_is_peer(const struct service_conf *conf, const struct hafod_addr *src)
 }
 
 /* Remember who we hear, for hafoctl: the oldest entry makes room. */
-void
+struct epeer *
 engine_peer_seen(struct eservice *s, const struct hafod_addr *src,
     uint8_t advbase, uint8_t advskew, uint8_t demote, uint64_t now)
 {
@@ -230,7 +230,9 @@ engine_peer_seen(struct eservice *s, const struct hafod_addr *src,
 	slot->advbase = advbase;
 	slot->advskew = advskew;
 	slot->demote = demote;
+	slot->base_ms = 0;
 	slot->seen = now;
+	return (slot);
 }
 
 struct eservice *
@@ -316,8 +318,8 @@ engine_recv(int fd, short event, void *arg)
 			continue;
 		}
 		s->received++;
-		engine_peer_seen(s, &src, adv.advbase, adv.advskew, adv.demote,
-		    now);
+		(void)engine_peer_seen(s, &src, adv.advbase, adv.advskew,
+		    adv.demote, now);
 		memset(&fa, 0, sizeof(fa));
 		fa.advbase = adv.advbase;
 		fa.advskew = adv.advskew;
@@ -333,7 +335,7 @@ engine_recv(int fd, short event, void *arg)
 	}
 }
 
-void
+static void
 engine_sent(void *arg, const struct hafod_addr *dst, int error)
 {
 	struct eservice	*s = arg;
@@ -354,16 +356,26 @@ engine_sent(void *arg, const struct hafod_addr *dst, int error)
 static void
 engine_flush(void)
 {
-	if (outq.n > 0)
-		net_flush(&outq, engine_sent);
+	engine_outq_flush();
 	ebundle_flush();
 }
 
-/* ebundle.c queues its datagrams here, after the CARP ones. */
+/* ebundle.c queues its datagrams here too, in batches of their own. */
 struct net_batch *
 engine_outq(void)
 {
 	return (&outq);
+}
+
+/*
+ * A batch holds CARP adverts (port 0, each for a service) or bundle
+ * datagrams (each for an interface): each kind has its own report.
+ */
+void
+engine_outq_flush(void)
+{
+	if (outq.n > 0)
+		net_flush(&outq, outq.port == 0 ? engine_sent : ebundle_sent);
 }
 
 static void
@@ -371,7 +383,7 @@ engine_queue(struct eservice *s, const struct hafod_addr *dst,
     const uint8_t *buf)
 {
 	if (outq.n == NET_BATCH_MAX || (outq.n > 0 && outq.fd != s->eif->fd))
-		net_flush(&outq, engine_sent);
+		engine_outq_flush();
 	outq.port = 0;
 	net_queue(&outq, s->eif->fd, s->eif->af, s->eif->ifindex,
 	    &s->eif->self, dst, buf, CARP_ADVERT_LEN, s);
@@ -1391,6 +1403,7 @@ engine_init(int fd)
 		fatalx("event_new");
 	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
 		fatalx("evtimer_new");
+	ebundle_init();
 }
 
 __dead void

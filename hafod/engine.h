@@ -101,6 +101,7 @@ struct epeer {
 	uint8_t			 advbase;
 	uint8_t			 advskew;
 	uint8_t			 demote;
+	uint16_t		 base_ms;	/* bundle: its base; 0: CARP */
 	uint64_t		 seen;		/* usec, monotonic */
 };
 
@@ -181,17 +182,19 @@ void		 engine_weigh(struct eservice *, const struct msg_weight *);
 
 void		 engine_drop(struct eif *, struct eservice *, enum carp_drop,
 		    const struct hafod_addr *, uint64_t);
-void		 engine_peer_seen(struct eservice *, const struct hafod_addr *,
-		    uint8_t, uint8_t, uint8_t, uint64_t);
+struct epeer	*engine_peer_seen(struct eservice *,
+		    const struct hafod_addr *, uint8_t, uint8_t, uint8_t,
+		    uint64_t);
 void		 engine_heard(struct eservice *, const struct fsm_advert *,
 		    uint64_t);
 struct eservice	*engine_retiring_find(struct eif *, uint8_t);
 int		 engine_is_peer(const struct service_conf *,
 		    const struct hafod_addr *);
 struct net_batch *engine_outq(void);
-void		 engine_sent(void *, const struct hafod_addr *, int);
+void		 engine_outq_flush(void);
 
 /* ebundle.c: the bundle format's side of the engine */
+void		 ebundle_init(void);
 void		 ebundle_epoch(uint64_t);
 void		 ebundle_socket(struct event_base *, struct eif *, int,
 		    uint16_t);
@@ -199,6 +202,7 @@ void		 ebundle_service(struct eservice *, uint64_t);
 void		 ebundle_send(struct eservice *, const struct fsm_advert *,
 		    int);
 void		 ebundle_flush(void);
+void		 ebundle_sent(void *, const struct hafod_addr *, int);
 void		 ebundle_due(uint64_t);
 uint64_t	 ebundle_deadline(uint64_t);
 void		 ebundle_carp_heard(struct eservice *,

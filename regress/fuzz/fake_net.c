@@ -47,7 +47,7 @@ static struct datagram	queue[FAKE_QUEUE_MAX];
 static size_t		nqueue;
 
 void	(*fake_net_sent)(int, const struct hafod_addr *, const uint8_t *,
-	    void *);
+	    size_t, void *);
 
 /* A datagram for descriptor fd; dropped, like a full socket's, if full. */
 void
@@ -118,7 +118,7 @@ net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
 		memset(&b->dst[i], 0, sizeof(b->dst[i]));
 	/* Checked now, while the sender is sure to be alive. */
 	if (fake_net_sent != NULL)
-		fake_net_sent(s, &b->dst[i], b->data[i], arg);
+		fake_net_sent(s, &b->dst[i], b->data[i], len, arg);
 	b->n++;
 }
 
