@@ -1040,9 +1040,14 @@ service_retime(struct eservice *s, const struct service_conf *conf,
 		fatalx("%s: parent kept id %u for another service",
 		    conf->name, conf->id);
 	}
-	log_info("%s: new timing: advbase %u advskew %u preempt %s",
-	    conf->name, conf->advbase, conf->advskew,
-	    conf->preempt ? "yes" : "no");
+	if (conf->protocol == PROTO_BUNDLE)
+		log_info("%s: new timing: interval %ums advskew %u preempt %s",
+		    conf->name, conf->interval, conf->advskew,
+		    conf->preempt ? "yes" : "no");
+	else
+		log_info("%s: new timing: advbase %u advskew %u preempt %s",
+		    conf->name, conf->advbase, conf->advskew,
+		    conf->preempt ? "yes" : "no");
 	heartbeat_reconf(s, conf, now);
 	s->conf = *conf;
 	s->fsm.advbase = conf->advbase;
