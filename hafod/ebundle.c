@@ -363,7 +363,7 @@ pending_get(const struct eservice *s)
  * goes out in engine_flush(), with those of every service due now.
  */
 void
-ebundle_send(struct eservice *s, const struct fsm_advert *fa, int advert)
+ebundle_send(struct eservice *s, const struct fsm_advert *fa)
 {
 	struct bundle_entry	 e;
 	struct pending		*p;
@@ -374,7 +374,7 @@ ebundle_send(struct eservice *s, const struct fsm_advert *fa, int advert)
 	e.base = base_ms(&s->conf);
 	e.advskew = s->fsm.advskew;
 	e.demote = s->fsm.demote;
-	if (advert && fa != NULL) {
+	if (fa != NULL) {
 		if (fa->advbase == CARP_BOWOUT && fa->advskew == CARP_BOWOUT)
 			e.flags = BUNDLE_F_BOWOUT;
 		else {
@@ -436,7 +436,7 @@ report(void)
 		    !s->eif->up || s->eif->self.af == 0 ||
 		    s->fsm.state == CARP_MASTER)
 			continue;
-		ebundle_send(s, NULL, 0);
+		ebundle_send(s, NULL);
 	}
 }
 

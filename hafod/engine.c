@@ -489,7 +489,7 @@ service_send(struct eservice *s)
 	}
 	if (s->conf.protocol == PROTO_BUNDLE) {
 		/* An entry in its datagram, encoded in engine_flush(). */
-		ebundle_send(s, &fa, 1);
+		ebundle_send(s, &fa);
 		return;
 	}
 	memset(&adv, 0, sizeof(adv));

@@ -199,8 +199,7 @@ void		 ebundle_epoch(uint64_t);
 void		 ebundle_socket(struct event_base *, struct eif *, int,
 		    uint16_t);
 void		 ebundle_service(struct eservice *, uint64_t);
-void		 ebundle_send(struct eservice *, const struct fsm_advert *,
-		    int);
+void		 ebundle_send(struct eservice *, const struct fsm_advert *);
 void		 ebundle_flush(void);
 void		 ebundle_sent(void *, const struct hafod_addr *, int);
 void		 ebundle_due(uint64_t);
