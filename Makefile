@@ -43,6 +43,7 @@ HAFOD_SRCS = \
 	hafod/config.c \
 	hafod/control.c \
 	hafod/demote.c \
+	hafod/ebundle.c \
 	hafod/engine.c \
 	hafod/ehandover.c \
 	hafod/epromote.c \
@@ -94,7 +95,8 @@ t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/bundle.c \
 		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
-t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/addr.c hafod/log.c
+t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/addr.c \
+		  hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 
@@ -201,6 +203,7 @@ fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 # fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
+			  hafod/bundle.c hafod/ebundle.c \
 			  hafod/demote.c hafod/holddown.c hafod/config.c \
 			  hafod/msg.c hafod/msgev.c hafod/control.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/heartbeat.c

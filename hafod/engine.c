@@ -176,8 +176,8 @@ eif_find(const char *ifname, int af)
 	return (NULL);
 }
 
-static void
-drop(struct eif *eif, struct eservice *s, enum carp_drop why,
+void
+engine_drop(struct eif *eif, struct eservice *s, enum carp_drop why,
     const struct hafod_addr *src, uint64_t now)
 {
 	uint64_t	*last;
@@ -198,8 +198,8 @@ drop(struct eif *eif, struct eservice *s, enum carp_drop why,
 	    carp_drop_name(why));
 }
 
-static int
-is_peer(const struct service_conf *conf, const struct hafod_addr *src)
+int
+engine_is_peer(const struct service_conf *conf, const struct hafod_addr *src)
 {
 	int	i;
 
@@ -210,9 +210,9 @@ is_peer(const struct service_conf *conf, const struct hafod_addr *src)
 }
 
 /* Remember who we hear, for hafoctl: the oldest entry makes room. */
-static void
-peer_seen(struct eservice *s, const struct hafod_addr *src,
-    const struct carp_advert *adv, uint64_t now)
+struct epeer *
+engine_peer_seen(struct eservice *s, const struct hafod_addr *src,
+    uint8_t advbase, uint8_t advskew, uint8_t demote, uint64_t now)
 {
 	struct epeer	*p, *slot = &s->peers[0];
 	int		 i;
@@ -227,14 +227,16 @@ peer_seen(struct eservice *s, const struct hafod_addr *src,
 			slot = p;
 	}
 	slot->addr = *src;
-	slot->advbase = adv->advbase;
-	slot->advskew = adv->advskew;
-	slot->demote = adv->demote;
+	slot->advbase = advbase;
+	slot->advskew = advskew;
+	slot->demote = demote;
+	slot->base_ms = 0;
 	slot->seen = now;
+	return (slot);
 }
 
-static struct eservice *
-retiring_find(struct eif *eif, uint8_t vhid)
+struct eservice *
+engine_retiring_find(struct eif *eif, uint8_t vhid)
 {
 	struct eservice	*s;
 
@@ -244,6 +246,24 @@ retiring_find(struct eif *eif, uint8_t vhid)
 	return (NULL);
 }
 
+/*
+ * An advertisement of s's master, or of a candidate, that passed every
+ * check, in either format: what it means for the handover, the election
+ * and the quorum.
+ */
+void
+engine_heard(struct eservice *s, const struct fsm_advert *fa, uint64_t now)
+{
+	struct hafod_addr	master;
+	enum carp_state		prev;
+
+	prev = s->fsm.state;
+	master = s->fsm.master;
+	handover_heard(s, fa, now);
+	service_act(s, fsm_input(&s->fsm, fa, now), prev);
+	quorum_master_heard(s, &master);
+}
+
 static void
 engine_recv(int fd, short event, void *arg)
 {
@@ -251,7 +271,7 @@ engine_recv(int fd, short event, void *arg)
 	struct eservice		*s, *r;
 	struct carp_advert	 adv;
 	struct fsm_advert	 fa;
-	struct hafod_addr	 src, master;
+	struct hafod_addr	 src;
 	enum carp_drop		 why;
 	enum carp_state		 prev;
 	uint8_t			 buf[2048];
@@ -272,40 +292,42 @@ engine_recv(int fd, short event, void *arg)
 		now = now_us();
 		s = n >= 2 ? eif->byvhid[buf[1]] : NULL;
 		if ((why = carp_decode(buf, n, ttl, &adv)) != DROP_NONE) {
-			drop(eif, s, why, &src, now);
+			engine_drop(eif, s, why, &src, now);
 			continue;
 		}
-		if (s == NULL && (s = retiring_find(eif, adv.vhid)) == NULL) {
+		if (s == NULL &&
+		    (s = engine_retiring_find(eif, adv.vhid)) == NULL) {
 			/* Which one, and whose: what an operator asks next. */
 			eif->unknown_vhid = adv.vhid;
 			eif->unknown_src = src;
-			drop(eif, NULL, DROP_VHID, &src, now);
+			engine_drop(eif, NULL, DROP_VHID, &src, now);
 			continue;
 		}
 		if (eif->self.af != 0 && addr_eq(&src, &eif->self))
 			why = DROP_OWN;
-		else if (s->conf.npeers > 0 && !is_peer(&s->conf, &src))
+		else if (s->conf.npeers > 0 && !engine_is_peer(&s->conf, &src))
 			why = DROP_SOURCE;
-		else if (!carp_verify(&s->key, &adv))
+		else if (s->conf.protocol == PROTO_BUNDLE) {
+			/* A peer still on CARP: worth a word, not a vote. */
+			ebundle_carp_heard(s, &src, now);
+			why = DROP_FORMAT;
+		} else if (!carp_verify(&s->key, &adv))
 			why = DROP_HMAC;
 		if (why != DROP_NONE) {
-			drop(eif, s, why, &src, now);
+			engine_drop(eif, s, why, &src, now);
 			continue;
 		}
 		s->received++;
-		peer_seen(s, &src, &adv, now);
+		(void)engine_peer_seen(s, &src, adv.advbase, adv.advskew,
+		    adv.demote, now);
 		memset(&fa, 0, sizeof(fa));
 		fa.advbase = adv.advbase;
 		fa.advskew = adv.advskew;
 		fa.demote = adv.demote;
 		fa.src = src;
-		prev = s->fsm.state;
-		master = s->fsm.master;
-		handover_heard(s, &fa, now);
-		service_act(s, fsm_input(&s->fsm, &fa, now), prev);
-		quorum_master_heard(s, &master);
+		engine_heard(s, &fa, now);
 		/* One that re-joined under a new config waits for this too. */
-		if (!s->retired && (r = retiring_find(eif, adv.vhid)) !=
+		if (!s->retired && (r = engine_retiring_find(eif, adv.vhid)) !=
 		    NULL && carp_verify(&r->key, &adv)) {
 			prev = r->fsm.state;
 			service_act(r, fsm_input(&r->fsm, &fa, now), prev);
@@ -314,7 +336,7 @@ engine_recv(int fd, short event, void *arg)
 }
 
 static void
-sent(void *arg, const struct hafod_addr *dst, int error)
+engine_sent(void *arg, const struct hafod_addr *dst, int error)
 {
 	struct eservice	*s = arg;
 
@@ -334,8 +356,26 @@ sent(void *arg, const struct hafod_addr *dst, int error)
 static void
 engine_flush(void)
 {
+	engine_outq_flush();
+	ebundle_flush();
+}
+
+/* ebundle.c queues its datagrams here too, in batches of their own. */
+struct net_batch *
+engine_outq(void)
+{
+	return (&outq);
+}
+
+/*
+ * A batch holds CARP adverts (port 0, each for a service) or bundle
+ * datagrams (each for an interface): each kind has its own report.
+ */
+void
+engine_outq_flush(void)
+{
 	if (outq.n > 0)
-		net_flush(&outq, sent);
+		net_flush(&outq, outq.port == 0 ? engine_sent : ebundle_sent);
 }
 
 static void
@@ -343,9 +383,10 @@ engine_queue(struct eservice *s, const struct hafod_addr *dst,
     const uint8_t *buf)
 {
 	if (outq.n == NET_BATCH_MAX || (outq.n > 0 && outq.fd != s->eif->fd))
-		engine_flush();
+		engine_outq_flush();
+	outq.port = 0;
 	net_queue(&outq, s->eif->fd, s->eif->af, s->eif->ifindex,
-	    &s->eif->self, dst, buf, s);
+	    &s->eif->self, dst, buf, CARP_ADVERT_LEN, s);
 }
 
 /*
@@ -378,6 +419,7 @@ engine_arm(void)
 	deadline = earliest(&retiring, earliest(&services, 0));
 	deadline = holddown_deadline(&services, deadline);
 	deadline = handover_deadline(&services, deadline);
+	deadline = ebundle_deadline(deadline);
 	if (deadline == 0) {
 		evtimer_del(tick);
 		return;
@@ -444,6 +486,11 @@ service_send(struct eservice *s)
 	if (handover_releasing(s)) {
 		fa.advbase = CARP_BOWOUT;
 		fa.advskew = CARP_BOWOUT;
+	}
+	if (s->conf.protocol == PROTO_BUNDLE) {
+		/* An entry in its datagram, encoded in engine_flush(). */
+		ebundle_send(s, &fa);
+		return;
 	}
 	memset(&adv, 0, sizeof(adv));
 	adv.version = CARP_VERSION;
@@ -561,6 +608,7 @@ engine_tick(int fd, short event, void *arg)
 	engine_due(&retiring, now);
 	holddown_due(&services, now);
 	handover_due(&services, now);
+	ebundle_due(now);
 }
 
 /*
@@ -992,14 +1040,20 @@ service_retime(struct eservice *s, const struct service_conf *conf,
 		fatalx("%s: parent kept id %u for another service",
 		    conf->name, conf->id);
 	}
-	log_info("%s: new timing: advbase %u advskew %u preempt %s",
-	    conf->name, conf->advbase, conf->advskew,
-	    conf->preempt ? "yes" : "no");
+	if (conf->protocol == PROTO_BUNDLE)
+		log_info("%s: new timing: interval %ums advskew %u preempt %s",
+		    conf->name, conf->interval, conf->advskew,
+		    conf->preempt ? "yes" : "no");
+	else
+		log_info("%s: new timing: advbase %u advskew %u preempt %s",
+		    conf->name, conf->advbase, conf->advskew,
+		    conf->preempt ? "yes" : "no");
 	heartbeat_reconf(s, conf, now);
 	s->conf = *conf;
 	s->fsm.advbase = conf->advbase;
 	s->fsm.advskew = conf->advskew;
 	s->fsm.preempt = conf->preempt;
+	ebundle_service(s, now);
 	/* Peers learn the new interval at once. */
 	service_act(s, fsm_set_demote(&s->fsm, s->fsm.demote, now),
 	    s->fsm.state);
@@ -1047,6 +1101,7 @@ engine_configure(void)
 		s->fsm.advskew = s->conf.advskew;
 		s->fsm.preempt = s->conf.preempt;
 		s->fsm.self = eif->self;
+		ebundle_service(s, now);
 		s->since = now;
 		TAILQ_INSERT_TAIL(&services, s, entry);
 		/* Maintenance stored by the parent holds before we start. */
@@ -1089,7 +1144,10 @@ engine_shutdown(void)
 	}
 }
 
-/* A CARP socket from the parent: an interface and a family. */
+/*
+ * A socket from the parent for an interface and a family: its raw CARP
+ * socket, or the UDP socket of the bundle format.
+ */
 static void
 engine_socket(struct msg *m)
 {
@@ -1097,17 +1155,34 @@ engine_socket(struct msg *m)
 	struct eif		*eif;
 
 	memcpy(&ms, m->data, sizeof(ms));
-	if ((eif = calloc(1, sizeof(*eif))) == NULL)
-		fatal(NULL);
-	strlcpy(eif->ifname, ms.ifname, sizeof(eif->ifname));
-	eif->ifindex = ms.ifindex;
-	eif->af = ms.af;
+	ms.ifname[sizeof(ms.ifname) - 1] = '\0';
+	if ((ms.af != AF_INET && ms.af != AF_INET6) || m->fd == -1 ||
+	    (ms.kind != SOCKET_CARP && ms.kind != SOCKET_BUNDLE))
+		fatalx("malformed socket from parent");
+	if ((eif = eif_find(ms.ifname, ms.af)) == NULL) {
+		if ((eif = calloc(1, sizeof(*eif))) == NULL)
+			fatal(NULL);
+		strlcpy(eif->ifname, ms.ifname, sizeof(eif->ifname));
+		eif->ifindex = ms.ifindex;
+		eif->af = ms.af;
+		eif->fd = -1;
+		eif->bfd = -1;
+		TAILQ_INSERT_TAIL(&eifs, eif, entry);
+	}
+	if (ms.kind == SOCKET_BUNDLE) {
+		if (eif->bfd != -1)
+			fatalx("%s: a second bundle socket", eif->ifname);
+		ebundle_socket(base, eif, m->fd, ms.port);
+		m->fd = -1;
+		return;
+	}
+	if (eif->fd != -1)
+		fatalx("%s: a second CARP socket", eif->ifname);
 	eif->fd = m->fd;
 	m->fd = -1;
 	if ((eif->ev = event_new(base, eif->fd, EV_READ | EV_PERSIST,
 	    engine_recv, eif)) == NULL || event_add(eif->ev, NULL))
 		fatal("event_new");
-	TAILQ_INSERT_TAIL(&eifs, eif, entry);
 }
 
 /* A service of the configuration to come, checked as far as it can be. */
@@ -1333,10 +1408,12 @@ engine_init(int fd)
 		fatalx("event_new");
 	if ((tick = evtimer_new(base, engine_tick, NULL)) == NULL)
 		fatalx("evtimer_new");
+	ebundle_init();
 }
 
 __dead void
-engine_main(int fd, const struct passwd *pw, const char *dir)
+engine_main(int fd, const struct passwd *pw, const char *dir,
+    uint64_t epoch)
 {
 	struct event		*sigterm;
 
@@ -1350,6 +1427,7 @@ engine_main(int fd, const struct passwd *pw, const char *dir)
 	signal(SIGPIPE, SIG_IGN);
 
 	engine_init(fd);
+	ebundle_epoch(epoch);
 	/* Until now syslog's socket, opened before the chroot, served. */
 	log_forward(engine_log, engine_log_flush);
 	if ((sigterm = evsignal_new(base, SIGTERM, engine_signal, NULL)) ==

@@ -34,12 +34,17 @@
 struct event;
 struct event_base;
 
-/* net.c: batched sending and receiving on the raw CARP sockets */
+/* net.c: batched sending and receiving on the CARP and bundle sockets */
 #define NET_BATCH_MAX	64
+#define NET_DATA_MAX	(BUNDLE_DATAGRAM_MAX + BUNDLE_MAC_LEN)
 
-/* Advertisements on one socket, sent with one sendmmsg(2). */
+/*
+ * Advertisements or bundle datagrams on one socket, sent with one
+ * sendmmsg(2).  port: the destination's, 0 on a raw socket.
+ */
 struct net_batch {
 	int			 fd;
+	uint16_t		 port;
 	unsigned int		 n;
 	struct mmsghdr		 mh[NET_BATCH_MAX];
 	struct iovec		 iov[NET_BATCH_MAX];
@@ -48,7 +53,7 @@ struct net_batch {
 		struct cmsghdr	 hdr;
 		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	}			 cmsg[NET_BATCH_MAX];
-	uint8_t			 data[NET_BATCH_MAX][CARP_ADVERT_LEN];
+	uint8_t			 data[NET_BATCH_MAX][NET_DATA_MAX];
 	struct hafod_addr	 dst[NET_BATCH_MAX];	/* af 0: the group */
 	void			*arg[NET_BATCH_MAX];
 };
@@ -57,23 +62,31 @@ ssize_t		 net_recv(int, int, uint8_t *, size_t, struct hafod_addr *,
 		    int *, unsigned int *);
 void		 net_queue(struct net_batch *, int, int, unsigned int,
 		    const struct hafod_addr *, const struct hafod_addr *,
-		    const uint8_t *, void *);
+		    const uint8_t *, size_t, void *);
 void		 net_flush(struct net_batch *,
 		    void (*)(void *, const struct hafod_addr *, int));
 
 /* engine.c */
 struct eservice;
 
-/* One raw socket: an interface and an address family. */
+struct ereplay;
+
+/*
+ * An interface and an address family: its raw CARP socket, and its UDP
+ * socket if a service there runs the bundle format.
+ */
 struct eif {
 	TAILQ_ENTRY(eif)	 entry;
 	char			 ifname[IFNAMSIZ];
 	unsigned int		 ifindex;
 	int			 af;
-	int			 fd;
+	int			 fd;		/* -1: none yet */
 	int			 up;
 	struct hafod_addr	 self;		/* af 0: no address yet */
 	struct event		*ev;
+	int			 bfd;		/* the bundle's; -1: none */
+	struct event		*bev;
+	struct ereplay		*replay;	/* ebundle.c: its senders */
 	struct eservice		*byvhid[256];
 	uint64_t		 drops[DROP_MAX]; /* no service to blame */
 	uint64_t		 droplog[DROP_MAX];
@@ -88,6 +101,7 @@ struct epeer {
 	uint8_t			 advbase;
 	uint8_t			 advskew;
 	uint8_t			 demote;
+	uint16_t		 base_ms;	/* bundle: its base; 0: CARP */
 	uint64_t		 seen;		/* usec, monotonic */
 };
 
@@ -148,6 +162,8 @@ struct eservice {
 	char			 xw_reason[STATE_REASON_MAX];
 	/* protocol bundle (ebundle.c) */
 	struct edrift		 drift[SERVICE_DRIFT_MAX];
+	uint32_t		 bdigest;	/* bundle_digest() of conf */
+	uint32_t		 bsends;	/* adverts since (re)start */
 };
 TAILQ_HEAD(eservice_head, eservice);
 
@@ -163,6 +179,33 @@ uint64_t	 engine_now(void);
 void		 engine_act(struct eservice *, int, enum carp_state);
 int		 weight_set(struct eservice *, const struct msg_weight *);
 void		 engine_weigh(struct eservice *, const struct msg_weight *);
+
+void		 engine_drop(struct eif *, struct eservice *, enum carp_drop,
+		    const struct hafod_addr *, uint64_t);
+struct epeer	*engine_peer_seen(struct eservice *,
+		    const struct hafod_addr *, uint8_t, uint8_t, uint8_t,
+		    uint64_t);
+void		 engine_heard(struct eservice *, const struct fsm_advert *,
+		    uint64_t);
+struct eservice	*engine_retiring_find(struct eif *, uint8_t);
+int		 engine_is_peer(const struct service_conf *,
+		    const struct hafod_addr *);
+struct net_batch *engine_outq(void);
+void		 engine_outq_flush(void);
+
+/* ebundle.c: the bundle format's side of the engine */
+void		 ebundle_init(void);
+void		 ebundle_epoch(uint64_t);
+void		 ebundle_socket(struct event_base *, struct eif *, int,
+		    uint16_t);
+void		 ebundle_service(struct eservice *, uint64_t);
+void		 ebundle_send(struct eservice *, const struct fsm_advert *);
+void		 ebundle_flush(void);
+void		 ebundle_sent(void *, const struct hafod_addr *, int);
+void		 ebundle_due(uint64_t);
+uint64_t	 ebundle_deadline(uint64_t);
+void		 ebundle_carp_heard(struct eservice *,
+		    const struct hafod_addr *, uint64_t);
 
 /* heartbeat.c: application heartbeats */
 void		 heartbeat_init(struct event_base *, int);

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hafod.h"
@@ -579,10 +580,79 @@ parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 	}
 }
 
+static int
+bundle_wanted(const struct config *conf)
+{
+	const struct service	*s;
+
+	TAILQ_FOREACH(s, &conf->services, entry)
+		if (s->conf.protocol == PROTO_BUNDLE)
+			return (1);
+	return (0);
+}
+
+/*
+ * The epoch of the bundle format's counters (hafod.8, BUNDLE FORMAT):
+ * above the last start's, and above the clock's 256-second ticks, so
+ * that the counters of this run are above every one a peer heard from
+ * the last, with or without the file.  Kept before the engine sends.
+ */
+static uint64_t
+epoch_load(const char *state)
+{
+	char		 path[PATH_MAX], tmp[PATH_MAX], line[64], *slash;
+	uint64_t	 stored = 0, epoch;
+	FILE		*f;
+	int		 fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.epoch", state) >=
+	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
+	    "%s.epoch.XXXXXX", state) >= sizeof(tmp)) {
+		log_warnx("%s.epoch: path too long", state);
+		return ((uint64_t)time(NULL) >> 8);
+	}
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(line, sizeof(line), f) != NULL)
+			stored = strtoull(line, NULL, 10);
+		fclose(f);
+	} else if (errno != ENOENT)
+		log_warn("%s", path);
+	epoch = (uint64_t)time(NULL) >> 8;
+	if (stored + 1 > epoch)
+		epoch = stored + 1;
+	/* The counter has 24 bits for it, the sequence 40. */
+	epoch &= (1ULL << (64 - BUNDLE_SEQ_BITS)) - 1;
+
+	/* The directory of the state file, as maint.c makes it. */
+	if ((slash = strrchr(tmp, '/')) != NULL && slash != tmp) {
+		*slash = '\0';
+		if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+			log_warn("mkdir %s", tmp);
+		*slash = '/';
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		log_warn("cannot keep the bundle epoch: %s", tmp);
+		return (epoch);
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_warn("%s", tmp);
+		close(fd);
+		unlink(tmp);
+		return (epoch);
+	}
+	fprintf(f, "%llu\n", (unsigned long long)epoch);
+	if (fflush(f) == EOF || fsync(fd) == -1 || fclose(f) == EOF ||
+	    rename(tmp, path) == -1) {
+		log_warn("cannot keep the bundle epoch in %s", path);
+		unlink(tmp);
+	}
+	return (epoch);
+}
+
 /* Fork the engine; the parent keeps its end of the socket pair. */
 static int
 engine_start(const struct passwd *pw, const char *chroot, int packet_fd,
-    int control_fd)
+    int control_fd, uint64_t epoch)
 {
 	int	fds[2];
 
@@ -597,7 +667,7 @@ engine_start(const struct passwd *pw, const char *chroot, int packet_fd,
 		close(packet_fd);
 		close(control_fd);
 		netlink_close();
-		engine_main(fds[1], pw, chroot);
+		engine_main(fds[1], pw, chroot, epoch);
 	}
 	close(fds[1]);
 	return (fds[0]);
@@ -696,7 +766,9 @@ main(int argc, char *argv[])
 	TAILQ_FOREACH(ps, &pservices, entry)
 		vip_remove_stale(ps);
 
-	fd = engine_start(pw, conf->chroot, packet_fd, control_fd);
+	fd = engine_start(pw, conf->chroot, packet_fd, control_fd,
+	    bundle_wanted(conf) ? epoch_load(conf->state) :
+	    (uint64_t)time(NULL) >> 8);
 	if (atexit(parent_atexit) != 0)
 		fatal("atexit");
 	setproctitle("parent");

@@ -419,7 +419,7 @@ struct msg_socket {
 	uint32_t		ifindex;
 	uint8_t			af;
 	uint8_t			kind;		/* SOCKET_* */
-	uint8_t			pad[2];
+	uint16_t		port;		/* SOCKET_BUNDLE: UDP port */
 	char			ifname[IFNAMSIZ];
 };
 
@@ -1000,9 +1000,11 @@ int		 announce_learn(int, unsigned int);
 
 /* net.c: the raw CARP sockets, opened by the parent for the engine */
 int		 net_open(int, unsigned int);
+int		 net_open_bundle(int, unsigned int, uint16_t);
 
 /* engine.c: the engine's own types are in engine.h */
 struct passwd;
-__dead void	 engine_main(int, const struct passwd *, const char *);
+__dead void	 engine_main(int, const struct passwd *, const char *,
+		    uint64_t);
 
 #endif /* HAFOD_H */

@@ -15,9 +15,10 @@
  */
 
 /*
- * Raw CARP sockets.  The parent opens one per interface and address
- * family and passes it to the engine, which alone reads from it: the
- * parent never sees a byte from the wire.
+ * Raw CARP sockets, and the UDP sockets of the bundle format.  The
+ * parent opens one per interface and address family (and kind) and
+ * passes it to the engine, which alone reads from it: the parent never
+ * sees a byte from the wire.
  */
 
 #include <sys/types.h>
@@ -132,6 +133,62 @@ net_open(int af, unsigned int ifindex)
 }
 
 /*
+ * A UDP socket for the bundle format on one interface: the same group,
+ * TTL and loop settings as the raw socket's, and the TTL or hop limit of
+ * every datagram as a message header, since the receiver requires 255.
+ * Bound to any address on the port rather than to the group, so that
+ * unicast peers' datagrams arrive too; SO_BINDTODEVICE keeps it to its
+ * interface, and SO_REUSEADDR lets the other interfaces' sockets bind
+ * the same port.
+ */
+int
+net_open_bundle(int af, unsigned int ifindex, uint16_t port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	char			 ifname[IF_NAMESIZE];
+	socklen_t		 sslen;
+	int			 s, rv, on = 1;
+
+	if (if_indextoname(ifindex, ifname) == NULL)
+		return (-1);
+	if ((s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_UDP)) == -1)
+		return (-1);
+	memset(&ss, 0, sizeof(ss));
+	if (af == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sslen = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sslen = sizeof(*sin6);
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+	    strlen(ifname) + 1) == -1)
+		goto fail;
+	if (af == AF_INET)
+		rv = net_open4(s, ifindex) == -1 ||
+		    setsockopt(s, IPPROTO_IP, IP_RECVTTL, &on,
+		    sizeof(on)) == -1 ? -1 : 0;
+	else
+		/* The IPv4 socket on this port is another one. */
+		rv = setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on)) == -1 || net_open6(s, ifindex) == -1 ? -1 : 0;
+	if (rv == -1 || bind(s, (struct sockaddr *)&ss, sslen) == -1)
+		goto fail;
+	return (s);
+ fail:
+	rv = errno;
+	close(s);
+	errno = rv;
+	return (-1);
+}
+
+/*
  * Read one packet: the CARP payload into buf, and from the headers the
  * source, the TTL or hop limit and the receiving interface.  Returns the
  * payload length, 0 for a packet too mangled to have one, or -1.
@@ -152,6 +209,7 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 	struct cmsghdr		*cm;
 	ssize_t			 n;
 	size_t			 hlen;
+	int			 udp = 0;
 
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = buf;
@@ -187,6 +245,13 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 		    cm->cmsg_type == IPV6_HOPLIMIT &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(int)))
 			memcpy(ttl, CMSG_DATA(cm), sizeof(int));
+		else if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_TTL &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			/* Only the bundle's UDP sockets ask for it. */
+			memcpy(ttl, CMSG_DATA(cm), sizeof(int));
+			udp = 1;
+		}
 	}
 
 	if (af == AF_INET6) {
@@ -197,6 +262,17 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 			return (0);
 		src->af = AF_INET6;
 		src->u.v6 = sin6->sin6_addr;
+		return (n);
+	}
+
+	if (udp) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		if (msg.msg_namelen < sizeof(*sin) ||
+		    sin->sin_family != AF_INET)
+			return (0);
+		src->af = AF_INET;
+		src->u.v4 = sin->sin_addr;
 		return (n);
 	}
 
@@ -215,28 +291,30 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 }
 
 /*
- * Queue one advertisement from src (the interface's own address, never
- * a VIP) out of ifindex to dst: the CARP group, or a unicast peer when
- * dst is not NULL.  The caller flushes a full batch, or one for another
- * socket, first.
+ * Queue one advertisement or bundle datagram of len bytes from src (the
+ * interface's own address, never a VIP) out of ifindex to dst: the CARP
+ * group, or a unicast peer when dst is not NULL.  The caller flushes a
+ * full batch, or one for another socket, first.
  */
 void
 net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
     const struct hafod_addr *src, const struct hafod_addr *dst,
-    const uint8_t *buf, void *arg)
+    const uint8_t *buf, size_t len, void *arg)
 {
 	struct msghdr		*msg;
 	struct cmsghdr		*cm;
 	unsigned int		 i = b->n;
 
-	if (i >= NET_BATCH_MAX || (i > 0 && b->fd != s))
-		fatalx("%s: batch full or for another socket", __func__);
+	if (i >= NET_BATCH_MAX || (i > 0 && b->fd != s) ||
+	    len > sizeof(b->data[i]))
+		fatalx("%s: batch full, for another socket or too long",
+		    __func__);
 	b->fd = s;
 	memset(&b->name[i], 0, sizeof(b->name[i]));
 	memset(&b->cmsg[i], 0, sizeof(b->cmsg[i]));
-	memcpy(b->data[i], buf, CARP_ADVERT_LEN);
+	memcpy(b->data[i], buf, len);
 	b->iov[i].iov_base = b->data[i];
-	b->iov[i].iov_len = CARP_ADVERT_LEN;
+	b->iov[i].iov_len = len;
 	b->arg[i] = arg;
 	if (dst != NULL)
 		b->dst[i] = *dst;
@@ -260,6 +338,7 @@ net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
 			sin->sin_addr = dst->u.v4;
 		else
 			sin->sin_addr.s_addr = htonl(INADDR_CARP_GROUP);
+		sin->sin_port = htons(b->port);
 		msg->msg_namelen = sizeof(*sin);
 		memset(&pi, 0, sizeof(pi));
 		pi.ipi_ifindex = ifindex;
@@ -281,6 +360,7 @@ net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
 		else
 			sin6->sin6_addr = carp_group6;
 		sin6->sin6_scope_id = ifindex;
+		sin6->sin6_port = htons(b->port);
 		msg->msg_namelen = sizeof(*sin6);
 		memset(&pi6, 0, sizeof(pi6));
 		pi6.ipi6_ifindex = ifindex;

@@ -33,11 +33,16 @@
 #include "log.h"
 #include "parent.h"
 
-/* The CARP sockets handed to the engine, one per interface and family. */
+/*
+ * The sockets handed to the engine, one per interface, family and kind:
+ * a raw CARP one for every service, a UDP one where a service runs the
+ * bundle format (the raw one still tells it of peers speaking CARP).
+ */
 struct psocket {
 	TAILQ_ENTRY(psocket)	 entry;
 	char			 ifname[IFNAMSIZ];
 	int			 af;
+	int			 kind;		/* SOCKET_* */
 };
 
 struct pservice_head		 pservices = TAILQ_HEAD_INITIALIZER(pservices);
@@ -130,39 +135,64 @@ services_weights(void)
 	checks_start(conf);
 }
 
+static uint16_t
+bundle_port(void)
+{
+	return (conf->bundle_port != 0 ? conf->bundle_port :
+	    BUNDLE_PORT_DEFAULT);
+}
+
+/* One socket of a kind for ps's interface and family, if not yet sent. */
+static void
+send_socket(const struct pservice *ps, int kind)
+{
+	struct psocket		*sock;
+	struct msg_socket	 ms;
+	int			 af, fd;
+
+	af = service_af(&ps->conf);
+	TAILQ_FOREACH(sock, &psockets, entry)
+		if (sock->af == af && sock->kind == kind &&
+		    strcmp(sock->ifname, ps->conf.ifname) == 0)
+			return;
+	if (kind == SOCKET_BUNDLE) {
+		/* A port is bound once: a reload's new port waits. */
+		if ((fd = net_open_bundle(af, ps->ifindex,
+		    bundle_port())) == -1)
+			fatal("%s: UDP socket for the bundle format on %s "
+			    "port %u", ps->conf.name, ps->conf.ifname,
+			    bundle_port());
+	} else if ((fd = net_open(af, ps->ifindex)) == -1)
+		fatal("%s: CARP socket on %s", ps->conf.name,
+		    ps->conf.ifname);
+	if ((sock = calloc(1, sizeof(*sock))) == NULL)
+		fatal(NULL);
+	strlcpy(sock->ifname, ps->conf.ifname, sizeof(sock->ifname));
+	sock->af = af;
+	sock->kind = kind;
+	TAILQ_INSERT_TAIL(&psockets, sock, entry);
+	memset(&ms, 0, sizeof(ms));
+	ms.ifindex = ps->ifindex;
+	ms.af = af;
+	ms.kind = kind;
+	ms.port = kind == SOCKET_BUNDLE ? bundle_port() : 0;
+	strlcpy(ms.ifname, ps->conf.ifname, sizeof(ms.ifname));
+	parent_send(MSG_SOCKET, 0, fd, &ms, sizeof(ms));
+}
+
 /*
- * Open the CARP sockets the services need and the engine does not have
- * yet: one per interface and family.
+ * Open the sockets the services need and the engine does not have yet:
+ * the raw one of an interface and family before its UDP one.
  */
 static void
 send_sockets(void)
 {
 	struct pservice		*ps;
-	struct psocket		*sock;
-	struct msg_socket	 ms;
-	int			 af, fd;
 
 	TAILQ_FOREACH(ps, &pservices, entry) {
-		af = service_af(&ps->conf);
-		TAILQ_FOREACH(sock, &psockets, entry)
-			if (sock->af == af &&
-			    strcmp(sock->ifname, ps->conf.ifname) == 0)
-				break;
-		if (sock != NULL)
-			continue;
-		if ((fd = net_open(af, ps->ifindex)) == -1)
-			fatal("%s: CARP socket on %s", ps->conf.name,
-			    ps->conf.ifname);
-		if ((sock = calloc(1, sizeof(*sock))) == NULL)
-			fatal(NULL);
-		strlcpy(sock->ifname, ps->conf.ifname, sizeof(sock->ifname));
-		sock->af = af;
-		TAILQ_INSERT_TAIL(&psockets, sock, entry);
-		memset(&ms, 0, sizeof(ms));
-		ms.ifindex = ps->ifindex;
-		ms.af = af;
-		strlcpy(ms.ifname, ps->conf.ifname, sizeof(ms.ifname));
-		parent_send(MSG_SOCKET, 0, fd, &ms, sizeof(ms));
+		send_socket(ps, SOCKET_CARP);
+		if (ps->conf.protocol == PROTO_BUNDLE)
+			send_socket(ps, SOCKET_BUNDLE);
 	}
 }
 
@@ -237,6 +267,8 @@ reload_usable(const char *file, const struct config *nconf)
 	if (nconf->quorum != conf->quorum ||
 	    nconf->quorum_policy != conf->quorum_policy)
 		log_warnx("quorum takes effect at the next start");
+	if (nconf->bundle_port != conf->bundle_port)
+		log_warnx("bundle port takes effect at the next start");
 	return (errors == 0);
 }
 
@@ -316,6 +348,8 @@ services_reload(const char *file, uint32_t client)
 	/* The quorum process runs as started: compare the next with it. */
 	nconf->quorum = conf->quorum;
 	nconf->quorum_policy = conf->quorum_policy;
+	/* The sockets are bound: keep sending to the peers' port. */
+	nconf->bundle_port = conf->bundle_port;
 	config_free(conf);
 	conf = nconf;
 

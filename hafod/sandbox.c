@@ -130,8 +130,9 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int n,
 
 /*
  * libcrypto sets itself up on first use, loading its provider and
- * fetching HMAC and SHA-1: do that now rather than under the filter,
- * by the same call as for an advertisement, so that nothing is left.
+ * fetching HMAC, SHA-1 and SHA-256: do that now rather than under the
+ * filter, by the same calls as for an advertisement and a bundle, so
+ * that nothing is left.
  */
 static void
 sandbox_warm_up(void)
@@ -145,6 +146,8 @@ sandbox_warm_up(void)
 	carp_key_init(&key, &conf);
 	carp_sign(&key, &adv);
 	explicit_bzero(&key, sizeof(key));
+	/* And HMAC-SHA-256 for the bundle format. */
+	(void)bundle_digest(&conf);
 }
 
 void

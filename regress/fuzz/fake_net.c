@@ -47,7 +47,7 @@ static struct datagram	queue[FAKE_QUEUE_MAX];
 static size_t		nqueue;
 
 void	(*fake_net_sent)(int, const struct hafod_addr *, const uint8_t *,
-	    void *);
+	    size_t, void *);
 
 /* A datagram for descriptor fd; dropped, like a full socket's, if full. */
 void
@@ -101,14 +101,16 @@ net_recv(int s, int af, uint8_t *buf, size_t len, struct hafod_addr *src,
 void
 net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
     const struct hafod_addr *src, const struct hafod_addr *dst,
-    const uint8_t *buf, void *arg)
+    const uint8_t *buf, size_t len, void *arg)
 {
 	unsigned int	i = b->n;
 
-	if (i >= NET_BATCH_MAX || (i > 0 && b->fd != s))
-		fuzz_fail("net_queue: batch full or for another socket");
+	if (i >= NET_BATCH_MAX || (i > 0 && b->fd != s) ||
+	    len > sizeof(b->data[i]))
+		fuzz_fail("net_queue: batch full, for another socket or too "
+		    "long");
 	b->fd = s;
-	memcpy(b->data[i], buf, CARP_ADVERT_LEN);
+	memcpy(b->data[i], buf, len);
 	b->arg[i] = arg;
 	if (dst != NULL)
 		b->dst[i] = *dst;
@@ -116,7 +118,7 @@ net_queue(struct net_batch *b, int s, int af, unsigned int ifindex,
 		memset(&b->dst[i], 0, sizeof(b->dst[i]));
 	/* Checked now, while the sender is sure to be alive. */
 	if (fake_net_sent != NULL)
-		fake_net_sent(s, &b->dst[i], b->data[i], arg);
+		fake_net_sent(s, &b->dst[i], b->data[i], len, arg);
 	b->n++;
 }
 

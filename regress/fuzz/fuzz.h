@@ -51,6 +51,6 @@ void		 fake_net_inject(int, const uint8_t *, size_t,
 		    const struct hafod_addr *, int);
 void		 fake_net_reset(void);
 extern void	(*fake_net_sent)(int, const struct hafod_addr *,
-		    const uint8_t *, void *);
+		    const uint8_t *, size_t, void *);
 
 #endif /* FUZZ_H */

@@ -43,6 +43,8 @@
  *   over, vip.c's vip_transfer());
  * - every advertisement sent decodes, and verifies with its service's
  *   key, for its service's vhid, on its service's interface;
+ * - every bundle datagram sent decodes and verifies with the key of a
+ *   bundle service on its interface, and lists only such services;
  * - at the end of an input, with every service removed, retired ones
  *   are freed within LEAVE_MAX and none was freed as master.
  *
@@ -119,6 +121,7 @@ enum op {
 	OP_SHUTDOWN,
 	OP_STALL,	/* 2 bytes: 1 ms units the loop sleeps through */
 	OP_QUORUM,	/* link, flags, release, nodes: member bits */
+	OP_BUNDLE,	/* id, flags, count, counter, base, entries */
 	OP_MAX
 };
 
@@ -146,6 +149,8 @@ static uint32_t		cur[CONF_MAX];	/* the current configuration */
 static int		ncur;
 static struct msgchan	parent;
 static int		ifpeer[NIFS];	/* the far ends of the eif sockets */
+static int		bpeer[NIFS];	/* and of the bundle sockets */
+static uint64_t		bcounter;	/* the injected datagrams' */
 static int		exited;
 static int		shutdown_done;
 static const uint8_t	*in;
@@ -325,13 +330,76 @@ check_engine(void)
 	}
 }
 
+static struct eservice *
+retiring_find_bundle(struct eif *eif, uint8_t vhid)
+{
+	struct eservice	*s;
+
+	TAILQ_FOREACH(s, &retiring, entry)
+		if (s->eif == eif && s->conf.vhid == vhid &&
+		    s->conf.protocol == PROTO_BUNDLE)
+			return (s);
+	return (NULL);
+}
+
+/* A bundle datagram: signed with one of its services' keys, theirs. */
+static void
+check_bundle_sent(struct eif *eif, const uint8_t *buf, size_t len)
+{
+	static struct bundle	 b;
+	struct eservice		*s, *k = NULL;
+	enum carp_drop		 why;
+	unsigned int		 i;
+	int			 vhid;
+
+	if (!eif->up || eif->self.af == 0)
+		fuzz_fail("%s: bundle sent without link or address",
+		    eif->ifname);
+	if ((why = bundle_decode(buf, len, CARP_TTL, &b)) != DROP_NONE)
+		fuzz_fail("%s: sent a bundle that does not decode: %s (%zu "
+		    "bytes)", eif->ifname, carp_drop_name(why), len);
+	for (vhid = 1; vhid < 256 && k == NULL; vhid++) {
+		s = eif->byvhid[vhid];
+		if (s != NULL && s->conf.protocol == PROTO_BUNDLE &&
+		    memcmp(s->conf.bkey.id, b.keyid, sizeof(b.keyid)) == 0)
+			k = s;
+	}
+	TAILQ_FOREACH(s, &retiring, entry)
+		if (k == NULL && s->eif == eif &&
+		    s->conf.protocol == PROTO_BUNDLE &&
+		    memcmp(s->conf.bkey.id, b.keyid, sizeof(b.keyid)) == 0)
+			k = s;
+	if (k == NULL || !bundle_verify(buf, len, &k->conf.bkey, &eif->self))
+		fuzz_fail("%s: sent a bundle under no key of its own",
+		    eif->ifname);
+	for (i = 0; i < b.nentries; i++) {
+		/* A retired one bows out beside its successor. */
+		s = eif->byvhid[b.entries[i].vhid];
+		if (s == NULL || s->conf.protocol != PROTO_BUNDLE)
+			s = retiring_find_bundle(eif, b.entries[i].vhid);
+		if (s == NULL || s->conf.protocol != PROTO_BUNDLE)
+			fuzz_fail("%s: sent a bundle entry for vhid %u, not "
+			    "a bundle service", eif->ifname,
+			    b.entries[i].vhid);
+	}
+}
+
 /* Every advertisement the engine sends: its own, properly signed. */
 static void
 check_sent(int fd, const struct hafod_addr *dst, const uint8_t *buf,
-    void *arg)
+    size_t len, void *arg)
 {
 	struct eservice		*s = arg;
 	struct carp_advert	 adv;
+	struct eif		*eif;
+
+	TAILQ_FOREACH(eif, &eifs, entry)
+		if (eif->bfd == fd) {
+			check_bundle_sent(eif, buf, len);
+			return;
+		}
+	if (len != CARP_ADVERT_LEN)
+		fuzz_fail("%s: sent %zu bytes of CARP", s->conf.name, len);
 
 	if (s->eif->fd != fd)
 		fuzz_fail("%s: sent on another socket", s->conf.name);
@@ -404,7 +472,8 @@ run_until(uint64_t until)
 	int		i;
 
 	for (i = 0; i < WAKES_MAX && !exited; i++) {
-		dl = earliest(&retiring, earliest(&services, 0));
+		dl = ebundle_deadline(earliest(&retiring,
+		    earliest(&services, 0)));
 		if (dl == 0 || dl > until)
 			break;
 		if (dl > fake_now)
@@ -455,6 +524,11 @@ op_conf(void)
 		strlcpy(s->ifname, ifs[ifi].name, sizeof(s->ifname));
 		s->vhid = 1 + (b1 & 3);
 		s->advbase = (b1 >> 2) & 3;
+		if (b1 & 0x10) {
+			s->protocol = PROTO_BUNDLE;
+			s->interval = b1 & 0x20 ? 10 : s->advbase != 0 ?
+			    s->advbase * 1000U : 250;
+		}
 		s->advskew = b2 == 255 ? 254 : b2;
 		s->preempt = b3 & 1;
 		if ((g = (b3 >> 1) % 3) != 0)
@@ -478,6 +552,9 @@ op_conf(void)
 		}
 		s->announce_count = b3 >> 6;
 		s->announce_interval = 100;
+		if (s->protocol == PROTO_BUNDLE)
+			bundle_key_derive((const uint8_t *)s->pass,
+			    s->passlen, &s->bkey);
 		/* The parent refuses these: the engine is never sent them. */
 		for (j = 0; j < n; j++)
 			if (strcmp(c[j].name, s->name) == 0 ||
@@ -604,6 +681,74 @@ op_advert(void)
 	if (f & 16)
 		fake_net_inject(eif->fd, buf, sizeof(buf), &src, CARP_TTL);
 	wake(engine_recv, eif->fd, eif);
+}
+
+/*
+ * A bundle datagram from a peer: entries for known services (of any
+ * protocol, on any interface: the engine sorts them out), signed with
+ * the key of the first one's service, or a wrong one.
+ */
+static void
+op_bundle(void)
+{
+	static struct bundle	 b;
+	struct bundle_key	 key;
+	struct hafod_addr	 src;
+	struct known		*k, *e;
+	struct eif		*eif;
+	uint8_t			 buf[NET_DATA_MAX], id, f, n;
+	ssize_t			 len;
+	unsigned int		 i;
+
+	id = next();
+	f = next();
+	n = 1 + next() % 6;
+	memset(&b, 0, sizeof(b));
+	/* Mostly rising, as a live sender's; now and then a replay. */
+	bcounter += next();
+	b.counter = bcounter;
+	b.base = 1 + next() * 4;
+	if (next_id == 0)
+		return;
+	k = &known[1 + id % next_id];
+	for (i = 0; i < n; i++) {
+		e = &known[1 + next() % next_id];
+		b.entries[i].vhid = e->conf.vhid;
+		b.entries[i].flags = next() & (BUNDLE_F_MASTER |
+		    BUNDLE_F_BOWOUT | BUNDLE_F_DIGEST);
+		b.entries[i].advskew = next();
+		b.entries[i].demote = next();
+		b.entries[i].base = f & 0x40 ? b.base : e->conf.interval != 0 ?
+		    e->conf.interval : 1000;
+		b.entries[i].digest = f & 0x80 ? bundle_digest(&e->conf) :
+		    (uint32_t)next();
+	}
+	b.nentries = n;
+	key = k->conf.bkey;
+	if (f & 1)
+		key.id[0] ^= 1;		/* a key this interface lacks */
+	switch ((f >> 1) & 3) {
+	case 0:
+	case 1:
+		addr_set(&src, ifs[k->ifi].af, ifs[k->ifi].peer);
+		break;
+	case 2:
+		addr_set(&src, ifs[k->ifi].af, ifs[k->ifi].self);
+		break;
+	default:
+		addr_set(&src, ifs[k->ifi].af, ifs[k->ifi].peer);
+		src.u.bytes[ifs[k->ifi].af == AF_INET ? 3 : 15] += 7;
+		break;
+	}
+	if ((len = bundle_encode(&b, &key, &src, buf, sizeof(buf))) == -1)
+		return;
+	if (f & 0x20)
+		buf[len - 1] ^= 1;	/* bad MAC */
+	eif = eif_of(k->ifi);
+	fake_net_inject(eif->bfd, buf, len, &src, f & 8 ? 64 : CARP_TTL);
+	if (f & 16)
+		fake_net_inject(eif->bfd, buf, len, &src, CARP_TTL);
+	wake(event_get_callback(eif->bev), eif->bfd, eif);
 }
 
 static void
@@ -783,6 +928,7 @@ setup(void)
 	int			sp[2], i;
 
 	fake_now = START_US;
+	bcounter = 0;
 	next_id = 0;
 	ncur = 0;
 	exited = 0;
@@ -804,6 +950,14 @@ setup(void)
 		ms.ifindex = i + 2;
 		ms.af = ifs[i].af;
 		strlcpy(ms.ifname, ifs[i].name, sizeof(ms.ifname));
+		send_parent(MSG_SOCKET, sp[1], &ms, sizeof(ms));
+		/* And every interface has a bundle socket, used or not. */
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0, sp) == -1)
+			fuzz_fail("socketpair: %s", strerror(errno));
+		bpeer[i] = sp[0];
+		ms.kind = SOCKET_BUNDLE;
+		ms.port = BUNDLE_PORT_DEFAULT;
 		send_parent(MSG_SOCKET, sp[1], &ms, sizeof(ms));
 	}
 	deliver();
@@ -843,6 +997,11 @@ teardown(void)
 		TAILQ_REMOVE(&eifs, eif, entry);
 		event_free(eif->ev);
 		close(eif->fd);
+		if (eif->bev != NULL)
+			event_free(eif->bev);
+		if (eif->bfd != -1)
+			close(eif->bfd);
+		free(eif->replay);
 		free(eif);
 	}
 	event_free(chanev);
@@ -853,8 +1012,10 @@ teardown(void)
 	close(chan.fd);
 	msgchan_clear(&parent);
 	close(parent.fd);
-	for (i = 0; i < NIFS; i++)
+	for (i = 0; i < NIFS; i++) {
 		close(ifpeer[i]);
+		close(bpeer[i]);
+	}
 	outq.n = 0;
 	configured = 0;
 	shutting_down = 0;
@@ -939,6 +1100,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_QUORUM:
 			op_quorum();
+			break;
+		case OP_BUNDLE:
+			op_bundle();
 			break;
 		}
 	}
