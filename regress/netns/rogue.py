@@ -24,9 +24,10 @@ refuse, captures and replays advertisements, and floods.
   rogue.py IFACE flood SECONDS RATE KIND[,KIND...]
   rogue.py IFACE bundle KIND [COUNT] [--key P] [--src A] [--dst A]
   rogue.py IFACE bundle-capture SRC VHID [SECONDS] [--port N]
+                                   [--digest yes]
   rogue.py IFACE bundle-replay HEX [--src A] [--dst A] [--advskew N]
                                    [--count N] [--interval S]
-  rogue.py IFACE bundle-check HEX SRC PASSWORD
+  rogue.py IFACE bundle-check HEX SRC PASSWORD [--vhid N --vips A/P,...]
   rogue.py IFACE bundle-flood SECONDS RATE KIND[,KIND...]
 
 Packets go to 224.0.0.18 with TTL 255 from IFACE's own address unless
@@ -42,7 +43,8 @@ group, TTL 255.  A datagram the rogue makes carries a MAC under the key
 from --key (default "hafod-test"), derived as bundle_key_derive() does,
 and a counter from the clock, so that each is newer than the last; a
 KIND names one (see BUNDLE_KINDS).  bundle-capture prints one datagram
-from SRC with an advertisement for VHID in hex; bundle-replay sends it
+from SRC with an advertisement for VHID in hex (with --digest yes, one
+whose entry carries the digest); bundle-replay sends it
 again, as it is or with an entry's advskew edited (the MAC then fails);
 bundle-check verifies a captured datagram's MAC with this encoder's key
 and prints what it decodes, for a test that cross-checks the two.
@@ -441,7 +443,8 @@ def cmd_bundle_capture(iface, src, vhid, *opts):
     seconds = "10"
     if opts and not opts[0].startswith("--"):
         seconds, opts = opts[0], opts[1:]
-    o = bundle_opts(opts, ("port",))
+    o = bundle_opts(opts, ("port", "digest"))
+    flags = F_MASTER | (F_DIGEST if o.get("digest") == "yes" else 0)
     s = bundle_listener(iface, int(o.get("port", BUNDLE_PORT)))
     end = time.monotonic() + float(seconds)
     while time.monotonic() < end:
@@ -456,7 +459,7 @@ def cmd_bundle_capture(iface, src, vhid, *opts):
             _, entries = bundle_decode(buf)
         except ValueError:
             continue
-        if any(e["vhid"] == int(vhid) and e["flags"] & F_MASTER
+        if any(e["vhid"] == int(vhid) and e["flags"] & flags == flags
                for e in entries):
             print(buf.hex())
             return 0
@@ -487,15 +490,40 @@ def cmd_bundle_replay(iface, hexbuf, *opts):
             time.sleep(float(o.get("interval", 0)))
 
 
-def cmd_bundle_check(iface, hexbuf, src, password):
-    """Exit 0 if the MAC is what this encoder computes; print the
-    decoded datagram either way."""
+def bundle_digest(vhid, vips, vmac=0):
+    """bundle_digest(): vhid, vmac flag and the addresses with their
+    prefixes, sorted by family, prefix and bytes, under a fixed key."""
+    vl = []
+    for v in vips:
+        a, plen = v.split("/")
+        fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+        vl.append((0 if fam == socket.AF_INET else 1, int(plen),
+                   socket.inet_pton(fam, a)))
+    buf = bytes([vhid, vmac])
+    for fam, plen, a in sorted(vl):
+        buf += bytes([6 if fam else 4, plen]) + a
+    d = hmac.new(b"hafod bundle digest v1", buf, hashlib.sha256).digest()
+    return struct.unpack(">I", d[:4])[0]
+
+
+def cmd_bundle_check(iface, hexbuf, src, password, *opts):
+    """Exit 0 if the MAC is what this encoder computes and, with --vhid
+    and --vips, that vhid's digest (where the datagram has one) is this
+    encoder's of those addresses; print the decoded datagram either way."""
+    o = bundle_opts(opts, ("vhid", "vips"))
     buf = bytes.fromhex(hexbuf)
     hdr, entries = bundle_decode(buf)
     key, kid = bundle_key(password.encode())
     ok = kid.hex() == hdr["keyid"] and \
         bundle_mac(key, src, buf[:-16]) == buf[-16:]
-    print(json.dumps({"header": hdr, "entries": entries, "mac_ok": ok}))
+    out = {"header": hdr, "entries": entries, "mac_ok": ok}
+    if "vhid" in o:
+        want = bundle_digest(int(o["vhid"]), o.get("vips", "").split(","))
+        got = [e["digest"] for e in entries
+               if e["vhid"] == int(o["vhid"]) and e["digest"] is not None]
+        out["digest_ok"] = all(g == want for g in got)
+        ok = ok and out["digest_ok"]
+    print(json.dumps(out))
     return 0 if ok else 1
 
 
