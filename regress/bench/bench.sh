@@ -51,6 +51,8 @@
 #                          the fastest stable one, used for the fast runs
 #   BENCH_BUNDLE_STABLE_SECS=30  each of them (quick 10)
 #   BENCH_BUNDLE_LOAD_SECS=10    the capture of the bundle section's wire
+#   BENCH_BUNDLE_FAST_SKEWS=0,0,64  advskew of n1,n2,n3 at the fastest
+#                          bundle interval (failover and switchover)
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
@@ -106,6 +108,7 @@ HB_CPU_SECS=${BENCH_HB_CPU_SECS:-$(pick 60 30)}
 BUNDLE_CANDIDATES=${BENCH_BUNDLE_INTERVALS:-"1 2 3 5 10"}
 BUNDLE_STABLE_SECS=${BENCH_BUNDLE_STABLE_SECS:-$STABLE_SECS}
 BUNDLE_LOAD_SECS=${BENCH_BUNDLE_LOAD_SECS:-10}
+BUNDLE_FAST_SKEWS=${BENCH_BUNDLE_FAST_SKEWS:-0,0,64}
 STAGGER=${BENCH_STAGGER:-0.2}
 # The probe runs at a real-time priority, so that its own scheduling
 # delays do not pass for outages; BENCH_RT=0 turns that off.
@@ -834,6 +837,12 @@ cpu_ns()
 	done | awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 
+# engine_ns NODE: the CPU time of the node's engine alone, nanoseconds.
+engine_ns()
+{
+	awk '{ print $1 }' "/proc/$(engine_pid "$(cat "$1.pid")")/schedstat"
+}
+
 # mem_kb NODE FIELD: VmRSS or RssAnon from status, or Pss from
 # smaps_rollup, summed over the node's hafod processes.
 mem_kb()
@@ -857,10 +866,16 @@ idle()
 			eval "_id_t0_$_in=$(cpu_ticks "$_in")"
 			eval "_id_n0_$_in=$(cpu_ns "$_in")"
 		done
+		_id_e0=$(engine_ns n1)
 		_id_a=$(date +%s%N)
 		sleep "$IDLE_SECS"
 		_id_b=$(date +%s%N)
 		_id_secs=$(calc "($_id_b - $_id_a) / 1e9")
+		# The master's engine alone: what the wire format changes.
+		{
+			calc "($(engine_ns n1) - $_id_e0) / 1e9 / $_id_secs * 60"
+			echo
+		} >> "$_id_tag.engm"
 		for _in in $NODES; do
 			eval "_id_t0=\$_id_t0_$_in _id_n0=\$_id_n0_$_in"
 			if [ "$_in" = n1 ]; then _id_r=m; else _id_r=b; fi
@@ -1370,13 +1385,13 @@ bload()
 	stop
 }
 
-# bfailover KIND TAG MS: scenario KIND at a bundle interval of MS ms
-# (1000: the same timing as advbase 1), one service.
+# bfailover KIND TAG MS SKEWS: scenario KIND at a bundle interval of MS
+# ms (1000: the same timing as advbase 1), one service.
 bfailover()
 {
 	NODE_SERVICE=$(bundle_service "$3")
-	FAILOVER_MD_MS=$((3 * $3 * (256 + $(nth 2 "$DEFAULT_SKEWS")) / 256))
-	scenario "$1" "$2" 1 "$DEFAULT_SKEWS" 1 "$RUNS"
+	FAILOVER_MD_MS=$((3 * $3 * (256 + $(nth 2 "$4")) / 256))
+	scenario "$1" "$2" 1 "$4" 1 "$RUNS"
 	NODE_SERVICE= FAILOVER_MD_MS=
 }
 
@@ -1418,38 +1433,42 @@ section_bundle()
 	# the fastest interval.
 	scenario kill c-kill 1 "$DEFAULT_SKEWS" 1 "$RUNS"
 	scenario demote c-demote 1 "$DEFAULT_SKEWS" 1 "$RUNS"
-	bfailover kill b-kill1 1000
-	bfailover demote b-demote1 1000
-	bfailover kill b-killf "$BFAST"
-	bfailover demote b-demotef "$BFAST"
+	bfailover kill b-kill1 1000 "$DEFAULT_SKEWS"
+	bfailover demote b-demote1 1000 "$DEFAULT_SKEWS"
+	# At a few ms, advskew 1 is a few microseconds: n3 would race n2
+	# (and, on a bow-out, claim beside it); BUNDLE_FAST_SKEWS parts them.
+	bfailover kill b-killf "$BFAST" "$BUNDLE_FAST_SKEWS"
+	bfailover demote b-demotef "$BFAST" "$BUNDLE_FAST_SKEWS"
 
-	_sb_c=$(setting 1 "$DEFAULT_SKEWS")
-	_sb_b1="bundle, interval 1s"
-	_sb_bf="bundle, interval ${BFAST}ms"
+	_sb_c="CARP advbase 1"
+	_sb_b1="bundle 1s"
+	_sb_bf="bundle ${BFAST}ms"
 	row "Bundle format beside CARP: $_sb_n services, 3 nodes" \
-	    "bytes/s per service on the wire" "CARP, $_sb_c" c-load.bps B/s \
+	    "bytes/s per service on the wire" "$_sb_c" c-load.bps B/s \
 	    "70 (CARP)" "-"
 	row "" "bytes/s per service on the wire" "$_sb_b1" b-load.bps B/s \
 	    "<= 10" "$(verdict b-load.bps '<=' 10 max)"
-	row "" "frames/s sent by the master" "CARP, $_sb_c" c-load.mpps \
+	row "" "frames/s sent by the master" "$_sb_c" c-load.mpps \
 	    pkt/s "$_sb_n (one per service)" "-"
 	row "" "frames/s sent by the master" "$_sb_b1" b-load.mpps pkt/s \
 	    "1 (one per interval)" "$(within b-load.mpps 0.9 1.1)"
 	row "" "frames/s sent by the backups" "$_sb_b1" b-load.bpps pkt/s \
 	    "0.2 (a report each 10 s)" "-"
-	row "" "CPU-s/min, master" "CARP, $_sb_c" c-idle.nsm s/min \
+	row "" "CPU-s/min, master" "$_sb_c" c-idle.nsm s/min \
 	    "0.034 (CARP today)" "-"
-	row "" "  master, nobody else on the switch" "CARP, $_sb_c" \
+	row "" "  master, nobody else on the switch" "$_sb_c" \
 	    c-idle.own s/min "" "-"
 	row "" "CPU-s/min, master" "$_sb_b1" b-idle1.nsm s/min "<= 0.01" \
 	    "$(verdict b-idle1.nsm '<=' 0.01 max)"
 	row "" "  master, nobody else on the switch" "$_sb_b1" b-idle1.own \
 	    s/min "<= 0.01" "$(verdict b-idle1.own '<=' 0.01 max)"
+	row "" "  master's engine alone" "$_sb_c" c-idle.engm s/min "" "-"
+	row "" "  master's engine alone" "$_sb_b1" b-idle1.engm s/min "" "-"
 	row "" "CPU-s/min, backups" "$_sb_b1" b-idle1.nsb s/min "" "-"
 	_sb_tf="" _sb_vf="-"
 	if [ -f c-idlef.nsm ]; then
 		_sb_lf=$(calc "$(stats c-idlef.nsm | cut -d' ' -f2) / 10")
-		row "" "CPU-s/min, master" "CARP, $(setting 0 \
+		row "" "CPU-s/min, master" "CARP advbase 0, advskew $(nth 1 \
 		    "$(cat fast.setting)")" c-idlef.nsm s/min "" "-"
 		_sb_tf="<= $(printf %.3f "$_sb_lf") (CARP fastest / 10)"
 		_sb_vf=$(verdict b-idlef.nsm '<=' "$_sb_lf" max)
@@ -1458,10 +1477,11 @@ section_bundle()
 	    "$_sb_vf"
 	row "" "  master, nobody else on the switch" "$_sb_bf" b-idlef.own \
 	    s/min "" "-"
+	row "" "  master's engine alone" "$_sb_bf" b-idlef.engm s/min "" "-"
 	row "" "CPU-s/min, backups" "$_sb_bf" b-idlef.nsb s/min "" "-"
 	for _sb_x in c-idle b-idle1 b-idlef; do
 		case $_sb_x in
-		c-idle)		_sb_s="CARP, $_sb_c" ;;
+		c-idle)		_sb_s="$_sb_c" ;;
 		b-idle1)	_sb_s=$_sb_b1 ;;
 		b-idlef)	_sb_s=$_sb_bf ;;
 		esac
@@ -1469,15 +1489,15 @@ section_bundle()
 		    "$_sb_x.spurious" "" "0" \
 		    "$(verdict "$_sb_x.spurious" '<=' 0 max)"
 	done
-	row "Bundle: unplanned failover (SIGKILL + link cut), 1 service" \
-	    "outage (longest gap)" "CARP, $_sb_c" c-kill.gap ms "" "-"
+	row "Bundle: unplanned failover (SIGKILL + link cut), 1 service; at $BFAST ms advskew $(echo "$BUNDLE_FAST_SKEWS" | tr , /)" \
+	    "outage (longest gap)" "$_sb_c" c-kill.gap ms "" "-"
 	row "" "outage (longest gap)" "$_sb_b1" b-kill1.gap ms \
 	    "CARP within noise" "-"
 	row "" "outage (longest gap)" "$_sb_bf" b-killf.gap ms \
 	    "median <= 5" "$(verdict b-killf.gap '<=' 5)"
 	row "" "time to announce" "$_sb_bf" b-killf.garp ms "" "-"
 	row "Bundle: planned switchover (hafoctl demote), 1 service" \
-	    "probes lost at 1 kHz" "CARP, $_sb_c" c-demote.lost probes "0" \
+	    "probes lost at 1 kHz" "$_sb_c" c-demote.lost probes "0" \
 	    "$(verdict c-demote.lost '<=' 0 max)"
 	row "" "probes lost at 1 kHz" "$_sb_b1" b-demote1.lost probes "0" \
 	    "$(verdict b-demote1.lost '<=' 0 max)"
@@ -1489,7 +1509,8 @@ section_bundle()
 	_sb_t="$_sb_t CPU, $BUNDLE_STABLE_SECS s each; fastest: $BFAST ms)"
 	for _sb_ms in $BUNDLE_CANDIDATES; do
 		row "$_sb_t" "state changes under load" \
-		    "bundle, interval ${_sb_ms}ms" "bstable-$_sb_ms.changes" \
+		    "bundle ${_sb_ms}ms, advskew 0/0/1" \
+		    "bstable-$_sb_ms.changes" \
 		    "" "0" "$(verdict "bstable-$_sb_ms.changes" '<=' 0 max)"
 		_sb_t=""
 	done
