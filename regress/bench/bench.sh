@@ -873,7 +873,8 @@ idle()
 		_id_secs=$(calc "($_id_b - $_id_a) / 1e9")
 		# The master's engine alone: what the wire format changes.
 		{
-			calc "($(engine_ns n1) - $_id_e0) / 1e9 / $_id_secs * 60"
+			calc "($(engine_ns n1) - $_id_e0) / 1e9 /" \
+			    "$_id_secs * 60"
 			echo
 		} >> "$_id_tag.engm"
 		for _in in $NODES; do
@@ -1408,7 +1409,8 @@ section_bundle()
 	done
 	if [ -z "$BFAST" ]; then
 		BFAST=$_sb_ms
-		note "no bundle interval was stable; using the slowest, $BFAST ms"
+		note "no bundle interval was stable; using the slowest," \
+		    "$BFAST ms"
 	fi
 	note "fastest stable bundle interval: $BFAST ms"
 
@@ -1489,7 +1491,9 @@ section_bundle()
 		    "$_sb_x.spurious" "" "0" \
 		    "$(verdict "$_sb_x.spurious" '<=' 0 max)"
 	done
-	row "Bundle: unplanned failover (SIGKILL + link cut), 1 service; at $BFAST ms advskew $(echo "$BUNDLE_FAST_SKEWS" | tr , /)" \
+	_sb_t="Bundle: unplanned failover (SIGKILL + link cut), 1 service;"
+	_sb_t="$_sb_t at $BFAST ms advskew $(echo "$BUNDLE_FAST_SKEWS" | tr , /)"
+	row "$_sb_t" \
 	    "outage (longest gap)" "$_sb_c" c-kill.gap ms "" "-"
 	row "" "outage (longest gap)" "$_sb_b1" b-kill1.gap ms \
 	    "CARP within noise" "-"
