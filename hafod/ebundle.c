@@ -262,13 +262,15 @@ drift_check(struct eservice *s, const struct bundle_entry *e,
 	if (e->base != base_ms(&s->conf))
 		drift_set(s, src, DRIFT_INTERVAL, e->base, now);
 	else
-		drift_clear(s, drift_find(s, src, DRIFT_INTERVAL), "agrees now");
+		drift_clear(s, drift_find(s, src, DRIFT_INTERVAL),
+		    "agrees now");
 	if (!(e->flags & BUNDLE_F_DIGEST))
 		return;
 	if (e->digest != s->bdigest)
 		drift_set(s, src, DRIFT_ADDRESSES, 0, now);
 	else
-		drift_clear(s, drift_find(s, src, DRIFT_ADDRESSES), "agrees now");
+		drift_clear(s, drift_find(s, src, DRIFT_ADDRESSES),
+		    "agrees now");
 }
 
 /* How a datagram queued by pending_out() fared (engine_outq_flush()). */
