@@ -7,6 +7,8 @@
 #   make fuzz       deps, every libFuzzer harness for FUZZ_SECONDS (60) each
 #   make bench      deps, build, failover and idle figures (root, ~22 min;
 #                   BENCH_QUICK=1 for a 6-minute trial, see regress/bench)
+#   make soak       deps, build, faults at random for SOAK_MINUTES (60)
+#                   with every promise checked (root; see regress/soak)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        deps, obj/deb/hafod_VERSION_ARCH.deb, checked by lintian
 
@@ -107,7 +109,14 @@ obj/bin/hafod: $(call objs,obj,$(HAFOD_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 	    $(shell pkg-config --libs $(QUORUM_PKGS))
 
-obj/hafod/quorum.o: CFLAGS += $(shell pkg-config --cflags $(QUORUM_PKGS))
+obj/hafod/quorum.o obj/asan/hafod/quorum.o: \
+	CFLAGS += $(shell pkg-config --cflags $(QUORUM_PKGS))
+
+# hafod with ASan+UBSan, for make soak SOAK_ASAN=1.
+obj/asan/bin/hafod: $(call objs,obj/asan,$(HAFOD_SRCS))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(SANITIZE) -o $@ $^ $(PKG_LIBS) \
+	    $(shell pkg-config --libs $(QUORUM_PKGS))
 
 # hafoctl needs only libbsd: no libcrypto, no netlink, no libevent.
 obj/bin/hafoctl: $(call objs,obj,$(HAFOCTL_SRCS))
@@ -267,7 +276,8 @@ deps:
 # pkg-config is read when make starts, so what deps installs is seen
 # only by a second make.
 check: deps
-	$(MAKE) all unit fuzzers deb
+	$(MAKE) -j2 all unit fuzzers
+	$(MAKE) deb
 	regress/run
 
 demo: deps
@@ -278,6 +288,22 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	regress/bench/bench.sh
+
+# Not part of check either: it runs for an hour by default.  The
+# settings go to regress/soak/soak.py through the environment; see its
+# header.  SOAK_ASAN=1 runs the ASan+UBSan build of hafod.
+SOAK_MINUTES	?= 60
+SOAK_ADVBASE	?= 1
+SOAK_NODES	?= 3
+SOAK_SEED	?=
+SOAK_ASAN	?=
+soak: deps
+	$(MAKE) all $(if $(SOAK_ASAN),obj/asan/bin/hafod)
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_ADVBASE=$(SOAK_ADVBASE) \
+	    SOAK_NODES=$(SOAK_NODES) SOAK_SEED=$(SOAK_SEED) \
+	    SOAK_ASAN=$(SOAK_ASAN) \
+	    $(if $(SOAK_ASAN),HAFOD=$(CURDIR)/obj/asan/bin/hafod) \
+	    regress/soak/soak.sh
 
 lint:
 	mandoc -Tlint -Wwarning hafod.conf.5 hafod/hafod.8 hafoctl/hafoctl.8
@@ -315,5 +341,6 @@ clean:
 -include $(shell find obj -path obj/deb -prune -o -name '*.d' -type f \
     -print 2>/dev/null)
 
-.PHONY: all unit fuzzers fuzz deps check demo bench lint install deb clean
+.PHONY: all unit fuzzers fuzz deps check demo bench soak lint install deb \
+	clean
 .SUFFIXES:

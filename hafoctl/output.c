@@ -207,10 +207,19 @@ show_detail(const struct show_service *ss)
 	label = "peers heard:";
 	for (i = 0; i < ss->npeers; i++) {
 		p = &ss->peers[i];
-		snprintf(buf, sizeof(buf), "%s every %u+%u (%.3f s), "
-		    "demote %u, last seen %s ago", addr_ntop(&p->addr),
-		    p->advbase, p->advskew, p->advbase + p->advskew / 256.0,
-		    p->demote, fmt_duration(p->last_seen_ms));
+		if (p->base_ms != 0) {
+			fmt_interval(ival, sizeof(ival), p->base_ms);
+			snprintf(buf, sizeof(buf), "%s every %s+%u (%.3f ms), "
+			    "demote %u, last seen %s ago", addr_ntop(&p->addr),
+			    ival, p->advskew,
+			    p->base_ms * (256 + p->advskew) / 256.0, p->demote,
+			    fmt_duration(p->last_seen_ms));
+		} else
+			snprintf(buf, sizeof(buf), "%s every %u+%u (%.3f s), "
+			    "demote %u, last seen %s ago", addr_ntop(&p->addr),
+			    p->advbase, p->advskew,
+			    p->advbase + p->advskew / 256.0, p->demote,
+			    fmt_duration(p->last_seen_ms));
 		printf(DETAIL_FMT, label, buf);
 		label = "";
 	}

@@ -264,6 +264,8 @@ json_service(const struct parse_result *res, const struct show_service *ss)
 			json_string("address", addr_ntop(&p->addr));
 			json_uint("advbase", p->advbase);
 			json_uint("advskew", p->advskew);
+			if (p->base_ms != 0)
+				json_uint("interval_ms", p->base_ms);
 			json_uint("demote", p->demote);
 			json_millis("last_seen_seconds", p->last_seen_ms);
 			json_close('}');

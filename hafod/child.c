@@ -182,6 +182,15 @@ child_done(struct child *c)
 	}
 	if (c->killev != NULL)
 		evtimer_del(c->killev);
+	/*
+	 * A hook that exits at the SIGTERM may leave in its group a
+	 * descendant that ignores it.  Its SIGKILL comes now, in the
+	 * wake-up that reaped the hook, not at the end of the grace: the
+	 * group's number is free for reuse once the group is empty, and a
+	 * later kill might reach a stranger.
+	 */
+	if (c->killed == 1 && c->pid != 0)
+		(void)kill(-c->pid, SIGKILL);
 	c->pid = 0;
 }
 

@@ -870,6 +870,7 @@ send_peers(struct ctl_conn *c, const struct eservice *s, uint64_t now)
 		cp.advbase = p->advbase;
 		cp.advskew = p->advskew;
 		cp.demote = p->demote;
+		cp.base_ms = p->base_ms;
 		if (now > p->seen)
 			cp.last_seen_ms = (now - p->seen) / 1000;
 		if (conn_send(c, MSG_CTL_PEER, &cp, sizeof(cp)) == -1)

@@ -218,15 +218,15 @@ drift_set(struct eservice *s, const struct hafod_addr *peer,
 	log_warnx("%s: drift: %s", s->conf.name, text);
 }
 
+/* Said by kind, not by the text: the config here may have moved. */
 static void
 drift_clear(struct eservice *s, struct edrift *d, const char *why)
 {
-	char	text[160];
-
 	if (d == NULL)
 		return;
-	drift_text(s, d, text, sizeof(text));
-	log_info("%s: drift gone (%s): %s", s->conf.name, why, text);
+	log_info("%s: drift gone: %s of peer %s for vhid %u (%s)",
+	    s->conf.name, drift_name(d->what), addr_ntop(&d->peer),
+	    s->conf.vhid, why);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -248,7 +248,8 @@ drift_expire(uint64_t now)
 		for (i = 0; i < SERVICE_DRIFT_MAX; i++)
 			if (s->drift[i].peer.af != 0 &&
 			    now - s->drift[i].seen > DRIFT_STALE_US)
-				drift_clear(s, &s->drift[i], "no news");
+				drift_clear(s, &s->drift[i],
+				    "no news for 60 s");
 }
 
 /* An accepted entry of s from src: what it says of the peer's config. */
@@ -256,18 +257,20 @@ static void
 drift_check(struct eservice *s, const struct bundle_entry *e,
     const struct hafod_addr *src, uint64_t now)
 {
-	drift_clear(s, drift_find(s, src, DRIFT_PASSWORD), "agrees");
-	drift_clear(s, drift_find(s, src, DRIFT_PROTOCOL), "agrees");
+	drift_clear(s, drift_find(s, src, DRIFT_PASSWORD), "agrees now");
+	drift_clear(s, drift_find(s, src, DRIFT_PROTOCOL), "agrees now");
 	if (e->base != base_ms(&s->conf))
 		drift_set(s, src, DRIFT_INTERVAL, e->base, now);
 	else
-		drift_clear(s, drift_find(s, src, DRIFT_INTERVAL), "agrees");
+		drift_clear(s, drift_find(s, src, DRIFT_INTERVAL),
+		    "agrees now");
 	if (!(e->flags & BUNDLE_F_DIGEST))
 		return;
 	if (e->digest != s->bdigest)
 		drift_set(s, src, DRIFT_ADDRESSES, 0, now);
 	else
-		drift_clear(s, drift_find(s, src, DRIFT_ADDRESSES), "agrees");
+		drift_clear(s, drift_find(s, src, DRIFT_ADDRESSES),
+		    "agrees now");
 }
 
 /* How a datagram queued by pending_out() fared (engine_outq_flush()). */

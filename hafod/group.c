@@ -51,32 +51,59 @@ group_leader(const struct group_conf *gc)
 	return (pservice_named(gc->members[0]));
 }
 
-/* Groups from the configuration, at start and on reload. */
+static struct pgroup *
+group_find(const char *name)
+{
+	struct pgroup	*g;
+
+	TAILQ_FOREACH(g, &pgroups, entry)
+		if (strcmp(g->name, name) == 0)
+			return (g);
+	return (NULL);
+}
+
+/*
+ * Groups from the configuration, at start and on reload.  A group that
+ * stays keeps its hook queue and what it last told its hooks, so that
+ * a reload runs no hook for a group whose members kept their state
+ * (hafod.8, SIGNALS) and never runs two of its hooks at once; only its
+ * hooks and its leader are taken from the new configuration.
+ */
 void
 groups_start(const struct config *conf)
 {
+	TAILQ_HEAD(, pgroup)	 kept = TAILQ_HEAD_INITIALIZER(kept);
 	const struct group_conf	*gc;
 	struct pservice		*leader;
 	struct pgroup		*g;
+	uint32_t		 id;
 
+	TAILQ_FOREACH(gc, &conf->groups, entry) {
+		leader = group_leader(gc);
+		id = leader != NULL ? leader->conf.id : 0;
+		if ((g = group_find(gc->name)) != NULL) {
+			TAILQ_REMOVE(&pgroups, g, entry);
+			hooks_clear(&g->hooks);
+			hookq_owner(g->hq, id);
+		} else {
+			if ((g = calloc(1, sizeof(*g))) == NULL)
+				fatal(NULL);
+			strlcpy(g->name, gc->name, sizeof(g->name));
+			g->hq = hookq_new(g->name, id);
+		}
+		hooks_copy(&g->hooks, &gc->hooks);
+		TAILQ_INSERT_TAIL(&kept, g, entry);
+	}
 	while ((g = TAILQ_FIRST(&pgroups)) != NULL) {
 		TAILQ_REMOVE(&pgroups, g, entry);
 		hookq_free(g->hq);
 		hooks_clear(&g->hooks);
 		free(g);
 	}
-	TAILQ_FOREACH(gc, &conf->groups, entry) {
-		if ((g = calloc(1, sizeof(*g))) == NULL)
-			fatal(NULL);
-		strlcpy(g->name, gc->name, sizeof(g->name));
-		hooks_copy(&g->hooks, &gc->hooks);
-		leader = group_leader(gc);
-		g->hq = hookq_new(g->name, leader != NULL ?
-		    leader->conf.id : 0);
-		TAILQ_INSERT_TAIL(&pgroups, g, entry);
-		if (leader != NULL)
-			group_state(g->name, "configured");
-	}
+	TAILQ_CONCAT(&pgroups, &kept, entry);
+	TAILQ_FOREACH(gc, &conf->groups, entry)
+		if (group_leader(gc) != NULL)
+			group_state(gc->name, "configured");
 }
 
 /* The group's hook, with what its members hold in the environment. */
@@ -132,10 +159,7 @@ group_state(const char *name, const char *reason)
 	struct pservice	*ps;
 	int		 all = 1, any = 0;
 
-	TAILQ_FOREACH(g, &pgroups, entry)
-		if (strcmp(g->name, name) == 0)
-			break;
-	if (g == NULL)
+	if ((g = group_find(name)) == NULL)
 		return;
 	TAILQ_FOREACH(ps, &pservices, entry) {
 		if (strcmp(ps->conf.group, name) != 0)
@@ -159,8 +183,7 @@ group_busy(const char *name)
 {
 	struct pgroup	*g;
 
-	TAILQ_FOREACH(g, &pgroups, entry)
-		if (strcmp(g->name, name) == 0)
-			return (!hookq_idle(g->hq));
-	return (0);
+	if ((g = group_find(name)) == NULL)
+		return (0);
+	return (!hookq_idle(g->hq));
 }

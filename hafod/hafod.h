@@ -692,7 +692,8 @@ struct ctl_peer {
 	uint8_t			advbase;
 	uint8_t			advskew;
 	uint8_t			demote;
-	uint8_t			pad[5];
+	uint8_t			pad;
+	uint32_t		base_ms;	/* bundle: its interval; 0 CARP */
 	uint64_t		last_seen_ms;	/* ago */
 };
 

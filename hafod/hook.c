@@ -167,6 +167,13 @@ hookq_destroy(struct hook_queue *q)
 	free(q);
 }
 
+/* A group's leader changed on reload: its results go to the new one. */
+void
+hookq_owner(struct hook_queue *q, uint32_t id)
+{
+	q->id = id;
+}
+
 /* The queue's owner is gone: its hooks still run, in order, then it goes. */
 void
 hookq_free(struct hook_queue *q)

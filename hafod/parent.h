@@ -112,6 +112,7 @@ void		 child_env_free(char **);
 /* hook.c: hooks, one at a time per queue, in the order of transitions */
 struct hook_queue *hookq_new(const char *, uint32_t);
 void		 hookq_free(struct hook_queue *);
+void		 hookq_owner(struct hook_queue *, uint32_t);
 void		 hook_queue(struct hook_queue *, enum hook_event,
 		    const struct hooks_conf *, char **);
 void		 hook_transition(struct pservice *, const struct msg_state *);
