@@ -22,7 +22,7 @@
 # median / max over repeated runs, printed beside the target.
 #
 # Environment (defaults for the full run; BENCH_QUICK=1 for a trial):
-#   BENCH_QUICK=1          3 runs, short windows: about 9 minutes
+#   BENCH_QUICK=1          3 runs, short windows: about 15 minutes
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
 #                          idle scale quorum heartbeat handover bundle
@@ -56,7 +56,8 @@
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
-# The full run takes about 30 minutes on a 2-CPU machine; QUICK about 9.
+# The full run takes about 50 minutes on a 2-CPU machine, 20 of them the
+# bundle section; QUICK about 15, the bundle section 6 of them.
 # Other work on the machine shows in the figures: the table prints the
 # load average before and after.
 
