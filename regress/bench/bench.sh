@@ -1473,6 +1473,10 @@ section_bundle()
 		_sb_lf=$(calc "$(stats c-idlef.nsm | cut -d' ' -f2) / 10")
 		row "" "CPU-s/min, master" "CARP advbase 0, advskew $(nth 1 \
 		    "$(cat fast.setting)")" c-idlef.nsm s/min "" "-"
+		row "" "  master, nobody else on the switch" "CARP advbase 0" \
+		    c-idlef.own s/min "" "-"
+		row "" "  master's engine alone" "CARP advbase 0" c-idlef.engm \
+		    s/min "" "-"
 		_sb_tf="<= $(printf %.3f "$_sb_lf") (CARP fastest / 10)"
 		_sb_vf=$(verdict b-idlef.nsm '<=' "$_sb_lf" max)
 	fi
