@@ -46,6 +46,7 @@ HAFOD_SRCS = \
 	hafod/control.c \
 	hafod/demote.c \
 	hafod/ebundle.c \
+	hafod/edemote.c \
 	hafod/engine.c \
 	hafod/ehandover.c \
 	hafod/epromote.c \
