@@ -15,7 +15,7 @@
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
-ETCDIR	?= /etc
+DOCDIR	?= $(PREFIX)/share/doc/hafod
 UNITDIR	?= /lib/systemd/system
 
 CC	?= cc
@@ -46,6 +46,7 @@ HAFOD_SRCS = \
 	hafod/control.c \
 	hafod/demote.c \
 	hafod/ebundle.c \
+	hafod/edemote.c \
 	hafod/engine.c \
 	hafod/ehandover.c \
 	hafod/epromote.c \
@@ -310,13 +311,14 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(ETCDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)/var/empty
 	install -m 555 obj/bin/hafod obj/bin/hafoctl $(DESTDIR)$(SBINDIR)
 	install -m 444 hafod.conf.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 444 hafod/hafod.8 hafoctl/hafoctl.8 $(DESTDIR)$(MANDIR)/man8
-	[ -e $(DESTDIR)$(ETCDIR)/hafod.conf ] || \
-	    install -m 600 etc/hafod.conf $(DESTDIR)$(ETCDIR)/hafod.conf
+	# Never /etc/hafod.conf: the unit starts hafod once one exists, and
+	# an example bound to eth0 is not what anyone means to run.
+	install -m 444 etc/hafod.conf $(DESTDIR)$(DOCDIR)/examples/hafod.conf
 	sed 's,@SBINDIR@,$(SBINDIR),g' etc/hafod.service > \
 	    $(DESTDIR)$(UNITDIR)/hafod.service
 	if [ -z "$(DESTDIR)" ] && ! getent passwd _hafod >/dev/null; then \

@@ -76,9 +76,7 @@ static void	engine_tick(int, short, void *);
 static void	engine_signal(int, short, void *);
 static void	service_act(struct eservice *, int, enum carp_state);
 static void	service_free(struct eservice *);
-static void	demote_update(struct eservice *);
 static void	shutdown_check(void);
-static unsigned int service_weight(struct eservice *);
 static struct eservice *service_find(struct eservice_head *, uint32_t);
 
 static uint64_t
@@ -99,7 +97,7 @@ now_us(void)
  * cannot be acting on our states, so the engine goes, and with it the
  * advertisements, so that a peer takes over.
  */
-static void
+void
 engine_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 {
 	if (msgchan_compose(&chan, type, peerid, getpid(), -1, data,
@@ -462,7 +460,7 @@ engine_settle(void)
 		regroup = 0;
 		TAILQ_FOREACH(s, &services, entry)
 			if (s->conf.group[0] != '\0' && s->conf.group_leader)
-				demote_update(s);
+				edemote_update(s);
 	}
 	if (regroup)
 		log_warnx("group demotion did not settle: will retry");
@@ -685,176 +683,6 @@ engine_link(const struct msg_link *ml)
 }
 
 /*
- * The demote byte of s, from demote.c's arithmetic over s and, in a
- * group, every member of its group.
- */
-static unsigned int
-service_weight(struct eservice *s)
-{
-	struct demote_member	 m[SERVICE_GROUP_MAX];
-	struct eservice		*e, *who[SERVICE_GROUP_MAX];
-	size_t			 n = 0, self = 0, i;
-	uint8_t			 w;
-
-	TAILQ_FOREACH(e, &services, entry) {
-		if (e != s && (s->conf.group[0] == '\0' ||
-		    strcmp(e->conf.group, s->conf.group) != 0))
-			continue;
-		if (n == SERVICE_GROUP_MAX)
-			fatalx("group %s: too many members", s->conf.group);
-		if (e == s)
-			self = n;
-		memset(&m[n], 0, sizeof(m[n]));
-		m[n].reasons = e->demote_reasons;
-		m[n].weights = e->weights;
-		m[n].grouped = e->conf.group[0] != '\0';
-		m[n].leader = e->conf.group_leader;
-		m[n].linkdown = e->fsm.state == CARP_LINKDOWN;
-		m[n].master = e->fsm.state == CARP_MASTER;
-		who[n++] = e;
-	}
-	/* Not yet in the list: a service being configured. */
-	if (n == 0 || who[self] != s) {
-		memset(&m[0], 0, sizeof(m[0]));
-		m[0].reasons = s->demote_reasons;
-		m[0].weights = s->weights;
-		m[0].grouped = s->conf.group[0] != '\0';
-		m[0].leader = s->conf.group_leader;
-		who[0] = s;
-		n = 1;
-		self = 0;
-	}
-	w = demote_weight(m, n, self);
-	for (i = 0; i < n; i++)
-		who[i]->demote_reasons = m[i].reasons;
-	return (w);
-}
-
-/*
- * Apply the demotion of s, and of its whole group, where it changed: one
- * level deep.  What that changes in turn (a follower that sees its leader
- * leave master) is picked up by engine_settle().
- */
-static void
-demote_update(struct eservice *s)
-{
-	struct eservice	*m;
-	enum carp_state	 prev;
-	unsigned int	 w;
-
-	TAILQ_FOREACH(m, &services, entry) {
-		if (m != s && (s->conf.group[0] == '\0' ||
-		    strcmp(m->conf.group, s->conf.group) != 0))
-			continue;
-		if ((w = service_weight(m)) == m->fsm.demote)
-			continue;
-		prev = m->fsm.state;
-		service_act(m, fsm_set_demote(&m->fsm, w, now_us()), prev);
-	}
-}
-
-/*
- * A master demoted by the operator (or unable to hold its addresses)
- * bows out and keeps its addresses until a successor has taken over, so
- * that a planned switchover loses nothing.
- */
-void
-engine_demote(struct eservice *s, uint32_t reason, int on)
-{
-	enum carp_state	prev;
-	int		actions;
-
-	if ((reason & DEMOTE_PERSIST) &&
-	    on != ((s->demote_reasons & DEMOTE_PERSIST) != 0)) {
-		struct msg_persist	mp;
-
-		/* The parent keeps it, so a restart cannot grab mastership. */
-		memset(&mp, 0, sizeof(mp));
-		strlcpy(mp.name, s->conf.name, sizeof(mp.name));
-		mp.demoted = on;
-		engine_send(MSG_PERSIST, s->conf.id, &mp, sizeof(mp));
-	}
-	if (on)
-		s->demote_reasons |= reason;
-	else
-		s->demote_reasons &= ~reason;
-	demote_update(s);
-	if (on && (reason & (DEMOTE_OPERATOR | DEMOTE_PERSIST |
-	    DEMOTE_VIPFAIL | DEMOTE_PROMOTE)) &&
-	    s->fsm.state == CARP_MASTER) {
-		prev = s->fsm.state;
-		service_act(s, fsm_leave(&s->fsm, 0, now_us()), prev);
-	}
-	/* The last reason to bow out is gone: stay, if it is not too late. */
-	if (!on && s->fsm.leaving && !(s->demote_reasons & (DEMOTE_OPERATOR |
-	    DEMOTE_PERSIST | DEMOTE_VIPFAIL | DEMOTE_PROMOTE))) {
-		prev = s->fsm.state;
-		if ((actions = fsm_stay(&s->fsm, now_us())) != 0)
-			log_info("%s: bow-out cancelled: staying master",
-			    s->conf.name);
-		service_act(s, actions, prev);
-	}
-}
-
-/* For hafoctl: the demotion's reasons in words. */
-void
-engine_demote_detail(struct eservice *s, char *buf, size_t len)
-{
-	int	i;
-
-	buf[0] = '\0';
-	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
-		if (s->weights[i].weight == 0)
-			continue;
-		if (buf[0] != '\0')
-			strlcat(buf, ", ", len);
-		strlcat(buf, s->weights[i].name, len);
-	}
-}
-
-/*
- * A weight of s on or off, in its slot; the caller updates the
- * demotion.  -1: no slot left for it.
- */
-int
-weight_set(struct eservice *s, const struct msg_weight *mw)
-{
-	struct msg_weight	*slot = NULL;
-	int			 i, on = mw->on && mw->weight != 0;
-
-	for (i = 0; i < SERVICE_WEIGHTS_MAX; i++) {
-		if (s->weights[i].weight != 0 &&
-		    s->weights[i].index == mw->index) {
-			slot = &s->weights[i];
-			break;
-		}
-		if (s->weights[i].weight == 0 && slot == NULL && on)
-			slot = &s->weights[i];
-	}
-	if (slot == NULL) {
-		if (!on)
-			return (0);
-		log_warnx("%s: too many demotions to keep track of",
-		    s->conf.name);
-		return (-1);
-	}
-	if (on)
-		*slot = *mw;
-	else
-		memset(slot, 0, sizeof(*slot));
-	return (0);
-}
-
-/* A weight of s on or off (NULL: none), and the demotion that follows. */
-void
-engine_weigh(struct eservice *s, const struct msg_weight *mw)
-{
-	if (mw != NULL)
-		(void)weight_set(s, mw);
-	demote_update(s);
-}
-
-/*
  * The parent's weights: checks and tracks.  Heartbeats are the
  * engine's own, and a reload's WEIGHT_CLEAR leaves them be.
  */
@@ -877,33 +705,7 @@ engine_weight(const struct msg_weight *mw)
 		return;
 	} else
 		(void)weight_set(s, mw);
-	demote_update(s);
-}
-
-/*
- * hafoctl promote: take over now where the rules allow it, else say why
- * not.  Operator demotion is lifted first: promoting means "serve".
- */
-int
-engine_promote(struct eservice *s, char *why, size_t len)
-{
-	enum carp_state	prev;
-	int		actions;
-
-	if (s->fsm.leaving) {
-		strlcpy(why, "bowing out", len);
-		return (-1);
-	}
-	if (s->demote_reasons & (DEMOTE_OPERATOR | DEMOTE_PERSIST))
-		engine_demote(s, DEMOTE_OPERATOR | DEMOTE_PERSIST, 0);
-	holddown_forget(s);
-	prev = s->fsm.state;
-	if ((actions = fsm_promote(&s->fsm, now_us())) == 0) {
-		strlcpy(why, s->fsm.reason, len);
-		return (-1);
-	}
-	service_act(s, actions, prev);
-	return (0);
+	edemote_update(s);
 }
 
 /* hafoctl reload: the parent reads the file; its answer goes to id. */
@@ -1113,13 +915,13 @@ engine_configure(void)
 				    DEMOTE_PERSIST;
 			}
 		heartbeat_start(s);
-		s->fsm.demote = service_weight(s);
+		s->fsm.demote = edemote_weight(s);
 		quorum_service(s, now);
 		service_start(s, now);
 	}
 	/* Groups: the followers' weight follows their leader's state. */
 	TAILQ_FOREACH(s, &services, entry)
-		demote_update(s);
+		edemote_update(s);
 	while ((mp = TAILQ_FIRST(&persisted)) != NULL) {
 		TAILQ_REMOVE(&persisted, mp, entry);
 		free(mp);

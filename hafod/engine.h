@@ -170,6 +170,11 @@ TAILQ_HEAD(eservice_head, eservice);
 struct eservice_head *engine_services(void);
 struct eservice_head *engine_retiring(void);
 struct eif_head	*engine_ifaces(void);
+void		 engine_send(uint32_t, uint32_t, const void *, size_t);
+
+/* edemote.c: the operator's word and the weights, into the demote byte */
+unsigned int	 edemote_weight(struct eservice *);
+void		 edemote_update(struct eservice *);
 void		 engine_demote(struct eservice *, uint32_t, int);
 void		 engine_demote_detail(struct eservice *, char *, size_t);
 int		 engine_promote(struct eservice *, char *, size_t);

@@ -580,17 +580,6 @@ parent_prepare(struct config *conf, int *packet_fd, int *control_fd)
 	}
 }
 
-static int
-bundle_wanted(const struct config *conf)
-{
-	const struct service	*s;
-
-	TAILQ_FOREACH(s, &conf->services, entry)
-		if (s->conf.protocol == PROTO_BUNDLE)
-			return (1);
-	return (0);
-}
-
 /*
  * The epoch of the bundle format's counters (hafod.8, BUNDLE FORMAT):
  * above the last start's, and above the clock's 256-second ticks, so
@@ -766,9 +755,13 @@ main(int argc, char *argv[])
 	TAILQ_FOREACH(ps, &pservices, entry)
 		vip_remove_stale(ps);
 
+	/*
+	 * Kept at every start, bundle or not: a reload may bring the
+	 * first bundle service, and the next start must still be above
+	 * this run's counters.
+	 */
 	fd = engine_start(pw, conf->chroot, packet_fd, control_fd,
-	    bundle_wanted(conf) ? epoch_load(conf->state) :
-	    (uint64_t)time(NULL) >> 8);
+	    epoch_load(conf->state));
 	if (atexit(parent_atexit) != 0)
 		fatal("atexit");
 	setproctitle("parent");

@@ -88,6 +88,7 @@ static void	fuzz_exit(int) __attribute__((__noreturn__));
 #define clock_gettime	fuzz_clock_gettime
 #define exit		fuzz_exit
 #include "../../hafod/engine.c"
+#include "../../hafod/edemote.c"
 #include "../../hafod/epromote.c"
 #include "../../hafod/ehandover.c"
 #include "../../hafod/equorum.c"
