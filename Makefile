@@ -1,12 +1,13 @@
-# hafod: high-availability failover daemon (CARP v2) for Linux.
+# hafod: high-availability failover daemon (CARP v2, bundle) for Linux.
 #
 #   make            build obj/bin/hafod and obj/bin/hafoctl
 #   make deps       install every Debian package the build, tests and demo need
 #   make check      deps, build, unit tests (plain and ASan+UBSan), regress
 #   make demo       deps, build, a live failover in network namespaces
 #   make fuzz       deps, every libFuzzer harness for FUZZ_SECONDS (60) each
-#   make bench      deps, build, failover and idle figures (root, ~22 min;
-#                   BENCH_QUICK=1 for a 6-minute trial, see regress/bench)
+#   make bench      deps, build, failover, idle and wire figures (root,
+#                   about an hour; BENCH_QUICK=1 for a 15-minute trial,
+#                   BENCH_SECTIONS to choose, see regress/bench/bench.sh)
 #   make soak       deps, build, faults at random for SOAK_MINUTES (60)
 #                   with every promise checked (root; see regress/soak)
 #   make install    PREFIX=/usr/local DESTDIR=
