@@ -5,8 +5,8 @@
 #   make check      deps, build, unit tests (plain and ASan+UBSan), regress
 #   make demo       deps, build, a live failover in network namespaces
 #   make fuzz       deps, every libFuzzer harness for FUZZ_SECONDS (60) each
-#   make bench      deps, build, failover, idle and wire figures (root,
-#                   about an hour; BENCH_QUICK=1 for a 15-minute trial,
+#   make bench      deps, build, failover, idle and wire figures (root;
+#                   BENCH_QUICK=1 for a 15-minute trial,
 #                   BENCH_SECTIONS to choose, see regress/bench/bench.sh)
 #   make soak       deps, build, faults at random for SOAK_MINUTES (60)
 #                   with every promise checked (root; see regress/soak)
