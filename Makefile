@@ -56,6 +56,7 @@ HAFOD_SRCS = \
 	hafod/group.c \
 	hafod/hafod.c \
 	hafod/heartbeat.c \
+	hafod/hmac.c \
 	hafod/holddown.c \
 	hafod/hook.c \
 	hafod/log.c \
@@ -89,18 +90,19 @@ HAFOCTL_SRCS = \
 
 # Unit tests and the pure code each links, without sockets or netlink.
 UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
-t_bundle_SRCS	= hafod/bundle.c hafod/names.c hafod/log.c
-t_carp_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
+t_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
+t_carp_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
+		  hafod/log.c
 t_demote_SRCS	= hafod/demote.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_holddown_SRCS	= hafod/holddown.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
-		  hafod/bundle.c \
+		  hafod/bundle.c hafod/hmac.c \
 		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
-t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/addr.c \
-		  hafod/log.c
+t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/hmac.c \
+		  hafod/addr.c hafod/log.c
 
 objs = $(patsubst %.y,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
 
@@ -202,10 +204,11 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
 FUZZERS = advert bundle config msg control engine
-fuzz_advert_SRCS	= hafod/carp.c hafod/addr.c hafod/names.c hafod/log.c
-fuzz_bundle_SRCS	= hafod/bundle.c hafod/names.c hafod/log.c
+fuzz_advert_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
+			  hafod/log.c
+fuzz_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
-			  hafod/names.c hafod/log.c hafod/bundle.c
+			  hafod/names.c hafod/log.c hafod/bundle.c hafod/hmac.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
@@ -214,7 +217,7 @@ fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 # fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
-			  hafod/bundle.c hafod/ebundle.c \
+			  hafod/bundle.c hafod/hmac.c hafod/ebundle.c \
 			  hafod/demote.c hafod/holddown.c hafod/config.c \
 			  hafod/msg.c hafod/msgev.c hafod/control.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/heartbeat.c

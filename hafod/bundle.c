@@ -49,35 +49,14 @@ static int	bundle_vip_cmp(const void *, const void *);
 static size_t	bundle_addr_len(const struct hafod_addr *);
 static int	bundle_flags_ok(uint8_t);
 
-/*
- * One HMAC-SHA-256 context for the process, as carp_mac() keeps one for
- * SHA-1: set up before the sandbox, keyed anew per message.
- */
+/* One HMAC-SHA-256 context for the process (hmac.c). */
 static EVP_MAC_CTX *
 bundle_mac(void)
 {
 	static EVP_MAC_CTX	*ctx;
-	EVP_MAC			*mac;
-	OSSL_PARAM		 params[2];
 
-	if (ctx != NULL)
-		return (ctx);
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
-	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_ATEXIT, NULL))
-		fatalx("%s: libcrypto failed to start", __func__);
-	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		fatalx("%s: libcrypto has no HMAC", __func__);
-	ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac);
 	if (ctx == NULL)
-		fatalx("%s: EVP_MAC_CTX_new failed", __func__);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_CTX_set_params(ctx, params))
-		fatalx("%s: libcrypto has no HMAC-SHA256", __func__);
+		ctx = hmac_new("SHA256");
 	return (ctx);
 }
 

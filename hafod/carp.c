@@ -104,42 +104,14 @@ carp_key_init(struct carp_key *key, const struct service_conf *conf)
 	key->prefixlen = off;
 }
 
-/*
- * One HMAC context for the process, set up once: the one-shot HMAC(3)
- * looks up SHA-1 and HMAC by name and allocates a context on every
- * call.  Keying this one anew per message costs two SHA-1 blocks and
- * no allocation.
- */
+/* One HMAC-SHA1 context for the process (hmac.c). */
 static EVP_MAC_CTX *
 carp_mac(void)
 {
 	static EVP_MAC_CTX	*ctx;
-	EVP_MAC			*mac;
-	OSSL_PARAM		 params[2];
 
-	if (ctx != NULL)
-		return (ctx);
-	/*
-	 * No configuration file (there is none in the chroot) and no
-	 * error strings: loading them all kept about 650 kB more of the
-	 * engine resident, for messages it never prints.
-	 */
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
-	    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-	    OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_ATEXIT, NULL))
-		fatalx("%s: libcrypto failed to start", __func__);
-	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-		fatalx("%s: libcrypto has no HMAC", __func__);
-	ctx = EVP_MAC_CTX_new(mac);
-	EVP_MAC_free(mac);
 	if (ctx == NULL)
-		fatalx("%s: EVP_MAC_CTX_new failed", __func__);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)"SHA1", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!EVP_MAC_CTX_set_params(ctx, params))
-		fatalx("%s: libcrypto has no HMAC-SHA1", __func__);
+		ctx = hmac_new("SHA1");
 	return (ctx);
 }
 

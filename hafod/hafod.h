@@ -886,6 +886,10 @@ int		 carp_verify(const struct carp_key *, const struct carp_advert *);
 void		 carp_encode(const struct carp_advert *, uint8_t *);
 enum carp_drop	 carp_decode(const uint8_t *, size_t, int, struct carp_advert *);
 
+/* hmac.c: libcrypto's HMAC, for carp.c and bundle.c */
+struct evp_mac_ctx_st;
+struct evp_mac_ctx_st *hmac_new(const char *);
+
 /* bundle.c: the bundle format, pure code (hafod.8, BUNDLE FORMAT) */
 void		 bundle_key_derive(const uint8_t *, size_t,
 		    struct bundle_key *);
