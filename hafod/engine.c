@@ -570,6 +570,18 @@ service_act(struct eservice *s, int actions, enum carp_state prev)
 		engine_send(MSG_ANNOUNCE, s->conf.id, &s->conf.id,
 		    sizeof(s->conf.id));
 	}
+	/*
+	 * A master that starts to bow out stops announcing, so that its
+	 * successor's announcements are the last the neighbours hear; one
+	 * that stays after all announces again (vip_quiet()).
+	 */
+	if (s->fsm.state != CARP_MASTER)
+		s->quiet = 0;
+	else if (s->fsm.leaving != s->quiet) {
+		s->quiet = s->fsm.leaving;
+		engine_send(s->quiet ? MSG_QUIET : MSG_ANNOUNCE, s->conf.id,
+		    &s->conf.id, sizeof(s->conf.id));
+	}
 	if (actions & FSM_SEND)
 		service_send(s);
 	/* Its group's weights follow its state; engine_settle() sees to it. */

@@ -160,6 +160,7 @@ struct eservice {
 	uint32_t		 fence_failures; /* in a row */
 	uint8_t			 xw_prev;	/* state before master */
 	char			 xw_reason[STATE_REASON_MAX];
+	int			 quiet;		/* bowing out: parent told */
 	/* protocol bundle (ebundle.c) */
 	struct edrift		 drift[SERVICE_DRIFT_MAX];
 	uint32_t		 bdigest;	/* bundle_digest() of conf */

@@ -284,6 +284,11 @@ parent_dispatch(int fd, short event, void *arg)
 			    ps->state == CARP_MASTER)
 				vip_announce(ps);
 			break;
+		case MSG_QUIET:
+			memcpy(&id, m.data, sizeof(id));
+			if ((ps = pservice_find(id)) != NULL)
+				vip_quiet(ps);
+			break;
 		case MSG_HOOK_RUN:
 			memcpy(&hr, m.data, sizeof(hr));
 			hr.reason[sizeof(hr.reason) - 1] = '\0';

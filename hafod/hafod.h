@@ -409,6 +409,7 @@ enum msg_type {
 	MSG_CTL_IFACE,		/* e->c struct ctl_iface: show all, at the end */
 	MSG_CTL_HEARTBEAT,	/* e->c struct ctl_heartbeat */
 	MSG_LOG,		/* e->p struct msg_log: a line to log */
+	MSG_QUIET,		/* e->p uint32_t service: bowing out, no more GARP */
 	MSG_MAX
 };
 

@@ -95,6 +95,7 @@ static const struct {
 	[MSG_CTL_HEARTBEAT] = { "ctl-heartbeat",
 	    sizeof(struct ctl_heartbeat), 0 },
 	[MSG_LOG] = { "log", sizeof(struct msg_log), 0 },
+	[MSG_QUIET] = { "quiet", sizeof(uint32_t), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);

@@ -73,6 +73,7 @@ void		 vip_take(struct pservice *);
 void		 vip_release(struct pservice *);
 void		 vip_release_all(void);
 void		 vip_announce(struct pservice *);
+void		 vip_quiet(struct pservice *);
 void		 vip_report(struct pservice *);
 void		 vip_forget(struct pservice *);
 void		 vip_remove_stale(struct pservice *);

@@ -238,6 +238,20 @@ announce(int fd, short event, void *arg)
 	}
 }
 
+/*
+ * A master bowing out announces no more: an announcement of its own
+ * after its successor's would draw the neighbours back to it just
+ * before it lets go, and leave them with the wrong MAC until the
+ * successor's next one.
+ */
+void
+vip_quiet(struct pservice *ps)
+{
+	if (ps->announce_ev != NULL)
+		evtimer_del(ps->announce_ev);
+	ps->announce_left = 0;
+}
+
 /* Announce the addresses, now and announce_count - 1 times more. */
 void
 vip_announce(struct pservice *ps)

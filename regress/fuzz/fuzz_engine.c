@@ -252,9 +252,15 @@ check_frame(struct msg *m)
 		k->state = st.state;
 		break;
 	case MSG_ANNOUNCE:
+	case MSG_QUIET:
 		memcpy(&id, m->data, sizeof(id));
-		if (known_find(id) == NULL)
-			fuzz_fail("announce of unknown service %u", id);
+		if ((k = known_find(id)) == NULL)
+			fuzz_fail("%s of unknown service %u",
+			    msg_type_name(m->hdr.type), id);
+		/* Only a master announces, or stops to bow out. */
+		if (k->state != CARP_MASTER)
+			fuzz_fail("%s: %s in %s", k->conf.name,
+			    msg_type_name(m->hdr.type), state_name(k->state));
 		break;
 	case MSG_SHUTDOWN_DONE:
 		shutdown_done = 1;
