@@ -188,6 +188,35 @@ struct bundle {
 };
 
 /*
+ * Sites (hafod.8, SITES): a service or group "across sites" has one
+ * controller in the whole corosync cluster, the local master of one
+ * site.  Which site is agreed over corosync's CPG by sites.c's rules,
+ * which every member applies to the same ordered messages.
+ */
+#define SITE_NAME_MAX		32	/* including the NUL */
+#define SITES_MAX		8	/* sites in one cluster */
+#define SITE_NONE		255	/* no site: an index into none */
+
+#define SITE_KIND_SERVICE	0
+#define SITE_KIND_GROUP		1
+
+/* A service's or a group's "across sites" line. */
+struct site_conf {
+	uint8_t			across;		/* 1: one controller */
+	uint8_t			failback;	/* back to a preferred site */
+	uint8_t			nprefer;
+	uint8_t			pad;
+	char			prefer[SITES_MAX][SITE_NAME_MAX];
+};
+
+/* What a local master of an entity across sites is told it is. */
+enum site_role {
+	SITE_ROLE_NONE,		/* not its site's local master */
+	SITE_ROLE_STANDBY,	/* local master; the role is elsewhere */
+	SITE_ROLE_CONTROLLER,	/* local master of the controller site */
+};
+
+/*
  * One virtual service as configured.  Everything the engine needs and
  * nothing it must not know; it crosses to the engine as one message.
  */
@@ -226,6 +255,7 @@ struct service_conf {
 	uint8_t			pad5[3];
 	uint32_t		interval;	/* ms; protocol bundle only */
 	struct bundle_key	bkey;		/* protocol bundle only */
+	struct site_conf	site;		/* the parent's; across sites */
 };
 
 /*
@@ -254,6 +284,8 @@ enum hook_event {
 	HOOK_FAULT,		/* link down, not from master */
 	HOOK_STOP,		/* stopped, not from master: shutdown, removal */
 	HOOK_FENCE,		/* exclusive: before promote, the old master */
+	HOOK_CONTROLLER,	/* across sites: this node holds the role */
+	HOOK_STANDBY,		/* across sites: local master, another site */
 	HOOK_MAX
 };
 
@@ -332,6 +364,7 @@ struct group_conf {
 	struct hooks_conf	hooks;
 	struct check_head	checks;
 	struct track_head	tracks;
+	struct site_conf	site;
 };
 TAILQ_HEAD(group_head, group_conf);
 
@@ -345,6 +378,7 @@ struct config {
 	uint8_t			quorum;		/* 1: quorum corosync */
 	uint8_t			quorum_policy;	/* enum quorum_policy */
 	uint16_t		bundle_port;	/* UDP, protocol bundle */
+	char			site[SITE_NAME_MAX]; /* this node's; "": none */
 	struct service_head	services;
 	struct group_head	groups;
 };
@@ -389,6 +423,11 @@ enum msg_type {
 	MSG_ALIVE,		/* e->p nothing: the engine's loop runs */
 	MSG_HEARTBEAT,		/* p->e fd: the heartbeat socket */
 	MSG_HOOK_RUN,		/* e->p struct msg_hook_run: a held hook */
+	MSG_SITE_LOCAL,		/* p->q struct msg_site_local: one entity */
+	MSG_SITE_COMMIT,	/* p->q struct msg_site_commit: that is all */
+	MSG_SITES,		/* q->p, p->e struct msg_sites: a report */
+	MSG_SITE_ROLE,		/* q->p, p->e struct msg_site_role */
+	MSG_SITES_END,		/* q->p, p->e nothing: the report is whole */
 
 	/*
 	 * hafoctl and the engine, over the control socket.  Numbered apart,
@@ -410,6 +449,9 @@ enum msg_type {
 	MSG_CTL_HEARTBEAT,	/* e->c struct ctl_heartbeat */
 	MSG_LOG,		/* e->p struct msg_log: a line to log */
 	MSG_QUIET,		/* e->p uint32_t service: bowing out, no more GARP */
+	MSG_CTL_SITES,		/* c->e struct ctl_target: show sites */
+	MSG_CTL_SITES_STATE,	/* e->c struct ctl_sites */
+	MSG_CTL_SITE_ROLE,	/* e->c struct ctl_site_role: per entity */
 	MSG_MAX
 };
 
@@ -566,6 +608,86 @@ struct msg_quorum {
 	char			qdevice_name[QUORUM_NAME_MAX];
 	char			reason[STATE_REASON_MAX]; /* why not quorate */
 	struct quorum_node	nodes[QUORUM_MEMBERS_MAX];
+};
+
+/*
+ * Sites, between the parent and the quorum process, whose CPG client
+ * (cpg.c) multicasts this node's word and applies sites.c's rules.
+ * The parent says, entity by entity, where each of its entities across
+ * sites stands here, then commits; the quorum process answers every
+ * change with a report: MSG_SITES, a MSG_SITE_ROLE per entity, and
+ * MSG_SITES_END.  The parent acts on the report (psites.c) and passes
+ * it to the engine for hafoctl show sites.
+ */
+struct msg_site_local {
+	char			name[SERVICE_NAME_MAX];
+	uint8_t			kind;		/* SITE_KIND_* */
+	uint8_t			state;		/* enum carp_state; group:
+						   MASTER once all members are */
+	uint8_t			healthy;	/* no check fails, no track down */
+	uint8_t			holding;	/* holds the role, hooks and all */
+	struct site_conf	conf;
+};
+
+struct msg_site_commit {
+	char			site[SITE_NAME_MAX]; /* this node's */
+	uint32_t		nentities;	/* MSG_SITE_LOCAL since the last */
+	uint32_t		pad;
+};
+
+/* A node of the CPG group, as its last word said. */
+struct site_member {
+	uint32_t		nodeid;
+	uint8_t			site;		/* index in msg_sites.sites */
+	uint8_t			quorate;
+	uint8_t			synced;		/* spoke since the last change */
+	uint8_t			pad;
+	char			name[QUORUM_NAME_MAX]; /* corosync's */
+};
+
+struct msg_sites {
+	uint8_t			link;		/* enum quorum_link, of CPG */
+	uint8_t			synced;		/* every member spoke since */
+	uint8_t			nsites;
+	uint8_t			nmembers;
+	uint8_t			mysite;		/* index; SITE_NONE: none */
+	uint8_t			pad[3];
+	uint32_t		nodeid;		/* this node */
+	uint32_t		nroles;		/* MSG_SITE_ROLE to follow */
+	uint64_t		changed_ms;	/* CLOCK_MONOTONIC: membership */
+	char			sites[SITES_MAX][SITE_NAME_MAX];
+	struct site_member	members[QUORUM_MEMBERS_MAX];
+	char			reason[STATE_REASON_MAX]; /* link not up: why */
+};
+
+struct msg_site_role {
+	char			name[SERVICE_NAME_MAX];
+	uint8_t			kind;		/* SITE_KIND_* */
+	uint8_t			controller;	/* site index; SITE_NONE */
+	uint8_t			target;		/* where it moves; SITE_NONE */
+	uint8_t			grant;		/* this node's site may hold it */
+	uint8_t			release;	/* this node's site must let go */
+	uint8_t			pad[3];
+	uint32_t		holder;		/* nodeid that holds it; 0 none */
+	uint32_t		wait_ms;	/* left of the release bound */
+	uint64_t		term;		/* changes of controller */
+	uint64_t		since_ms;	/* CLOCK_MONOTONIC: controller */
+	uint32_t		masters[SITES_MAX]; /* local master per site */
+};
+
+/* hafoctl show sites: the engine's copy of the last report. */
+struct ctl_sites {
+	struct msg_sites	s;
+	uint64_t		age_ms;		/* since the membership changed */
+	uint8_t			quorate;	/* this node, as the engine sees */
+	uint8_t			pad[7];
+};
+
+struct ctl_site_role {
+	struct msg_site_role	r;
+	uint64_t		age_ms;		/* controller for so long */
+	uint8_t			role;		/* enum site_role, this node */
+	uint8_t			pad[7];
 };
 
 /* hafoctl show quorum: the engine's view, and since when. */

@@ -78,6 +78,12 @@ static const struct {
 	[MSG_ALIVE] = { "alive", 0, 0 },
 	[MSG_HEARTBEAT] = { "heartbeat", 0, 1 },
 	[MSG_HOOK_RUN] = { "hook-run", sizeof(struct msg_hook_run), 0 },
+	[MSG_SITE_LOCAL] = { "site-local", sizeof(struct msg_site_local), 0 },
+	[MSG_SITE_COMMIT] = { "site-commit", sizeof(struct msg_site_commit),
+	    0 },
+	[MSG_SITES] = { "sites", sizeof(struct msg_sites), 0 },
+	[MSG_SITE_ROLE] = { "site-role", sizeof(struct msg_site_role), 0 },
+	[MSG_SITES_END] = { "sites-end", 0, 0 },
 	[MSG_CTL_SHOW] = { "ctl-show", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_DEMOTE] = { "ctl-demote", sizeof(struct ctl_target), 0 },
 	[MSG_CTL_UNDEMOTE] = { "ctl-undemote", sizeof(struct ctl_target), 0 },
@@ -96,6 +102,11 @@ static const struct {
 	    sizeof(struct ctl_heartbeat), 0 },
 	[MSG_LOG] = { "log", sizeof(struct msg_log), 0 },
 	[MSG_QUIET] = { "quiet", sizeof(uint32_t), 0 },
+	[MSG_CTL_SITES] = { "ctl-sites", sizeof(struct ctl_target), 0 },
+	[MSG_CTL_SITES_STATE] = { "ctl-sites-state", sizeof(struct ctl_sites),
+	    0 },
+	[MSG_CTL_SITE_ROLE] = { "ctl-site-role",
+	    sizeof(struct ctl_site_role), 0 },
 };
 
 static void	msg_dequeue(struct msgchan *, struct msgbuf_out *);

@@ -43,7 +43,8 @@ static const char *carp_drop_names[DROP_MAX] = {
 };
 
 static const char *const hook_names[HOOK_MAX] = {
-	"promote", "demote", "backup", "fault", "stop", "fence"
+	"promote", "demote", "backup", "fault", "stop", "fence",
+	"controller", "standby"
 };
 
 static const char *const drift_names[DRIFT_MAX] = {
