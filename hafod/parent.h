@@ -146,6 +146,17 @@ void		 quorum_init(const struct config *, const struct passwd *, int);
 void		 quorum_start(void);
 void		 quorum_reap(int);
 void		 quorum_stop(void);
+int		 quorum_send_site(enum msg_type, const void *, size_t);
+
+/*
+ * psites.c: entities across sites, as the parent runs them.  pquorum.c
+ * passes it the quorum process's word (checked) and each change of
+ * quorum; psites.c answers with this node's entities (quorum_send_site()).
+ */
+void		 psites_start(const struct config *);
+void		 psites_quorum(const struct msg_quorum *);
+void		 psites_report(enum msg_type, const void *, size_t);
+void		 psites_connected(void);	/* a new quorum process */
 
 /* hafod.c: the socket applications send heartbeats to */
 void		 heartbeat_socket(const struct config *);
