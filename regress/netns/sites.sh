@@ -32,6 +32,26 @@
 # in each site n1/n3 have advskew 0, n2/n4 advskew 100.  Every hook of
 # SERVICE on NODE appends "EVENT ROLE SITE CONTROLLER_SITE" to
 # NODE.SERVICE.hooks (sites_hooks).
+#
+# The functions, for tests, the bench and the demo:
+#   sites_lab                       everything but hafod, all quorate
+#   sites_conf NODE [ACROSS]        NODE.conf: db across sites, web
+#   sites_conf_head NODE            NODE.conf, global lines only, then
+#   sites_conf_service NODE NAME VHID ADDR [LINE...]   a service each
+#   sites_hafod NODE                start hafod (NODE.conf)
+#   sites_hafod_kill NODE [SIG]     hafod alone, by PID (KILL default)
+#   sites_node_kill NODE            hafod, qdevice and corosync: KILL
+#   sites_site_kill SITE            every node of SITE so
+#   sites_site_down/up SITE         SITE's nodes lose/regain carrier
+#   sites_wan_cut SITE              r drops all to/from SITE (east,
+#   sites_wan_heal [SITE]           west, witness); heal one or all
+#   sites_show NODE [-j]            hafoctl show sites
+#   sites_json NODE EXPR            a Python expression on that JSON
+#   sites_field NODE ENTITY FIELD   e.g. controller, role: east, null
+#   sites_hooks NODE [SERVICE]      NODE's hook log (db by default)
+#   sites_state NODE SERVICE        the engine's last state
+#   sites_of NODE, sites_nodes SITE, sites_addr NODE, sites_vip SITE [SVC]
+#   sites_log NODE, sites_ctl NODE ARG..., sites_tail NODE...
 
 PYTHON=${PYTHON:-/usr/bin/python3}
 
@@ -305,17 +325,24 @@ sites_hafod_kill()
 	_coro_signal "$1" hafod "${2:-KILL}"
 }
 
-# sites_site_kill SITE: the whole site dies at once: SIGKILL to hafod,
-# corosync-qdevice and corosync of its nodes.
+# sites_node_kill NODE: the node dies at once: SIGKILL to its hafod,
+# corosync-qdevice and corosync.  hafod alone killed is not a dead node
+# under the strict policy: its corosync still stands for it, and no
+# backup may claim while it does (hafod.8, ELECTION, Quorum).
+sites_node_kill()
+{
+	for _d in hafod qdevice corosync; do
+		[ -n "$(coro_pid "$1" "$_d")" ] && _coro_signal "$1" "$_d" KILL
+	done
+	return 0
+}
+
+# sites_site_kill SITE: the whole site dies at once, every node of it.
 sites_site_kill()
 {
 	for _n in $(sites_nodes "$1"); do
-		for _d in hafod qdevice corosync; do
-			[ -n "$(coro_pid "$_n" "$_d")" ] &&
-			    _coro_signal "$_n" "$_d" KILL
-		done
+		sites_node_kill "$_n"
 	done
-	return 0
 }
 
 # sites_ctl NODE ARG...: hafoctl on NODE's socket.
