@@ -241,6 +241,9 @@ sites_site_up()
 }
 
 # _sites_hook_script: the one hook every service of every node runs.
+# Besides NODE.SERVICE.hooks, every hook appends to sites.hooks, shared
+# by the nodes (one clock), "TIME|NODE|SERVICE|EVENT|ROLE|SITE|CSITE":
+# the order of events across nodes, for sites_exclusive.
 _sites_hook_script()
 {
 	[ -x sites.hook ] && return 0
@@ -248,6 +251,8 @@ _sites_hook_script()
 #!/bin/sh
 echo "\$HAFOD_EVENT \$HAFOD_ROLE \$HAFOD_SITE \$HAFOD_CONTROLLER_SITE" \\
     >> "$(pwd)/\$1.\$HAFOD_SERVICE.hooks"
+echo "\$(date +%s.%N)|\$1|\$HAFOD_SERVICE|\$HAFOD_EVENT|\$HAFOD_ROLE|\$HAFOD_SITE|\$HAFOD_CONTROLLER_SITE" \\
+    >> "$(pwd)/sites.hooks"
 EOF
 	chmod 755 sites.hook || atf_fail "sites: cannot write sites.hook"
 }
@@ -331,6 +336,7 @@ sites_hafod_kill()
 # backup may claim while it does (hafod.8, ELECTION, Quorum).
 sites_node_kill()
 {
+	echo "$(date +%s.%N)|$1|-|killed|||" >> sites.hooks
 	for _d in hafod qdevice corosync; do
 		[ -n "$(coro_pid "$1" "$_d")" ] && _coro_signal "$1" "$_d" KILL
 	done
@@ -343,6 +349,32 @@ sites_site_kill()
 	for _n in $(sites_nodes "$1"); do
 		sites_node_kill "$_n"
 	done
+}
+
+# sites_exclusive [SERVICE]: from sites.hooks, whether two nodes ever
+# held the controller role of db (or SERVICE) at once: a node holds it
+# from the start of its controller hook to the start of its next hook
+# of that service (standby, demote, stop) or its death (sites_node_kill).
+# Hooks are short, so the start of the next is as good as the end of the
+# last.  Fails saying who and when; prints nothing when all is well.
+sites_exclusive()
+{
+	[ -f sites.hooks ] || return 0
+	sort -t '|' -k 1,1n sites.hooks | awk -F '|' -v svc="${1:-db}" '
+	$4 == "killed" { delete held[$2]; next }
+	$3 != svc { next }
+	$4 == "controller" {
+		for (n in held)
+			if (n != $2) {
+				printf "%s controller at %s while %s is " \
+				    "(since %s)\n", $2, $1, n, held[n]
+				bad = 1
+			}
+		held[$2] = $1
+		next
+	}
+	{ delete held[$2] }
+	END { exit bad }'
 }
 
 # sites_ctl NODE ARG...: hafoctl on NODE's socket.
