@@ -69,6 +69,7 @@ HAFOD_SRCS = \
 	hafod/notify.c \
 	hafod/pquorum.c \
 	hafod/printconf.c \
+	hafod/psites.c \
 	hafod/quorum.c \
 	hafod/reload.c \
 	hafod/sandbox.c \

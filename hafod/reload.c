@@ -131,8 +131,11 @@ services_start(struct config *c, char *err, size_t errlen)
 void
 services_weights(void)
 {
+	/* Before groups_start(): a group gone lets go in its queue. */
+	psites_start(conf);
 	groups_start(conf);
 	checks_start(conf);
+	psites_changed();
 }
 
 static uint16_t
