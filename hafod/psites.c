@@ -147,10 +147,12 @@ psite_any_master(const struct psite *e)
 
 	if (e->kind == SITE_KIND_GROUP)
 		return (e->retired ? 0 : group_master(e->name));
-	TAILQ_FOREACH(ps, &pservices, entry)
-		if (strcmp(ps->conf.name, e->name) == 0 &&
-		    ps->state == CARP_MASTER)
-			return (1);
+	/* No longer across sites but still configured: nothing to wait. */
+	if (!e->retired)
+		TAILQ_FOREACH(ps, &pservices, entry)
+			if (strcmp(ps->conf.name, e->name) == 0 &&
+			    ps->state == CARP_MASTER)
+				return (1);
 	TAILQ_FOREACH(ps, &pretired, entry)
 		if (strcmp(ps->conf.name, e->name) == 0 &&
 		    ps->state == CARP_MASTER)
