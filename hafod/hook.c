@@ -47,7 +47,8 @@ struct hook_job {
 	uint32_t		 timeout;
 	uint32_t		 pfail_hold;	/* its block's promote failure */
 	uint32_t		 pfail_limit;
-	void			(*then)(void *, int); /* hookq_then(): no cmd */
+	/* hookq_then(): a call, no command */
+	void			(*then)(void *, int);
 	void			*arg;
 };
 

@@ -41,8 +41,8 @@ struct psite {
 	char			 name[SERVICE_NAME_MAX];
 	uint8_t			 kind;		/* SITE_KIND_* */
 	struct site_conf	 conf;
-	int			 retired;	/* gone from the configuration */
-	int			 seen;		/* psites_start(): still there */
+	int			 retired;	/* no longer configured */
+	int			 seen;		/* in psites_start()'s */
 
 	/* The last whole report, and the one being read. */
 	int			 grant;
@@ -82,6 +82,8 @@ static int			 have_report;	/* since the process started */
 static int			 reading;	/* MSG_SITES came, not END */
 static char			 rsites[SITES_MAX][SITE_NAME_MAX];
 static uint8_t			 rnsites;
+static int			 rfrozen;	/* joined, not synced: kept */
+static uint8_t			 rlink;		/* of CPG, in the report */
 static int			 dirty;		/* the set or a conf changed */
 static int			 busy;		/* in psites_changed() */
 
@@ -225,7 +227,7 @@ psite_healthy(const struct psite *e)
 /*
  * The role: the controller is the master of the granted site; another
  * master stands by.  Not quorate, or no report yet from this quorum
- * process, no role at all.
+ * process joined to the synced group, no role at all.
  */
 static enum site_role
 psite_role(const struct psite *e, int master)
@@ -539,6 +541,15 @@ report_sites(const struct msg_sites *ms)
 	struct psite	*e;
 	uint8_t		 i;
 
+	/*
+	 * After a change of membership the quorum process grants nothing
+	 * until every member has spoken, while no decision may change:
+	 * roles stay as they are, or every change of membership anywhere
+	 * would run standby then controller here.  Out of the group, no
+	 * grant holds.
+	 */
+	rlink = ms->link;
+	rfrozen = ms->link == QUORUM_UP && !ms->synced;
 	rnsites = ms->nsites <= SITES_MAX ? ms->nsites : SITES_MAX;
 	for (i = 0; i < rnsites; i++) {
 		memcpy(rsites[i], ms->sites[i], sizeof(rsites[i]));
@@ -571,20 +582,29 @@ report_role(const struct msg_site_role *mr)
 		    sizeof(e->r_controller));
 }
 
-/* A whole report: an entity it does not name is granted nothing. */
+/*
+ * A whole report: an entity it does not name is granted nothing.  Roles
+ * are taken only from a report of the joined, synced group.
+ */
 static void
 report_end(void)
 {
 	struct psite	*e;
 
+	reading = 0;
+	if (rfrozen) {
+		log_debug("sites: members not all heard since the last "
+		    "change: roles kept");
+		return;
+	}
 	TAILQ_FOREACH(e, &psites, entry) {
 		e->grant = e->r_seen && e->r_grant;
 		e->term = e->r_term;
 		strlcpy(e->controller, e->r_controller,
 		    sizeof(e->controller));
 	}
-	have_report = 1;
-	reading = 0;
+	if (rlink == QUORUM_UP)
+		have_report = 1;
 	psites_changed();
 }
 

@@ -280,16 +280,21 @@ quorum(int quorate)
 	psites_quorum(&q);
 }
 
-/* A whole report: controller site of db (and grp), granted or not. */
+/*
+ * A whole report: controller site of db (and grp), granted or not, from
+ * a quorum process joined to CPG (link) whose members all spoke since
+ * the last change (synced).
+ */
 static void
-report(const char *ctl, int grant, uint64_t term)
+report_as(uint8_t link, int synced, const char *ctl, int grant,
+    uint64_t term)
 {
 	struct msg_sites	ms;
 	struct msg_site_role	mr;
 
 	memset(&ms, 0, sizeof(ms));
-	ms.link = QUORUM_UP;
-	ms.synced = 1;
+	ms.link = link;
+	ms.synced = synced;
 	ms.nsites = 2;
 	strlcpy(ms.sites[0], "east", sizeof(ms.sites[0]));
 	strlcpy(ms.sites[1], "west", sizeof(ms.sites[1]));
@@ -307,6 +312,12 @@ report(const char *ctl, int grant, uint64_t term)
 	mr.kind = SITE_KIND_GROUP;
 	psites_report(MSG_SITE_ROLE, &mr, sizeof(mr));
 	psites_report(MSG_SITES_END, NULL, 0);
+}
+
+static void
+report(const char *ctl, int grant, uint64_t term)
+{
+	report_as(QUORUM_UP, 1, ctl, grant, term);
 }
 
 /* The engine's MSG_STATE, as parent_state() passes it on. */
@@ -390,6 +401,45 @@ ATF_TC_BODY(no_role_before_the_first_report, tc)
 	db_state(CARP_MASTER);
 	ATF_CHECK_STREQ(fq_events(&dbq), "promote");
 	ATF_CHECK_STREQ(dbq.jobs[0].role, "none");
+}
+
+ATF_TC_WITHOUT_HEAD(unsynced_report_keeps_roles);
+ATF_TC_BODY(unsynced_report_keeps_roles, tc)
+{
+	setup(0);
+	controller_here();
+	/* A member joined somewhere: nothing granted until all spoke. */
+	report_as(QUORUM_UP, 0, "east", 0, 3);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller");
+	ATF_CHECK(said("db")->holding);
+	report("east", 1, 3);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller");
+	report_as(QUORUM_UP, 0, "east", 0, 3);
+	report("west", 0, 4);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller standby");
+}
+
+ATF_TC_WITHOUT_HEAD(unsynced_first_report_no_role);
+ATF_TC_BODY(unsynced_first_report_no_role, tc)
+{
+	setup(0);
+	quorum(1);
+	report_as(QUORUM_DOWN, 0, NULL, 0, 0);
+	report_as(QUORUM_UP, 0, "east", 0, 0);
+	db_state(CARP_MASTER);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote");
+	report("east", 1, 1);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller");
+}
+
+ATF_TC_WITHOUT_HEAD(out_of_the_group_stands_by);
+ATF_TC_BODY(out_of_the_group_stands_by, tc)
+{
+	setup(0);
+	controller_here();
+	/* CPG lost, corosync quorate: the others may grant after the bound. */
+	report_as(QUORUM_DOWN, 1, "east", 0, 3);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller standby");
 }
 
 ATF_TC_WITHOUT_HEAD(not_quorate_no_role_at_once);
@@ -593,6 +643,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, master_not_granted_stands_by);
 	ATF_TP_ADD_TC(tp, backup_has_no_role_and_runs_nothing);
 	ATF_TP_ADD_TC(tp, no_role_before_the_first_report);
+	ATF_TP_ADD_TC(tp, unsynced_report_keeps_roles);
+	ATF_TP_ADD_TC(tp, unsynced_first_report_no_role);
+	ATF_TP_ADD_TC(tp, out_of_the_group_stands_by);
 	ATF_TP_ADD_TC(tp, not_quorate_no_role_at_once);
 	ATF_TP_ADD_TC(tp, grant_withdrawn_runs_standby_then_releases);
 	ATF_TP_ADD_TC(tp, leaving_master_releases_after_demote_hook);
