@@ -246,6 +246,7 @@ setup(int with_group)
 	db.state = CARP_BACKUP;
 	db.hq = &dbq;
 	TAILQ_INIT(&pservices);
+	TAILQ_INIT(&pretired);
 	TAILQ_INSERT_TAIL(&pservices, &db, entry);
 
 	memset(&conf, 0, sizeof(conf));
@@ -636,6 +637,34 @@ ATF_TC_BODY(entity_removed_lets_go_through_its_queue, tc)
 	ATF_CHECK_EQ(last_commit_n, 0);
 }
 
+ATF_TC_WITHOUT_HEAD(service_removed_lets_go_with_its_demote_hook);
+ATF_TC_BODY(service_removed_lets_go_with_its_demote_hook, tc)
+{
+	struct config	empty;
+
+	setup(0);
+	controller_here();
+	memset(&empty, 0, sizeof(empty));
+	TAILQ_INIT(&empty.services);
+	TAILQ_INIT(&empty.groups);
+	strlcpy(empty.site, "east", sizeof(empty.site));
+	/* Gone from the configuration: retired, master until it bows out. */
+	TAILQ_REMOVE(&pservices, &db, entry);
+	db.retired = 1;
+	TAILQ_INSERT_TAIL(&pretired, &db, entry);
+	psites_start(&empty);
+	psites_changed();
+	fq_finish(&dbq);
+	fq_finish(&dbq);
+	ATF_CHECK_EQ(last_commit_n, 1);
+	ATF_CHECK(said("db")->holding);
+	db_state(CARP_INIT);
+	ATF_CHECK_STREQ(fq_events(&dbq), "promote controller demote");
+	ATF_CHECK_EQ(last_commit_n, 1);
+	fq_finish(&dbq);
+	ATF_CHECK_EQ(last_commit_n, 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, granted_master_runs_controller_after_promote);
@@ -657,5 +686,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, new_quorum_process_no_role_until_it_reports);
 	ATF_TP_ADD_TC(tp, report_forwarded_whole_to_the_engine);
 	ATF_TP_ADD_TC(tp, entity_removed_lets_go_through_its_queue);
+	ATF_TP_ADD_TC(tp, service_removed_lets_go_with_its_demote_hook);
 	return (atf_no_error());
 }
