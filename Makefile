@@ -52,6 +52,7 @@ HAFOD_SRCS = \
 	hafod/ehandover.c \
 	hafod/epromote.c \
 	hafod/equorum.c \
+	hafod/esites.c \
 	hafod/fsm.c \
 	hafod/group.c \
 	hafod/hafod.c \
@@ -213,14 +214,15 @@ fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
 			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c \
-			  hafod/ehandover.c
+			  hafod/ehandover.c hafod/esites.c
 # fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
 			  hafod/bundle.c hafod/hmac.c hafod/ebundle.c \
 			  hafod/demote.c hafod/holddown.c hafod/config.c \
 			  hafod/msg.c hafod/msgev.c hafod/control.c hafod/addr.c \
-			  hafod/names.c hafod/log.c hafod/heartbeat.c
+			  hafod/names.c hafod/log.c hafod/heartbeat.c \
+			  hafod/esites.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)
