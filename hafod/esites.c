@@ -183,10 +183,13 @@ uint32_t
 engine_sites_state(struct ctl_sites *cs)
 {
 	memset(cs, 0, sizeof(*cs));
-	cs->s = cur.s;
-	cs->s.nroles = cur.nroles;
-	if (cur.s.link != QUORUM_OFF)
+	cs->s.mysite = SITE_NONE;
+	/* Off: no site, before any report or after one that says so. */
+	if (cur.s.link != QUORUM_OFF) {
+		cs->s = cur.s;
+		cs->s.nroles = cur.nroles;
 		cs->age_ms = age_ms(cur.s.changed_ms);
+	}
 	cs->quorate = node_quorate();
 	return (generation);
 }
@@ -201,7 +204,8 @@ engine_site_role(uint32_t gen, unsigned int pos, struct ctl_site_role *cr)
 	const struct msg_site_role	*r;
 	int				 master;
 
-	if (gen != generation || pos >= cur.nroles)
+	if (gen != generation || cur.s.link == QUORUM_OFF ||
+	    pos >= cur.nroles)
 		return (-1);
 	r = &cur.roles[pos];
 	memset(cr, 0, sizeof(*cr));
