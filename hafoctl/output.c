@@ -335,11 +335,11 @@ show_entity(const struct msg_sites *s, const struct ctl_site_role *cr)
 		if (r->wait_ms > 0)
 			printf("waiting %u.%us for the release bound\n",
 			    r->wait_ms / 1000, r->wait_ms % 1000 / 100);
-		else if (r->controller != SITE_NONE)
+		else if (!s->synced || r->controller == SITE_NONE)
+			printf("waiting for the sites to agree\n");
+		else
 			printf("waiting for %s to let go\n",
 			    site_word(s, r->controller));
-		else
-			printf("waiting for the sites to agree\n");
 	} else if (r->controller == SITE_NONE)
 		printf("no controller: no site is eligible\n");
 	else {
