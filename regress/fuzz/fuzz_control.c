@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define NSERVICES	3
 #define PUMP_MAX	10000	/* loop turns before a client counts as stuck */
 #define RELOADS_MAX	64
+#define SITES_OTHERS	80	/* > CONTROL_QUEUE_HIGH (64) of control.c */
 
 static struct event_base	*base;
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
@@ -223,7 +225,9 @@ parent_send(uint32_t type, const void *data, size_t len)
 
 /*
  * A sites report as the parent passes it on: web held by this node's
- * site, east, whose master it is; the group pair moving to west.
+ * site, east, whose master it is; the group pair moving to west; and
+ * services configured elsewhere only, more than the engine queues for a
+ * client at once, so that show sites answers in more than one step.
  */
 static void
 sites_report(void)
@@ -231,6 +235,7 @@ sites_report(void)
 	static uint64_t		term;
 	struct msg_sites	ms;
 	struct msg_site_role	mr;
+	int			i;
 
 	memset(&ms, 0, sizeof(ms));
 	ms.link = QUORUM_UP;
@@ -239,7 +244,7 @@ sites_report(void)
 	ms.nmembers = 2;
 	ms.mysite = 0;
 	ms.nodeid = 1;
-	ms.nroles = 2;
+	ms.nroles = 2 + SITES_OTHERS;
 	ms.changed_ms = engine_now() / 1000;
 	strlcpy(ms.sites[0], "east", sizeof(ms.sites[0]));
 	strlcpy(ms.sites[1], "west", sizeof(ms.sites[1]));
@@ -268,12 +273,18 @@ sites_report(void)
 	mr.release = 1;
 	mr.wait_ms = 1500;
 	parent_send(MSG_SITE_ROLE, &mr, sizeof(mr));
+	mr.kind = SITE_KIND_SERVICE;
+	for (i = 0; i < SITES_OTHERS; i++) {
+		snprintf(mr.name, sizeof(mr.name), "other%d", i);
+		parent_send(MSG_SITE_ROLE, &mr, sizeof(mr));
+	}
 	parent_send(MSG_SITES_END, NULL, 0);
 }
 
 /*
  * A role as the engine works it out: web is master here and granted,
- * the group pair is not master here (db is backup).
+ * the group pair is not master here (db is backup), nor are services
+ * this node does not run.
  */
 static void
 check_site_role(const struct ctl_site_role *cr)
@@ -289,6 +300,9 @@ check_site_role(const struct ctl_site_role *cr)
 	    r->kind == SITE_KIND_GROUP) {
 		if (cr->role != SITE_ROLE_NONE)
 			fuzz_fail("pair: role %u, not none", cr->role);
+	} else if (strncmp(r->name, "other", 5) == 0) {
+		if (cr->role != SITE_ROLE_NONE)
+			fuzz_fail("%s: role %u, not none", r->name, cr->role);
 	} else
 		fuzz_fail("an entity never reported: %s", r->name);
 	if ((r->controller >= 2 && r->controller != SITE_NONE) ||
@@ -351,7 +365,8 @@ check_reply(const struct msg *m)
 	case MSG_CTL_SITES_STATE:
 		memcpy(&st, m->data, sizeof(st));
 		if (st.s.link != QUORUM_UP || st.s.nsites != 2 ||
-		    st.s.nroles != 2 || st.s.mysite != 0 || !st.quorate)
+		    st.s.nroles != 2 + SITES_OTHERS || st.s.mysite != 0 ||
+		    !st.quorate)
 			fuzz_fail("sites state not as reported");
 		for (i = 0; i < st.s.nsites; i++)
 			if (memchr(st.s.sites[i], '\0',
