@@ -90,11 +90,13 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
+UNIT_TESTS = t_bundle t_carp t_demote t_esites t_fsm t_holddown t_msg t_parse \
+	     t_reload
 t_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 t_carp_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
 		  hafod/log.c
 t_demote_SRCS	= hafod/demote.c
+t_esites_SRCS	= hafod/esites.c hafod/msg.c hafod/log.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_holddown_SRCS	= hafod/holddown.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
