@@ -69,7 +69,7 @@ struct ctl_conn {
 	unsigned int		 next;		/* position of the next one */
 	int			 ifaces;	/* show all: interfaces now */
 	unsigned int		 next_if;	/* position of the next */
-	uint32_t		 sites_gen;	/* show sites: of the report */
+	uint32_t		 sites_gen;	/* show sites: its report */
 };
 TAILQ_HEAD(ctl_conn_head, ctl_conn);
 

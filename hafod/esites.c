@@ -50,7 +50,7 @@ struct report {
 static struct report	 cur;		/* link QUORUM_OFF: no site */
 static struct report	 next;
 static int		 receiving;	/* next is under way */
-static uint32_t		 generation;	/* of cur: a reply spans one */
+static uint32_t		 generation;	/* of cur, for replies */
 
 static void	sites_begin(const struct msg_sites *);
 static void	sites_role(const struct msg_site_role *);

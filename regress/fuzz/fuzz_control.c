@@ -61,7 +61,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define NSERVICES	3
 #define PUMP_MAX	10000	/* loop turns before a client counts as stuck */
 #define RELOADS_MAX	64
-#define SITES_OTHERS	80	/* > CONTROL_QUEUE_HIGH (64) of control.c */
+#define SITES_OTHERS	80	/* > control.c CONTROL_QUEUE_HIGH */
 
 static struct event_base	*base;
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
