@@ -426,38 +426,19 @@ quorum_check(const struct ctl_quorum *cq)
 			malformed("bad quorum node address");
 }
 
-/* Site indexes within the table, names that end: what the outputs use. */
+/* As the daemon checks a report: what the outputs index by and print. */
 static void
 sites_check(const struct ctl_sites *cs)
 {
-	const struct msg_sites	*s = &cs->s;
-	int			 i;
-
-	if (s->link > QUORUM_REFUSED || s->nsites > SITES_MAX ||
-	    s->nmembers > QUORUM_MEMBERS_MAX ||
-	    (s->mysite >= s->nsites && s->mysite != SITE_NONE) ||
-	    !terminated(s->reason, sizeof(s->reason)))
+	if (msg_sites_check(&cs->s) == -1)
 		malformed("bad sites state");
-	for (i = 0; i < s->nsites; i++)
-		if (!terminated(s->sites[i], sizeof(s->sites[i])))
-			malformed("bad site name");
-	for (i = 0; i < s->nmembers; i++)
-		if (s->members[i].site >= s->nsites ||
-		    !terminated(s->members[i].name,
-		    sizeof(s->members[i].name)))
-			malformed("bad site member");
 }
 
 static void
 site_role_check(const struct ctl_site_role *cr, const struct ctl_sites *cs)
 {
-	const struct msg_site_role	*r = &cr->r;
-	uint8_t				 n = cs->s.nsites;
-
-	if (!terminated(r->name, sizeof(r->name)) ||
-	    r->kind > SITE_KIND_GROUP || cr->role > SITE_ROLE_CONTROLLER ||
-	    (r->controller >= n && r->controller != SITE_NONE) ||
-	    (r->target >= n && r->target != SITE_NONE))
+	if (msg_site_role_check(&cr->r, cs->s.nsites) == -1 ||
+	    cr->role > SITE_ROLE_CONTROLLER)
 		malformed("bad site role");
 }
 

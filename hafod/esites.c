@@ -55,7 +55,6 @@ static uint32_t		 generation;	/* of cur, for replies */
 static void	sites_begin(const struct msg_sites *);
 static void	sites_role(const struct msg_site_role *);
 static void	sites_end(void);
-static int	site_ok(uint8_t, uint8_t);
 static int	entity_master(const struct msg_site_role *);
 static int	node_quorate(void);
 static uint64_t	age_ms(uint64_t);
@@ -85,13 +84,6 @@ engine_sites(const struct msg *m)
 	}
 }
 
-/* An index into the report's sites, or none where none is allowed. */
-static int
-site_ok(uint8_t site, uint8_t nsites)
-{
-	return (site < nsites || site == SITE_NONE);
-}
-
 /*
  * A new report.  One cut short is dropped: the quorum process may have
  * died in the middle of a report and been started again.
@@ -99,32 +91,12 @@ site_ok(uint8_t site, uint8_t nsites)
 static void
 sites_begin(const struct msg_sites *in)
 {
-	struct msg_sites	*s = &next.s;
-	int			 i, j;
-
 	if (receiving)
 		log_debug("sites: a report cut short after %zu of %u "
-		    "entities: dropped", next.nroles, s->nroles);
-	*s = *in;
-	s->reason[sizeof(s->reason) - 1] = '\0';
-	if (s->link > QUORUM_REFUSED || s->nsites > SITES_MAX ||
-	    s->nmembers > QUORUM_MEMBERS_MAX ||
-	    !site_ok(s->mysite, s->nsites))
+		    "entities: dropped", next.nroles, next.s.nroles);
+	if (msg_sites_check(in) == -1)
 		fatalx("malformed sites report from parent");
-	for (i = 0; i < s->nsites; i++) {
-		if (memchr(s->sites[i], '\0', sizeof(s->sites[i])) == NULL ||
-		    s->sites[i][0] == '\0')
-			fatalx("malformed site name from parent");
-		for (j = 0; j < i; j++)
-			if (strcmp(s->sites[i], s->sites[j]) == 0)
-				fatalx("site %s twice in a report from "
-				    "parent", s->sites[i]);
-	}
-	for (i = 0; i < s->nmembers; i++) {
-		s->members[i].name[sizeof(s->members[i].name) - 1] = '\0';
-		if (s->members[i].site >= s->nsites)
-			fatalx("malformed site member from parent");
-	}
+	next.s = *in;
 	next.nroles = 0;
 	receiving = 1;
 }
@@ -132,13 +104,13 @@ sites_begin(const struct msg_sites *in)
 static void
 sites_role(const struct msg_site_role *in)
 {
-	struct msg_site_role	*r;
-	void			*p;
-	size_t			 cap;
-	int			 i;
+	void	*p;
+	size_t	 cap;
 
 	if (!receiving || next.nroles >= next.s.nroles)
 		fatalx("site role outside a report from parent");
+	if (msg_site_role_check(in, next.s.nsites) == -1)
+		fatalx("malformed site role from parent");
 	if (next.nroles == next.cap) {
 		cap = next.cap == 0 ? 8 : next.cap * 2;
 		if ((p = reallocarray(next.roles, cap,
@@ -147,19 +119,7 @@ sites_role(const struct msg_site_role *in)
 		next.roles = p;
 		next.cap = cap;
 	}
-	r = &next.roles[next.nroles];
-	*r = *in;
-	if (memchr(r->name, '\0', sizeof(r->name)) == NULL ||
-	    r->name[0] == '\0' || r->kind > SITE_KIND_GROUP ||
-	    !site_ok(r->controller, next.s.nsites) ||
-	    !site_ok(r->target, next.s.nsites) ||
-	    r->grant > 1 || r->release > 1)
-		fatalx("malformed site role from parent");
-	for (i = next.s.nsites; i < SITES_MAX; i++)
-		if (r->masters[i] != 0)
-			fatalx("malformed site role from parent: a master "
-			    "in no site");
-	next.nroles++;
+	next.roles[next.nroles++] = *in;
 }
 
 /* The report is whole: it replaces the last, roles array and all. */

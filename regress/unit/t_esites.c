@@ -314,8 +314,88 @@ ATF_TC_BODY(role_outside_a_report_is_fatal, tc)
 	role("web", SITE_KIND_SERVICE, 0, 1);
 }
 
+/*
+ * msg.c's check, shared by every receiver of a report: a table of what
+ * is refused, each row one fault in an otherwise good report.
+ */
+ATF_TC_WITHOUT_HEAD(check_refuses_each_fault);
+ATF_TC_BODY(check_refuses_each_fault, tc)
+{
+	struct msg_sites	good, s;
+	struct msg_site_role	r;
+	int			i;
+
+	memset(&good, 0, sizeof(good));
+	good.link = QUORUM_UP;
+	good.nsites = 2;
+	good.nmembers = 1;
+	strlcpy(good.sites[0], "east", sizeof(good.sites[0]));
+	strlcpy(good.sites[1], "west", sizeof(good.sites[1]));
+	strlcpy(good.members[0].name, "n1", sizeof(good.members[0].name));
+	ATF_REQUIRE_EQ(msg_sites_check(&good), 0);
+	for (i = 0; i < 9; i++) {
+		s = good;
+		switch (i) {
+		case 0:	/* zeroed but for the link: site 0 of none */
+			memset(&s, 0, sizeof(s));
+			s.link = QUORUM_DOWN;
+			break;
+		case 1:
+			s.link = QUORUM_REFUSED + 1;
+			break;
+		case 2:
+			s.nsites = SITES_MAX + 1;
+			break;
+		case 3:
+			s.nmembers = QUORUM_MEMBERS_MAX + 1;
+			break;
+		case 4:
+			s.mysite = 2;
+			break;
+		case 5:
+			strlcpy(s.sites[1], "east", sizeof(s.sites[1]));
+			break;
+		case 6:
+			s.sites[1][0] = '\0';
+			break;
+		case 7:
+			s.members[0].site = 2;
+			break;
+		case 8:
+			memset(s.reason, 'x', sizeof(s.reason));
+			break;
+		}
+		ATF_CHECK_MSG(msg_sites_check(&s) == -1, "fault %d passed", i);
+	}
+	s = good;
+	memset(&s, 0, sizeof(s));
+	s.mysite = SITE_NONE;
+	ATF_CHECK_EQ(msg_sites_check(&s), 0);
+
+	memset(&r, 0, sizeof(r));
+	strlcpy(r.name, "db", sizeof(r.name));
+	r.controller = r.target = SITE_NONE;
+	ATF_REQUIRE_EQ(msg_site_role_check(&r, 2), 0);
+	r.masters[1] = 3;
+	ATF_CHECK_EQ(msg_site_role_check(&r, 2), 0);
+	ATF_CHECK_EQ(msg_site_role_check(&r, 1), -1);
+	r.masters[1] = 0;
+	r.target = 2;
+	ATF_CHECK_EQ(msg_site_role_check(&r, 2), -1);
+	r.target = 1;
+	r.kind = SITE_KIND_GROUP + 1;
+	ATF_CHECK_EQ(msg_site_role_check(&r, 2), -1);
+	r.kind = SITE_KIND_GROUP;
+	r.grant = 2;
+	ATF_CHECK_EQ(msg_site_role_check(&r, 2), -1);
+	r.grant = 1;
+	r.name[0] = '\0';
+	ATF_CHECK_EQ(msg_site_role_check(&r, 2), -1);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
+	ATF_TP_ADD_TC(tp, check_refuses_each_fault);
 	ATF_TP_ADD_TC(tp, no_report_is_off);
 	ATF_TP_ADD_TC(tp, master_granted_is_controller);
 	ATF_TP_ADD_TC(tp, master_not_granted_is_standby);
