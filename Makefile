@@ -89,7 +89,8 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
+UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload \
+	     t_sites
 t_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 t_carp_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
 		  hafod/log.c
@@ -101,6 +102,7 @@ t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/bundle.c hafod/hmac.c \
 		  hafod/log.c
 t_reload_SRCS	= hafod/config.c
+t_sites_SRCS	= hafod/sites.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/hmac.c \
 		  hafod/addr.c hafod/log.c
 
