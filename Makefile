@@ -205,13 +205,14 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
-FUZZERS = advert bundle config msg control engine
+FUZZERS = advert bundle config msg control engine sites
 fuzz_advert_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
 			  hafod/log.c
 fuzz_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/bundle.c hafod/hmac.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
+fuzz_sites_SRCS		= hafod/sites.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
 			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c \
