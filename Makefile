@@ -32,7 +32,7 @@ CFLAGS	+= $(WARNINGS) -D_GNU_SOURCE -Ihafod
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 # corosync's client libraries: for hafod's quorum process alone.
-QUORUM_PKGS = libvotequorum libcmap
+QUORUM_PKGS = libvotequorum libcmap libcpg
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
@@ -45,6 +45,7 @@ HAFOD_SRCS = \
 	hafod/child.c \
 	hafod/config.c \
 	hafod/control.c \
+	hafod/cpg.c \
 	hafod/demote.c \
 	hafod/ebundle.c \
 	hafod/edemote.c \
@@ -72,6 +73,7 @@ HAFOD_SRCS = \
 	hafod/quorum.c \
 	hafod/reload.c \
 	hafod/sandbox.c \
+	hafod/sites.c \
 	hafod/vip.c \
 	hafod/vmac.c \
 	parse.y
@@ -115,7 +117,8 @@ obj/bin/hafod: $(call objs,obj,$(HAFOD_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 	    $(shell pkg-config --libs $(QUORUM_PKGS))
 
-obj/hafod/quorum.o obj/asan/hafod/quorum.o: \
+obj/hafod/quorum.o obj/asan/hafod/quorum.o obj/hafod/cpg.o \
+obj/asan/hafod/cpg.o: \
 	CFLAGS += $(shell pkg-config --cflags $(QUORUM_PKGS))
 
 # hafod with ASan+UBSan, for make soak SOAK_ASAN=1.

@@ -74,6 +74,13 @@ cstr_ok(const char *s, size_t max)
 	return (name_ok(s, strnlen(s, max), max));
 }
 
+/* A site's or an entity's name as hafod.conf allows it. */
+int
+sites_name_ok(const char *s, size_t size)
+{
+	return (cstr_ok(s, size));
+}
+
 /* Codec */
 
 struct wbuf {
