@@ -268,7 +268,8 @@ sites_decode(const uint8_t *buf, size_t len, struct sites_word *w,
 				return (bad(&b, "bad site index"));
 			for (k = 0; k < j; k++)
 				if (e->prefer[k] == e->prefer[j])
-					return (bad(&b, "site preferred twice"));
+					return (bad(&b,
+					    "site preferred twice"));
 		}
 		if (get8(&b, &e->belief) == -1)
 			return (-1);
@@ -390,8 +391,8 @@ sites_confchg(struct sites_table *t, const uint32_t *nodeids,
 	/* Sorted by (nodeid, pid), the first QUORUM_MEMBERS_MAX only. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < t->nmembers; j++)
-			if (member_cmp(nodeids[i], pids[i], t->members[j].nodeid,
-			    t->members[j].pid) <= 0)
+			if (member_cmp(nodeids[i], pids[i],
+			    t->members[j].nodeid, t->members[j].pid) <= 0)
 				break;
 		if (j < t->nmembers && t->members[j].nodeid == nodeids[i] &&
 		    t->members[j].pid == pids[i])
