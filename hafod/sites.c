@@ -367,11 +367,29 @@ member_cmp(uint32_t n1, uint32_t p1, uint32_t n2, uint32_t p2)
 	return (0);
 }
 
+static int
+all_quorate(const struct sites_table *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nmembers; i++)
+		if (!t->members[i].word.quorate)
+			return (0);
+	return (1);
+}
+
 /*
  * A new membership (CPG's member list, as nodeids and pids).  Rows of
  * members that left go; every member must speak again before any
  * decision changes.  A member that left while holding an entity starts
  * that entity's release bound here, on this node's clock.
+ *
+ * The agreement that ends here, if every member was quorate in it, goes
+ * on granting until the next one is made (kept): nobody else can be
+ * granted before every member has heard the holder say it holds the
+ * role, or before the release bound if the holder is gone, so a change
+ * of membership elsewhere does not make the controller let go and take
+ * the role again.
  */
 void
 sites_confchg(struct sites_table *t, const uint32_t *nodeids,
@@ -382,6 +400,8 @@ sites_confchg(struct sites_table *t, const uint32_t *nodeids,
 	struct sites_decision		*d;
 	size_t				 i, j, k, nold;
 
+	if (t->synced)
+		t->kept = all_quorate(t);
 	if ((old = calloc(t->nmembers ? t->nmembers : 1, sizeof(*old))) ==
 	    NULL)
 		abort();
@@ -617,17 +637,6 @@ decide(struct sites_table *t, struct sites_decision *d, uint64_t now)
 	d->since_ms = now;
 }
 
-static int
-all_quorate(const struct sites_table *t)
-{
-	size_t	i;
-
-	for (i = 0; i < t->nmembers; i++)
-		if (!t->members[i].word.quorate)
-			return (0);
-	return (1);
-}
-
 /*
  * A word from a member, in CPG's order.  1: taken; 0: not from a member,
  * ignored; -1: malformed, ignored, the reason in why.  Once every member
@@ -792,8 +801,9 @@ report_index(const struct msg_sites *s, const char *name)
  * What this node makes of the table now: the report for the parent,
  * with at most maxroles roles (their number is returned).  Local: grant
  * says whether this node's site may hold the role now, which needs this
- * node quorate and, when a holder of another site left the membership,
- * release_ms since.  *next_ms: when a bound ends that a grant waits for
+ * node and every member's word quorate, the group synced (or the role
+ * kept from before the change), and, when a holder of another site left
+ * the membership, release_ms since.  *next_ms: when a bound ends that a grant waits for
  * (0: none), for a timer to report again.
  */
 size_t
@@ -858,7 +868,9 @@ sites_report(const struct sites_table *t, const char *mysite, int quorate,
 					*next_ms = end;
 			}
 		}
-		r->grant = t->synced && quorate && d->controller[0] != '\0' &&
+		/* Every member's word too: a minority that merges back. */
+		r->grant = (t->synced ? all_quorate(t) : t->kept) &&
+		    quorate && d->controller[0] != '\0' &&
 		    strcmp(d->controller, mysite) == 0 && !r->release &&
 		    r->wait_ms == 0;
 		for (j = 0; j < t->nmembers; j++) {

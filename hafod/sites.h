@@ -90,6 +90,7 @@ struct sites_table {
 	uint32_t		myid;		/* this node's nodeid */
 	uint32_t		mypid;
 	int			synced;		/* all members spoke since */
+	int			kept;		/* agreed when it changed */
 	uint64_t		changed_ms;	/* last membership change */
 	size_t			nmembers;	/* by (nodeid, pid) */
 	struct sites_member	members[QUORUM_MEMBERS_MAX];

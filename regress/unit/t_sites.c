@@ -538,17 +538,23 @@ ATF_TC_BODY(not_quorate_freezes_and_never_grants, tc)
 	teardown();
 }
 
-ATF_TC_WITHOUT_HEAD(unsynced_changes_nothing_and_grants_nothing);
-ATF_TC_BODY(unsynced_changes_nothing_and_grants_nothing, tc)
+/*
+ * After a membership change, nothing moves until every member has
+ * spoken; the site that was granted keeps its grant meanwhile, nobody
+ * else gains one.
+ */
+ATF_TC_WITHOUT_HEAD(unsynced_changes_nothing_keeps_grant);
+ATF_TC_BODY(unsynced_changes_nothing_keeps_grant, tc)
 {
 	char	why[64];
 
 	start_east(0);
-	/* A membership change; only n3 has spoken since. */
 	confchg(0xf);
 	drop_queue();
 	ATF_CHECK(!nodes[0].t->synced);
-	ATF_CHECK(!grant(0));
+	ATF_CHECK(grant(0));
+	ATF_CHECK(grant(1));
+	ATF_CHECK(!grant(2));
 	set(0, CARP_INIT, 1, 0);
 	set(1, CARP_INIT, 1, 0);
 	ATF_REQUIRE_EQ(sites_deliver(nodes[0].t, 1, 1, nodes[0].last,
@@ -566,6 +572,13 @@ ATF_TC_BODY(unsynced_changes_nothing_and_grants_nothing, tc)
 	    nodes[3].lastlen, now, why, sizeof(why)), 1);
 	ATF_CHECK(nodes[0].t->synced);
 	ATF_CHECK_STREQ(controller(0), "west");
+	ATF_CHECK(!grant(0));
+	/* n3 heard nothing since the first change: still not granted. */
+	nodes[2].quorate = 1;
+	confchg(0xf);
+	drop_queue();
+	ATF_CHECK(!grant(2));
+	ATF_CHECK(!grant(0));
 	teardown();
 }
 
@@ -581,6 +594,10 @@ ATF_TC_BODY(merge_takes_holder_then_highest_term, tc)
 	/* The minority froze; west's side moves the role. */
 	ATF_CHECK_STREQ(controller(0), "east");
 	ATF_CHECK(!grant(0));
+	/* Quorate again before its word says so: still no grant. */
+	nodes[0].quorate = 1;
+	ATF_CHECK(!grant(0));
+	nodes[0].quorate = 0;
 	ATF_CHECK_STREQ(controller(2), "west");
 	ATF_CHECK_EQ(term(2), 2);
 	now += RELEASE;
@@ -591,6 +608,9 @@ ATF_TC_BODY(merge_takes_holder_then_highest_term, tc)
 	/* Healed: east lost quorum and let go; west holds, term 2 wins. */
 	nodes[0].quorate = nodes[1].quorate = 1;
 	confchg(0xf);
+	/* The minority's frozen belief grants nothing until synced. */
+	ATF_CHECK(!grant(0));
+	ATF_CHECK(grant(2));
 	run();
 	ATF_CHECK_STREQ(controller(0), "west");
 	ATF_CHECK_EQ(term(0), 2);
@@ -931,7 +951,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, failback_waits_for_release_handshake);
 	ATF_TP_ADD_TC(tp, unhealthy_site_loses_eligibility);
 	ATF_TP_ADD_TC(tp, not_quorate_freezes_and_never_grants);
-	ATF_TP_ADD_TC(tp, unsynced_changes_nothing_and_grants_nothing);
+	ATF_TP_ADD_TC(tp, unsynced_changes_nothing_keeps_grant);
 	ATF_TP_ADD_TC(tp, merge_takes_holder_then_highest_term);
 	ATF_TP_ADD_TC(tp, merge_holders_and_beliefs_by_term_then_name);
 	ATF_TP_ADD_TC(tp, determinism_random_streams);
