@@ -134,16 +134,17 @@ quorum_to_parent(uint32_t type, const void *data, size_t len)
 	quorum_write(chan.fd, EV_WRITE, NULL);
 }
 
+/* The parent hears of quorum before any report it changes. */
 static void
 quorum_send(const struct msg_quorum *q)
 {
+	if (!sent_any || memcmp(q, &last, sizeof(last)) != 0) {
+		last = *q;
+		sent_any = 1;
+		quorum_show(q);
+		quorum_to_parent(MSG_QUORUM, q, sizeof(*q));
+	}
 	cpg_quorum(q);
-	if (sent_any && memcmp(q, &last, sizeof(last)) == 0)
-		return;
-	last = *q;
-	sent_any = 1;
-	quorum_show(q);
-	quorum_to_parent(MSG_QUORUM, q, sizeof(*q));
 }
 
 /* The node's name in corosync's nodelist; -1: it has none. */
