@@ -129,19 +129,6 @@ quorum_relay(struct msg_quorum *q)
 	return (0);
 }
 
-/* A name that must be NUL-ended in its field, and not empty. */
-static int
-field_ok(const char *s, size_t size)
-{
-	return (s[0] != '\0' && memchr(s, '\0', size) != NULL);
-}
-
-static int
-site_index_ok(uint8_t i, uint8_t nsites)
-{
-	return (i == SITE_NONE || i < nsites);
-}
-
 /*
  * A report of the CPG client's, checked before psites.c reads it: the
  * order of its parts, every index below the number of sites (or none),
@@ -152,29 +139,14 @@ sites_relay(const struct msg *m)
 {
 	const struct msg_sites		*s;
 	const struct msg_site_role	*r;
-	size_t				 i;
 
 	switch (m->hdr.type) {
 	case MSG_SITES:
 		s = (const struct msg_sites *)m->data;
-		if (report_open || (s->link != QUORUM_DOWN &&
-		    s->link != QUORUM_UP) || s->synced > 1 ||
-		    s->nsites > SITES_MAX ||
-		    s->nmembers > QUORUM_MEMBERS_MAX ||
-		    !site_index_ok(s->mysite, s->nsites) ||
-		    s->nroles > SITES_ENTITIES_MAX ||
-		    memchr(s->reason, '\0', sizeof(s->reason)) == NULL)
+		if (report_open || s->link == QUORUM_OFF ||
+		    s->link == QUORUM_REFUSED ||
+		    s->nroles > SITES_ENTITIES_MAX || msg_sites_check(s) == -1)
 			return (-1);
-		for (i = 0; i < s->nsites; i++)
-			if (!field_ok(s->sites[i], sizeof(s->sites[i])))
-				return (-1);
-		for (i = 0; i < s->nmembers; i++)
-			if (!site_index_ok(s->members[i].site, s->nsites) ||
-			    s->members[i].quorate > 1 ||
-			    s->members[i].synced > 1 ||
-			    memchr(s->members[i].name, '\0',
-			    sizeof(s->members[i].name)) == NULL)
-				return (-1);
 		report_open = 1;
 		report_roles = s->nroles;
 		report_nsites = s->nsites;
@@ -182,17 +154,9 @@ sites_relay(const struct msg *m)
 	case MSG_SITE_ROLE:
 		r = (const struct msg_site_role *)m->data;
 		if (!report_open || report_roles == 0 ||
-		    !field_ok(r->name, sizeof(r->name)) ||
-		    (r->kind != SITE_KIND_SERVICE &&
-		    r->kind != SITE_KIND_GROUP) ||
-		    !site_index_ok(r->controller, report_nsites) ||
-		    !site_index_ok(r->target, report_nsites) ||
-		    r->grant > 1 || r->release > 1 ||
+		    msg_site_role_check(r, report_nsites) == -1 ||
 		    (r->grant && r->release))
 			return (-1);
-		for (i = report_nsites; i < SITES_MAX; i++)
-			if (r->masters[i] != 0)
-				return (-1);
 		report_roles--;
 		break;
 	case MSG_SITES_END:
