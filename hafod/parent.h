@@ -147,6 +147,14 @@ int		 check_failing(const char *, uint32_t);
 /* quorum.c: the quorum process, a client of the local corosync */
 struct passwd;
 __dead void	 quorum_main(int, const struct passwd *, int);
+void		 quorum_to_parent(uint32_t, const void *, size_t);
+int		 quorum_node_name(uint32_t, char *, size_t);
+
+/* cpg.c: sites' CPG client, in the quorum process */
+struct msg;
+void		 cpg_init(struct event_base *);
+void		 cpg_quorum(const struct msg_quorum *);
+void		 cpg_parent(const struct msg *);
 
 /* pquorum.c: the parent's side of the quorum process */
 void		 quorum_init(const struct config *, const struct passwd *, int);
