@@ -366,27 +366,3 @@ quorum_start(void)
 	if (quorum_on)
 		quorum_fork(-1, 0, NULL);
 }
-
-/*
- * TEMPORARY: removed at merge.  psites.c is written apart; until it is
- * in, these stand in for it so that the daemon links.
- */
-__attribute__((weak)) void
-psites_start(const struct config *conf)
-{
-}
-
-__attribute__((weak)) void
-psites_quorum(const struct msg_quorum *q)
-{
-}
-
-__attribute__((weak)) void
-psites_report(enum msg_type type, const void *data, size_t len)
-{
-}
-
-__attribute__((weak)) void
-psites_connected(void)
-{
-}

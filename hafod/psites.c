@@ -661,10 +661,3 @@ psites_env(uint8_t kind, const char *name, int master, struct site_env *se)
 	strlcpy(se->controller, e->controller, sizeof(se->controller));
 	return (1);
 }
-
-/* TEMPORARY: removed at merge (pquorum.c has the real one). */
-__attribute__((weak)) int
-quorum_send_site(enum msg_type type, const void *data, size_t len)
-{
-	return (-1);
-}
