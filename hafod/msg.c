@@ -503,7 +503,8 @@ msg_sites_check(const struct msg_sites *s)
 				return (-1);
 	}
 	for (i = 0; i < s->nmembers; i++)
-		if (s->members[i].site >= s->nsites ||
+		if ((s->members[i].site >= s->nsites &&
+		    s->members[i].site != SITE_NONE) ||
 		    s->members[i].quorate > 1 || s->members[i].synced > 1 ||
 		    !msg_string(s->members[i].name,
 		    sizeof(s->members[i].name)))

@@ -371,6 +371,10 @@ ATF_TC_BODY(check_refuses_each_fault, tc)
 	memset(&s, 0, sizeof(s));
 	s.mysite = SITE_NONE;
 	ATF_CHECK_EQ(msg_sites_check(&s), 0);
+	/* A member not heard since it joined has no site yet. */
+	s = good;
+	s.members[0].site = SITE_NONE;
+	ATF_CHECK_EQ(msg_sites_check(&s), 0);
 
 	memset(&r, 0, sizeof(r));
 	strlcpy(r.name, "db", sizeof(r.name));
