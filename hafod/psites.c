@@ -48,10 +48,12 @@ struct psite {
 	int			 grant;
 	uint64_t		 term;
 	char			 controller[SITE_NAME_MAX]; /* "": none */
+	char			 target[SITE_NAME_MAX];	/* where it moves */
 	int			 r_seen;
 	int			 r_grant;
 	uint64_t		 r_term;
 	char			 r_controller[SITE_NAME_MAX];
+	char			 r_target[SITE_NAME_MAX];
 
 	/* This node's part. */
 	enum site_role		 role;
@@ -374,7 +376,11 @@ psite_role_changed(struct psite *e, enum site_role role, int master)
 		    mysite, (unsigned long long)e->term);
 		break;
 	case SITE_ROLE_STANDBY:
-		if (e->controller[0] != '\0')
+		if (strcmp(e->controller, mysite) == 0 &&
+		    e->target[0] != '\0' && strcmp(e->target, mysite) != 0)
+			snprintf(why, sizeof(why), "standby, site %s lets the "
+			    "role go to site %s", mysite, e->target);
+		else if (e->controller[0] != '\0')
 			snprintf(why, sizeof(why), "standby, site %s is the "
 			    "controller", e->controller);
 		else
@@ -529,7 +535,7 @@ psites_connected(void)
 	reading = 0;
 	TAILQ_FOREACH(e, &psites, entry) {
 		e->grant = 0;
-		e->controller[0] = '\0';
+		e->controller[0] = e->target[0] = '\0';
 	}
 	dirty = 1;
 	psites_changed();
@@ -560,6 +566,7 @@ report_sites(const struct msg_sites *ms)
 		e->r_grant = 0;
 		e->r_term = 0;
 		e->r_controller[0] = '\0';
+		e->r_target[0] = '\0';
 	}
 	reading = 1;
 }
@@ -580,6 +587,8 @@ report_role(const struct msg_site_role *mr)
 	if (mr->controller < rnsites)
 		strlcpy(e->r_controller, rsites[mr->controller],
 		    sizeof(e->r_controller));
+	if (mr->target < rnsites)
+		strlcpy(e->r_target, rsites[mr->target], sizeof(e->r_target));
 }
 
 /*
@@ -602,6 +611,7 @@ report_end(void)
 		e->term = e->r_term;
 		strlcpy(e->controller, e->r_controller,
 		    sizeof(e->controller));
+		strlcpy(e->target, e->r_target, sizeof(e->target));
 	}
 	if (rlink == QUORUM_UP)
 		have_report = 1;
