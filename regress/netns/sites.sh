@@ -187,7 +187,8 @@ sites_lab()
 		coro_wait_quorate "$_n" 40 ||
 		    atf_fail "sites: $_n is not quorate: $(coro_tail "$_n")"
 		coro_wait_votes "$_n" 5 30 ||
-		    atf_fail "sites: $_n has no qdevice vote: $(coro_tail "$_n")"
+		    atf_fail "sites: $_n has no qdevice vote:" \
+		    "$(coro_tail "$_n")"
 	done
 }
 
@@ -251,7 +252,8 @@ _sites_hook_script()
 #!/bin/sh
 echo "\$HAFOD_EVENT \$HAFOD_ROLE \$HAFOD_SITE \$HAFOD_CONTROLLER_SITE" \\
     >> "$(pwd)/\$1.\$HAFOD_SERVICE.hooks"
-echo "\$(date +%s.%N)|\$1|\$HAFOD_SERVICE|\$HAFOD_EVENT|\$HAFOD_ROLE|\$HAFOD_SITE|\$HAFOD_CONTROLLER_SITE" \\
+printf '%s|%s|%s|%s|%s|%s|%s\\n' "\$(date +%s.%N)" "\$1" "\$HAFOD_SERVICE" \\
+    "\$HAFOD_EVENT" "\$HAFOD_ROLE" "\$HAFOD_SITE" "\$HAFOD_CONTROLLER_SITE" \\
     >> "$(pwd)/sites.hooks"
 EOF
 	chmod 755 sites.hook || atf_fail "sites: cannot write sites.hook"
