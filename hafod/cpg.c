@@ -104,26 +104,6 @@ now_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-static const char *
-cpg_err(cs_error_t err)
-{
-	static char	buf[48];
-
-	switch (err) {
-	case CS_ERR_LIBRARY:
-		return ("corosync not running (CS_ERR_LIBRARY)");
-	case CS_ERR_BAD_HANDLE:
-		return ("connection closed (CS_ERR_BAD_HANDLE)");
-	case CS_ERR_ACCESS:
-		return ("access denied: is this user in corosync's uidgid?");
-	case CS_ERR_TRY_AGAIN:
-		return ("busy (CS_ERR_TRY_AGAIN)");
-	default:
-		(void)snprintf(buf, sizeof(buf), "error %d", err);
-		return (buf);
-	}
-}
-
 static void
 cpg_disconnect(void)
 {
@@ -213,7 +193,7 @@ cpg_dispatch_cb(int fd, short event, void *arg)
 	cs_error_t	err;
 
 	if ((err = cpg_dispatch(handle, CS_DISPATCH_ALL)) != CS_OK) {
-		cpg_fail("lost contact with corosync's CPG: %s", cpg_err(err));
+		cpg_fail("lost contact with corosync's CPG: %s", quorum_cs_name(err));
 		return;
 	}
 	cpg_speak(-1, 0, NULL);
@@ -242,12 +222,12 @@ cpg_connect(int unused, short event, void *arg)
 	if ((err = cpg_model_initialize(&handle, CPG_MODEL_V1,
 	    (cpg_model_data_t *)&model, NULL)) != CS_OK) {
 		cpg_fail("cannot connect to corosync's CPG: %s",
-		    cpg_err(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	cpg_open = 1;
 	if ((err = cpg_local_get(handle, &nodeid)) != CS_OK) {
-		cpg_fail("cannot ask CPG for our node id: %s", cpg_err(err));
+		cpg_fail("cannot ask CPG for our node id: %s", quorum_cs_name(err));
 		return;
 	}
 	mynodeid = nodeid;
@@ -257,11 +237,11 @@ cpg_connect(int unused, short event, void *arg)
 	memcpy(group.value, CPG_GROUP, group.length);
 	if ((err = cpg_join(handle, &group)) != CS_OK) {
 		cpg_fail("cannot join CPG group %s: %s", CPG_GROUP,
-		    cpg_err(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	if ((err = cpg_fd_get(handle, &fd)) != CS_OK) {
-		cpg_fail("cannot follow CPG: %s", cpg_err(err));
+		cpg_fail("cannot follow CPG: %s", quorum_cs_name(err));
 		return;
 	}
 	if ((cpgev = event_new(base, fd, EV_READ | EV_PERSIST,
@@ -300,7 +280,7 @@ cpg_speak(int unused, short event, void *arg)
 	}
 	if (err != CS_OK) {
 		cpg_fail("cannot multicast to CPG group %s: %s", CPG_GROUP,
-		    cpg_err(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	memcpy(sent, wire, len);

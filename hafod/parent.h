@@ -147,6 +147,7 @@ int		 check_failing(const char *, uint32_t);
 /* quorum.c: the quorum process, a client of the local corosync */
 struct passwd;
 __dead void	 quorum_main(int, const struct passwd *, int);
+const char	*quorum_cs_name(int);
 void		 quorum_to_parent(uint32_t, const void *, size_t);
 int		 quorum_node_name(uint32_t, char *, size_t);
 

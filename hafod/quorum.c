@@ -202,8 +202,9 @@ quorum_parent(int fd, short event, void *arg)
 	}
 }
 
-static const char *
-cs_name(cs_error_t err)
+/* What corosync's error means, for a line of log; cpg.c's too. */
+const char *
+quorum_cs_name(int err)
 {
 	static char	buf[32];
 
@@ -347,7 +348,7 @@ cmap_first(const char *k1, const char *k2, uint32_t def, uint32_t *v)
 	}
 	if (err != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read %s from corosync: %s",
-		    k1, cs_name(err));
+		    k1, quorum_cs_name(err));
 		return (-1);
 	}
 	return (0);
@@ -433,7 +434,7 @@ node_key(struct quorum_node *slots, uint8_t *have, char (*nm)[QUORUM_NAME_MAX],
 	return (0);
  fail:
 	quorum_fail(QUORUM_DOWN, "cannot read %s from corosync: %s", key,
-	    cs_name(err));
+	    quorum_cs_name(err));
 	return (-1);
 }
 
@@ -456,7 +457,7 @@ read_nodes(struct msg_quorum *q)
 		slots[i].votes = 1;
 	if ((err = cmap_iter_init(cm, "nodelist.node.", &it)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read corosync's nodelist: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return (-1);
 	}
 	while ((err = cmap_iter_next(cm, it, key, NULL, NULL)) == CS_OK)
@@ -467,7 +468,7 @@ read_nodes(struct msg_quorum *q)
 	(void)cmap_iter_finalize(cm, it);
 	if (err != CS_ERR_NO_SECTIONS) {
 		quorum_fail(QUORUM_DOWN, "cannot read corosync's nodelist: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return (-1);
 	}
 	q->nnodes = 0;
@@ -502,7 +503,7 @@ read_setup(void)
 	}
 	if (err != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read quorum.provider from "
-		    "corosync: %s", cs_name(err));
+		    "corosync: %s", quorum_cs_name(err));
 		return (-1);
 	}
 	if (strcmp(s, PROVIDER_VOTEQUORUM) != 0) {
@@ -517,7 +518,7 @@ read_setup(void)
 		free(s);
 	} else if (err != CS_ERR_NOT_EXIST) {
 		quorum_fail(QUORUM_DOWN, "cannot read quorum.device.model "
-		    "from corosync: %s", cs_name(err));
+		    "from corosync: %s", quorum_cs_name(err));
 		return (-1);
 	}
 	if (cmap_first("runtime.votequorum.this_node_id", NULL, 0,
@@ -571,7 +572,7 @@ refresh(void)
 	reread = dirty = 0;
 	if ((err = votequorum_getinfo(vq, setup.nodeid, &info)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "lost contact with corosync: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	q = setup;
@@ -645,7 +646,7 @@ quorum_dispatch(int fd, short event, void *arg)
 
 	if ((err = votequorum_dispatch(vq, CS_DISPATCH_ALL)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "lost contact with corosync: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	if (dirty)
@@ -672,7 +673,7 @@ quorum_connect(int unused, short event, void *arg)
 			quorum_fail(QUORUM_DOWN, "corosync not running");
 		else
 			quorum_fail(QUORUM_DOWN, "cannot connect to corosync: "
-			    "%s", cs_name(err));
+			    "%s", quorum_cs_name(err));
 		return;
 	}
 	cm_open = 1;
@@ -680,7 +681,7 @@ quorum_connect(int unused, short event, void *arg)
 		return;
 	if ((err = votequorum_initialize(&vq, &cb)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot connect to votequorum: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	vq_open = 1;
@@ -690,7 +691,7 @@ quorum_connect(int unused, short event, void *arg)
 	    CS_TRACK_CHANGES)) != CS_OK ||
 	    (err = votequorum_fd_get(vq, &fd)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot follow votequorum: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	if ((vqev = event_new(base, fd, EV_READ | EV_PERSIST, quorum_dispatch,
