@@ -557,9 +557,14 @@ entities_update(struct sites_table *t, int remerge, uint64_t now)
 	free(nd);
 }
 
-/* A site with a healthy member in state master or backup. */
+/*
+ * A site with a healthy member in state master or backup; with
+ * need_master, a healthy master: the role goes back to a preferred site
+ * only once that site has elected, so that no site holds it meanwhile.
+ */
 static int
-eligible(const struct sites_table *t, const char *name, const char *site)
+eligible(const struct sites_table *t, const char *name, const char *site,
+    int need_master)
 {
 	const struct sites_entity	*e;
 	size_t				 i;
@@ -570,8 +575,8 @@ eligible(const struct sites_table *t, const char *name, const char *site)
 		if (strcmp(t->members[i].word.sites[0], site) != 0 ||
 		    (e = word_entity(&t->members[i].word, name)) == NULL)
 			continue;
-		if ((e->state == CARP_MASTER || e->state == CARP_BACKUP) &&
-		    e->healthy)
+		if ((e->state == CARP_MASTER ||
+		    (e->state == CARP_BACKUP && !need_master)) && e->healthy)
 			return (1);
 	}
 	return (0);
@@ -598,11 +603,11 @@ decide(struct sites_table *t, struct sites_decision *d, uint64_t now)
 		if (strcmp(word_site(&rep->word, re->prefer[i]),
 		    d->controller) == 0)
 			cpos = i;
-	keep = eligible(t, d->name, d->controller);
+	keep = eligible(t, d->name, d->controller, 0);
 	if (keep && re->failback)
 		for (i = 0; i < cpos; i++)
 			if (eligible(t, d->name, word_site(&rep->word,
-			    re->prefer[i])))
+			    re->prefer[i]), 1))
 				keep = 0;
 	if (keep)
 		strlcpy(target, d->controller, sizeof(target));
@@ -610,12 +615,12 @@ decide(struct sites_table *t, struct sites_decision *d, uint64_t now)
 		/* The first eligible in prefer, else the lowest name. */
 		for (i = 0; i < re->nprefer && best == NULL; i++)
 			if (eligible(t, d->name, word_site(&rep->word,
-			    re->prefer[i])))
+			    re->prefer[i]), 0))
 				best = word_site(&rep->word, re->prefer[i]);
 		if (best == NULL)
 			for (i = 0; i < t->nmembers; i++) {
 				s = t->members[i].word.sites[0];
-				if (eligible(t, d->name, s) && (best == NULL ||
+				if (eligible(t, d->name, s, 0) && (best == NULL ||
 				    strcmp(s, best) < 0))
 					best = s;
 			}

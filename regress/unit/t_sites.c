@@ -489,6 +489,36 @@ ATF_TC_BODY(failback_waits_for_release_handshake, tc)
 	teardown();
 }
 
+/*
+ * Failback moves the role back only once the preferred site has a
+ * master: a site whose nodes are still backups would leave no controller
+ * anywhere while it elects.
+ */
+ATF_TC_WITHOUT_HEAD(failback_waits_for_a_master);
+ATF_TC_BODY(failback_waits_for_a_master, tc)
+{
+	start_east(1);
+	set(0, CARP_INIT, 1, 0);
+	set(1, CARP_INIT, 1, 0);
+	run();
+	ATF_REQUIRE_STREQ(controller(2), "west");
+	set(2, CARP_MASTER, 1, 1);
+	run();
+	/* east is back, both its nodes backups: west keeps the role. */
+	set(0, CARP_BACKUP, 1, 0);
+	set(1, CARP_BACKUP, 1, 0);
+	run();
+	ATF_CHECK_STREQ(nodes[0].t->decisions[0].target, "west");
+	ATF_CHECK(!role(2, NULL).release);
+	ATF_CHECK(grant(2));
+	/* east elected: now the role goes back. */
+	set(0, CARP_MASTER, 1, 0);
+	run();
+	ATF_CHECK_STREQ(nodes[0].t->decisions[0].target, "east");
+	ATF_CHECK(role(2, NULL).release);
+	teardown();
+}
+
 ATF_TC_WITHOUT_HEAD(unhealthy_site_loses_eligibility);
 ATF_TC_BODY(unhealthy_site_loses_eligibility, tc)
 {
@@ -949,6 +979,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, site_lost_moves_by_prefer_after_bound_only);
 	ATF_TP_ADD_TC(tp, no_flap_back_by_default);
 	ATF_TP_ADD_TC(tp, failback_waits_for_release_handshake);
+	ATF_TP_ADD_TC(tp, failback_waits_for_a_master);
 	ATF_TP_ADD_TC(tp, unhealthy_site_loses_eligibility);
 	ATF_TP_ADD_TC(tp, not_quorate_freezes_and_never_grants);
 	ATF_TP_ADD_TC(tp, unsynced_changes_nothing_keeps_grant);
