@@ -342,6 +342,10 @@ show_entity(const struct msg_sites *s, const struct ctl_site_role *cr)
 			    site_word(s, r->controller));
 	} else if (r->controller == SITE_NONE)
 		printf("no controller: no site is eligible\n");
+	else if (r->wait_ms > 0)
+		printf("controller %s, waiting %u.%us for the release bound, "
+		    "term %" PRIu64 "\n", site_word(s, r->controller),
+		    r->wait_ms / 1000, r->wait_ms % 1000 / 100, r->term);
 	else {
 		printf("controller %s for %s (", site_word(s, r->controller),
 		    fmt_duration(cr->age_ms));

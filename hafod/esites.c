@@ -45,6 +45,7 @@ struct report {
 	struct msg_site_role	*roles;
 	size_t			 nroles;
 	size_t			 cap;
+	uint64_t		 received_ms;	/* CLOCK_MONOTONIC */
 };
 
 static struct report	 cur;		/* link QUORUM_OFF: no site */
@@ -135,6 +136,7 @@ sites_end(void)
 	cur = next;
 	next = tmp;
 	next.nroles = 0;
+	cur.received_ms = engine_now() / 1000;
 	generation++;
 }
 
@@ -162,6 +164,7 @@ int
 engine_site_role(uint32_t gen, unsigned int pos, struct ctl_site_role *cr)
 {
 	const struct msg_site_role	*r;
+	uint64_t			 elapsed;
 	int				 master;
 
 	if (gen != generation || cur.s.link == QUORUM_OFF ||
@@ -172,6 +175,9 @@ engine_site_role(uint32_t gen, unsigned int pos, struct ctl_site_role *cr)
 	cr->r = *r;
 	if (r->controller != SITE_NONE)
 		cr->age_ms = age_ms(r->since_ms);
+	/* The bound as it stands now, not as it stood at the report. */
+	elapsed = age_ms(cur.received_ms);
+	cr->r.wait_ms = r->wait_ms > elapsed ? r->wait_ms - elapsed : 0;
 	master = entity_master(r);
 	if (!master)
 		cr->role = SITE_ROLE_NONE;
