@@ -439,10 +439,19 @@ sites_confchg(struct sites_table *t, const uint32_t *nodeids,
 				break;
 		if (j < t->nmembers)
 			continue;
-		for (i = 0; i < old[k].word.nentities; i++) {
-			e = &old[k].word.entities[i];
-			if (!e->holding || (d = decision_find(t, e->name)) ==
-			    NULL)
+		/*
+		 * A member that held the role, or of the site that holds
+		 * it: a node of that site may have taken the role from a
+		 * dead one and not been heard since, so the bound counts
+		 * from the last of them to leave.
+		 */
+		for (i = 0; i < t->ndecisions; i++) {
+			d = &t->decisions[i];
+			e = word_entity(&old[k].word, d->name);
+			if ((e == NULL || !e->holding) &&
+			    (old[k].word.nsites == 0 || d->controller[0] ==
+			    '\0' || strcmp(old[k].word.sites[0],
+			    d->controller) != 0))
 				continue;
 			d->left_at_ms = now;
 			strlcpy(d->left_site, old[k].word.sites[0],

@@ -431,6 +431,43 @@ ATF_TC_BODY(site_lost_moves_by_prefer_after_bound_only, tc)
 	teardown();
 }
 
+/*
+ * The holder dies and the next node of its site takes the role before
+ * its word reaches the rest; then that site is cut off.  The bound
+ * counts from the second departure, not the first: the second node may
+ * hold the role until it notices it lost quorum.
+ */
+ATF_TC_WITHOUT_HEAD(bound_from_last_member_of_controller_site);
+ATF_TC_BODY(bound_from_last_member_of_controller_site, tc)
+{
+	uint64_t	next, second;
+
+	start_east(0);
+	set(1, CARP_BACKUP, 1, 0);
+	set(3, CARP_BACKUP, 1, 0);
+	run();
+	now += 100;
+	down(0);
+	confchg(0xe);
+	run();
+	ATF_REQUIRE_STREQ(controller(2), "east");
+	/* n2 takes the role; its word is lost with the cut that follows. */
+	now += 3000;
+	set(1, CARP_MASTER, 1, 1);
+	drop_queue();
+	second = now;
+	down(1);
+	confchg(0xc);
+	run();
+	ATF_CHECK_STREQ(controller(2), "west");
+	ATF_CHECK(!grant(2));
+	ATF_CHECK_EQ(role(2, &next).wait_ms, RELEASE);
+	ATF_CHECK_EQ(next, second + RELEASE);
+	now = second + RELEASE;
+	ATF_CHECK(grant(2));
+	teardown();
+}
+
 ATF_TC_WITHOUT_HEAD(no_flap_back_by_default);
 ATF_TC_BODY(no_flap_back_by_default, tc)
 {
@@ -980,6 +1017,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, no_flap_back_by_default);
 	ATF_TP_ADD_TC(tp, failback_waits_for_release_handshake);
 	ATF_TP_ADD_TC(tp, failback_waits_for_a_master);
+	ATF_TP_ADD_TC(tp, bound_from_last_member_of_controller_site);
 	ATF_TP_ADD_TC(tp, unhealthy_site_loses_eligibility);
 	ATF_TP_ADD_TC(tp, not_quorate_freezes_and_never_grants);
 	ATF_TP_ADD_TC(tp, unsynced_changes_nothing_keeps_grant);
