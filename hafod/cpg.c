@@ -54,6 +54,7 @@
 #define CPG_GROUP		"hafod-sites"
 #define CPG_RETRY_SEC		1	/* between attempts to join */
 #define CPG_BUSY_MS		100	/* flow control: send again */
+#define CPG_SETTLE_MS		50	/* changes that come together */
 #define CPG_REFUSED_LOG		10	/* refused words logged, then 1/1000 */
 
 static struct event_base	*base;
@@ -61,6 +62,7 @@ static struct event		*cpgev;		/* CPG's descriptor */
 static struct event		*retry_ev;
 static struct event		*send_ev;	/* flow control */
 static struct event		*bound_ev;	/* a release bound ends */
+static struct event		*settle_ev;	/* changes come together */
 static cpg_handle_t		 handle;
 static int			 cpg_open;
 static int			 joined;	/* our confchg seen */
@@ -93,6 +95,7 @@ static int			 reported;
 static void	cpg_connect(int, short, void *);
 static void	cpg_speak(int, short, void *);
 static void	cpg_report(void);
+static void	cpg_soon(void);
 
 static uint64_t
 now_ms(void)
@@ -196,8 +199,7 @@ cpg_dispatch_cb(int fd, short event, void *arg)
 		cpg_fail("lost contact with corosync's CPG: %s", quorum_cs_name(err));
 		return;
 	}
-	cpg_speak(-1, 0, NULL);
-	cpg_report();
+	cpg_soon();
 }
 
 /*
@@ -294,6 +296,28 @@ cpg_bound(int fd, short event, void *arg)
 	cpg_report();
 }
 
+static void
+cpg_settled(int fd, short event, void *arg)
+{
+	cpg_speak(-1, 0, NULL);
+	cpg_report();
+}
+
+/*
+ * Our word and the report, once the changes that come together have
+ * come: 255 services that change state at start are one word and one
+ * report, not 255 of each (a report is a message per entity).
+ */
+static void
+cpg_soon(void)
+{
+	struct timeval	tv = { 0, CPG_SETTLE_MS * 1000 };
+
+	if (!evtimer_pending(settle_ev, NULL) &&
+	    evtimer_add(settle_ev, &tv) == -1)
+		fatalx("evtimer_add");
+}
+
 /* Member names as corosync's nodelist has them, else "node <id>". */
 static void
 name_members(struct msg_sites *s)
@@ -363,6 +387,27 @@ cpg_quorum(const struct msg_quorum *q)
 	}
 }
 
+/* Changes only: each staged entity replaces its own, or is added. */
+static void
+merge_staged(void)
+{
+	size_t	i, j;
+
+	for (i = 0; i < nstaged; i++) {
+		for (j = 0; j < nlocal; j++)
+			if (local[j].kind == staged[i].kind &&
+			    strcmp(local[j].name, staged[i].name) == 0)
+				break;
+		if (j == nlocal) {
+			if (nlocal == SITES_ENTITIES_MAX)
+				fatalx("sites: more than %d entities from "
+				    "the parent", SITES_ENTITIES_MAX);
+			nlocal++;
+		}
+		local[j] = staged[i];
+	}
+}
+
 /* The parent's word: entities one by one, then the commit. */
 void
 cpg_parent(const struct msg *m)
@@ -379,17 +424,20 @@ cpg_parent(const struct msg *m)
 		return;
 	}
 	memcpy(&c, m->data, sizeof(c));
-	if (c.nentities != nstaged)
+	if (c.nentities != nstaged || c.whole > 1)
 		fatalx("sites: the parent committed %u entities of %zu",
 		    c.nentities, nstaged);
 	n = strnlen(c.site, sizeof(c.site));
 	if (n == sizeof(c.site) || (n > 0 && !sites_name_ok(c.site,
 	    sizeof(c.site))))
 		fatalx("sites: bad site name from the parent");
-	tmp = local;
-	local = staged;
-	staged = tmp;
-	nlocal = nstaged;
+	if (c.whole) {
+		tmp = local;
+		local = staged;
+		staged = tmp;
+		nlocal = nstaged;
+	} else
+		merge_staged();
 	nstaged = 0;
 	if (strcmp(c.site, mysite) != 0) {
 		if (mysite[0] != '\0')
@@ -407,8 +455,7 @@ cpg_parent(const struct msg *m)
 	}
 	if (!cpg_open && !evtimer_pending(retry_ev, NULL))
 		cpg_connect(-1, 0, NULL);
-	cpg_speak(-1, 0, NULL);
-	cpg_report();
+	cpg_soon();
 }
 
 void
@@ -417,7 +464,8 @@ cpg_init(struct event_base *b)
 	base = b;
 	if ((retry_ev = evtimer_new(base, cpg_connect, NULL)) == NULL ||
 	    (send_ev = evtimer_new(base, cpg_speak, NULL)) == NULL ||
-	    (bound_ev = evtimer_new(base, cpg_bound, NULL)) == NULL)
+	    (bound_ev = evtimer_new(base, cpg_bound, NULL)) == NULL ||
+	    (settle_ev = evtimer_new(base, cpg_settled, NULL)) == NULL)
 		fatalx("evtimer_new");
 	if ((table = malloc(sizeof(*table))) == NULL ||
 	    (word = malloc(sizeof(*word))) == NULL ||

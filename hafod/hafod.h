@@ -614,7 +614,9 @@ struct msg_quorum {
  * Sites, between the parent and the quorum process, whose CPG client
  * (cpg.c) multicasts this node's word and applies sites.c's rules.
  * The parent says, entity by entity, where each of its entities across
- * sites stands here, then commits; the quorum process answers every
+ * sites stands here, then commits: all of them at start, after a reload
+ * and to a new quorum process, and otherwise only those that changed, so
+ * that a change costs the same with 1 entity or 255; the quorum process answers every
  * change with a report: MSG_SITES, a MSG_SITE_ROLE per entity, and
  * MSG_SITES_END.  The parent acts on the report (psites.c) and passes
  * it to the engine for hafoctl show sites.
@@ -632,7 +634,7 @@ struct msg_site_local {
 struct msg_site_commit {
 	char			site[SITE_NAME_MAX]; /* this node's */
 	uint32_t		nentities;	/* MSG_SITE_LOCAL since the last */
-	uint32_t		pad;
+	uint32_t		whole;		/* 1: all entities; 0: changes */
 };
 
 /* A node of the CPG group, as its last word said. */

@@ -239,7 +239,21 @@ psite_role(const struct psite *e, int master)
 	return (e->grant ? SITE_ROLE_CONTROLLER : SITE_ROLE_STANDBY);
 }
 
-/* What this node says of its entities: all of them, then commit. */
+/* Whether the quorum process last heard e as it is now. */
+static int
+psite_said(struct psite *e)
+{
+	return (e->sent && e->sent_state == psite_state(e) &&
+	    e->sent_healthy == psite_healthy(e) &&
+	    e->sent_holding == (e->holding != 0));
+}
+
+/*
+ * What this node says of its entities, then commit: all of them when the
+ * set or a configuration changed (or for a new quorum process), else
+ * only those that changed, so that one service's change is one message
+ * and not one per entity.
+ */
 static void
 psites_send(int force)
 {
@@ -247,19 +261,14 @@ psites_send(int force)
 	struct msg_site_commit	 sc;
 	struct psite		*e;
 	uint32_t		 n = 0;
-	int			 changed = force || dirty;
+	int			 whole = force || dirty;
 
 	if (mysite[0] == '\0')
 		return;
-	TAILQ_FOREACH(e, &psites, entry)
-		if (!e->sent || e->sent_state != psite_state(e) ||
-		    e->sent_healthy != psite_healthy(e) ||
-		    e->sent_holding != (e->holding != 0))
-			changed = 1;
-	if (!changed)
-		return;
 	dirty = 0;
 	TAILQ_FOREACH(e, &psites, entry) {
+		if (!whole && psite_said(e))
+			continue;
 		memset(&sl, 0, sizeof(sl));
 		strlcpy(sl.name, e->name, sizeof(sl.name));
 		sl.kind = e->kind;
@@ -272,14 +281,18 @@ psites_send(int force)
 		if (quorum_send_site(MSG_SITE_LOCAL, &sl, sizeof(sl)) == -1)
 			goto unsent;
 	}
+	if (!whole && n == 0)
+		return;
 	memset(&sc, 0, sizeof(sc));
 	strlcpy(sc.site, mysite, sizeof(sc.site));
 	sc.nentities = n;
+	sc.whole = whole;
 	if (quorum_send_site(MSG_SITE_COMMIT, &sc, sizeof(sc)) == -1)
 		goto unsent;
 	return;
  unsent:
 	/* No quorum process: psites_connected() says it all again. */
+	dirty = 1;
 	log_debug("sites: no quorum process to tell");
 }
 

@@ -59,6 +59,7 @@ static struct hook_queue dbq, grpq;
 static int		 grp_master, db_failing;
 static struct msg_site_local locals[64];
 static int		 nlocals, ncommits;
+static int		 last_commit_whole;
 static uint32_t		 last_commit_n;
 static int		 nforwarded;
 
@@ -203,6 +204,7 @@ quorum_send_site(enum msg_type type, const void *data, size_t len)
 		ATF_REQUIRE_EQ(len, sizeof(*sc));
 		ATF_CHECK_STREQ(sc->site, "east");
 		last_commit_n = sc->nentities;
+		last_commit_whole = sc->whole;
 		ncommits++;
 	}
 	return (0);
@@ -558,7 +560,9 @@ ATF_TC_BODY(group_is_master_when_every_member_is, tc)
 	ATF_CHECK_STREQ(fq_events(&grpq), "promote controller");
 	ATF_CHECK_EQ(said("grp")->state, CARP_MASTER);
 	ATF_CHECK(said("grp")->holding);
-	ATF_CHECK_EQ(last_commit_n, 2);
+	/* Only the group changed: one entity, not the whole set. */
+	ATF_CHECK_EQ(last_commit_n, 1);
+	ATF_CHECK(!last_commit_whole);
 }
 
 ATF_TC_WITHOUT_HEAD(local_word_said_on_change_only);
@@ -569,6 +573,7 @@ ATF_TC_BODY(local_word_said_on_change_only, tc)
 	setup(0);
 	ATF_CHECK_EQ(ncommits, 1);
 	ATF_CHECK_EQ(last_commit_n, 1);
+	ATF_CHECK(last_commit_whole);
 	ATF_CHECK(said("db")->healthy);
 	ATF_CHECK(said("db")->conf.across);
 	ATF_CHECK_STREQ(said("db")->conf.prefer[1], "west");
@@ -579,9 +584,11 @@ ATF_TC_BODY(local_word_said_on_change_only, tc)
 	psites_changed();
 	ATF_CHECK_EQ(ncommits, n + 1);
 	ATF_CHECK(!said("db")->healthy);
+	ATF_CHECK(!last_commit_whole);
 	/* A new quorum process hears it all again. */
 	psites_connected();
 	ATF_CHECK_EQ(ncommits, n + 2);
+	ATF_CHECK(last_commit_whole);
 }
 
 ATF_TC_WITHOUT_HEAD(new_quorum_process_no_role_until_it_reports);
