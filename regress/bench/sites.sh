@@ -1,0 +1,656 @@
+# Copyright (c) 2026 The hafod authors
+#
+# Permission to use, copy, modify, and distribute this software for any
+# purpose with or without fee is hereby granted, provided that the above
+# copyright notice and this permission notice appear in all copies.
+#
+# THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+# WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+# ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+# WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+# ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+# OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+
+# make bench, section sites: one controller across two sites (hafod.8,
+# SITES).  Sourced by bench.sh, which defines row, stats, note and the
+# rest.
+#
+# The lab is regress/netns/sites.sh's: sites east (n1 n2) and west (n3
+# n4), each a LAN of its own, a witness running qnetd at a third site,
+# a router r between the three; corosync with a qdevice (ffsplit) on the
+# four nodes.  It lives in its own directory ($work/sites), with its own
+# prefix and PID namespace, beside the bench's lab.  One service, s1, is
+# across sites, prefer east west; its hooks log when they begin and end,
+# and those logs are the figures:
+#   move    the local master of the controller site is killed: how long
+#           until the other node of that site runs its controller hook,
+#           beside how long until it adds the address (CARP's failover)
+#   site    the whole controller site dies (hafod, qdevice, corosync,
+#           at once): how long until the other site's local master runs
+#           its controller hook, beside corosync's detection (the
+#           survivor's "Members left" line) and the release bound
+#   cut     the controller site's WAN is cut, so that the witness is on
+#           the other side, then healed; the next cut is of the other
+#           site, the role going back and forth: how often two nodes
+#           held the role at once (from a controller hook's start to the
+#           end of the hook that ended the role, or to a kill)
+#   wan     what crosses r at idle (r's receive counters: every packet
+#           that crosses the WAN comes in on one of r's legs), with 1,
+#           50 and 255 services across sites, and corosync alone
+
+SITES_RUNS=${BENCH_SITES_RUNS:-$(pick 5 2)}
+SITES_CUTS=${BENCH_SITES_CUTS:-$(pick 10 4)}
+SITES_IDLE_SECS=${BENCH_SITES_IDLE_SECS:-$(pick 30 10)}
+SITES_SCALE=${BENCH_SITES_SCALE:-"1 50 255"}
+# A hook starts a few milliseconds after what allows it: a process is
+# forked and the shell started.  Beyond this, a figure misses its target.
+SITES_SLACK_MS=100
+
+sb_dir()
+{
+	echo "$work/sites"
+}
+
+# sites_cleanup: for bench.sh's cleanup and the section's end: the PID
+# namespace (corosync, qnetd, hafod die with it), then the network
+# namespaces.  Once only, as quorum_cleanup.
+sites_cleanup()
+{
+	if [ -n "$SB_MON" ]; then
+		kill $SB_MON 2>/dev/null
+		SB_MON=""
+	fi
+	[ -f "$(sb_dir)/lab.prefix" ] || return 0
+	(cd "$(sb_dir)" && coro_destroy && rm -f lab.prefix)
+}
+
+# sb_hook: the one hook of every event: when it began and ended, with
+# the role and controller site it was told, a line each.
+sb_hook()
+{
+	cat > sb.hook <<-EOF
+	#!/bin/sh
+	# sb.hook NODE: a line when the hook begins, one when it ends.
+	w="\$1 \$HAFOD_SERVICE \$HAFOD_EVENT \${HAFOD_ROLE:-none}"
+	w="\$w \${HAFOD_CONTROLLER_SITE:--}"
+	echo "\$(date +%s.%N) \$w begin" >> "$(sb_dir)/\$1.hooks"
+	echo "\$(date +%s.%N) \$w end" >> "$(sb_dir)/\$1.hooks"
+	EOF
+	chmod 755 sb.hook
+}
+
+# sb_net NODE: the /16 of the services' addresses in NODE's site, where
+# each node has an address of its own first (10.X.255.N), so that 255
+# fit and are secondary.
+sb_net()
+{
+	case $(sites_of "$1") in
+	east)	echo 10.1 ;;
+	west)	echo 10.2 ;;
+	esac
+}
+
+# sb_conf NODE NSERVICES HOOKS: NODE.conf, sites.sh's global lines and
+# NSERVICES services across sites, prefer east west; advskew 0 on n1 and
+# n3, 100 on n2 and n4; with HOOKS=1, sb.hook on every event.
+sb_conf()
+{
+	sites_conf_head "$1"
+	case $1 in
+	n1|n3)	_sc_skew=0 ;;
+	*)	_sc_skew=100 ;;
+	esac
+	awk -v n="$2" -v skew="$_sc_skew" -v net="$(sb_net "$1")" \
+	    -v hook="$(sb_dir)/sb.hook $1" -v hooks="$3" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			printf "service s%d {\n\tinterface eth0\n" \
+			    "\tvhid %d\n\tadvbase 1\n\tadvskew %d\n" \
+			    "\tpassword \"hafod-bench\"\n" \
+			    "\taddress %s.%d.%d/16\n" \
+			    "\tacross sites prefer east west\n", i, i, skew,
+			    net, int(i / 256), i % 256
+			if (hooks)
+				for (e = split("promote demote controller " \
+				    "standby", ev, " "); e > 0; e--)
+					printf "\ton %s \"%s\"\n", ev[e], hook
+			print "}"
+		}
+	}' >> "$1.conf"
+}
+
+# sb_start NSERVICES HOOKS: hafod afresh on every node.
+sb_start()
+{
+	for _st_n in $SITES_NODES; do
+		sb_stop_node "$_st_n"
+		sb_conf "$_st_n" "$1" "$2"
+		rm -f "$_st_n.state"
+		sites_hafod "$_st_n"
+	done
+}
+
+# sb_stop_node NODE: NODE's hafod and engine gone if they run, and the
+# addresses a hafod killed leaves.
+sb_stop_node()
+{
+	_sp_p=$(sites_hafod_pid "$1")
+	if [ -n "$_sp_p" ]; then
+		kill -KILL "$_sp_p" $(engine_pid "$_sp_p") 2>/dev/null
+		wait_for 10 eval "! _coro_alive $_sp_p" ||
+		    note "sites: hafod on $1 ($_sp_p) does not die"
+	fi
+	lab_exec "$1" ip addr flush dev eth0 to 10.0.0.0/8
+	lab_exec "$1" ip addr add "$(sb_net "$1").255.${1#n}/16" dev eth0
+}
+
+# sb_json NODE EXPR: sites_json, quietly; "-" where hafoctl fails.
+sb_json()
+{
+	sites_json "$1" "$2" 2>/dev/null || echo -
+}
+
+# sb_alive: the nodes whose hafod runs.
+sb_alive()
+{
+	for _al_n in $SITES_NODES; do
+		[ -n "$(sites_hafod_pid "$_al_n")" ] && echo "$_al_n"
+	done
+}
+
+# sb_ready NSERVICES: every running node sees the same controller site
+# for all NSERVICES services, and for s1 one node is controller and, if
+# both sites run, one is standing by; SB_CTL is then the controller site,
+# SB_MASTER its local master, SB_OTHER and SB_OMASTER the other's.
+sb_ready()
+{
+	_rd_c=""
+	for _rd_n in $(sb_alive); do
+		# One site controls every service, and it is s1's.
+		_rd_v=$(sb_json "$_rd_n" '(len(j["entities"]) == '"$1"' and
+		    len(set(x["controller"] for x in j["entities"])) == 1 and
+		    e("s1")["controller"] or "-")')
+		[ "$_rd_v" != - ] || return 1
+		[ -z "$_rd_c" ] || [ "$_rd_c" = "$_rd_v" ] || return 1
+		_rd_c=$_rd_v
+	done
+	[ -n "$_rd_c" ] || return 1
+	_rd_roles=""
+	for _rd_n in $(sb_alive); do
+		_rd_roles="$_rd_roles $(sb_json "$_rd_n" 'e("s1")["role"]')"
+	done
+	_rd_roles=$(echo $_rd_roles | tr ' ' '\n' | sort | tr '\n' ' ')
+	case $_rd_c in
+	east)	SB_OTHER=west ;;
+	west)	SB_OTHER=east ;;
+	*)	return 1 ;;
+	esac
+	SB_CTL=$_rd_c
+	_rd_any=$(sb_alive | head -n 1)
+	SB_MASTER=$(sb_json "$_rd_any" "e(\"s1\")[\"masters\"][\"$SB_CTL\"]")
+	SB_OMASTER=$(sb_json "$_rd_any" \
+	    "e(\"s1\")[\"masters\"][\"$SB_OTHER\"]")
+	if [ "$SB_OMASTER" = null ]; then
+		[ "$_rd_roles" = "controller none " ] ||
+		    [ "$_rd_roles" = "controller " ]
+	else
+		[ "$_rd_roles" = "controller none none standby " ]
+	fi
+}
+
+# sb_settle WHAT NSERVICES: sb_ready within 90 s, then a second more for
+# the hooks it implies; a note if not.
+sb_settle()
+{
+	if ! wait_for 90 sb_ready "$2"; then
+		note "sites $1: the cluster does not settle" \
+		    "($(for _se_n in $(sb_alive); do
+			printf '%s %s; ' "$_se_n" "$(sb_json "$_se_n" \
+			    '(e("s1")["controller"], e("s1")["role"])')"
+		    done))"
+		return 1
+	fi
+	sleep 1
+}
+
+# sb_hook_after NODE EVENT EPOCH: the epoch at which NODE's first EVENT
+# hook of s1 after EPOCH began; nothing if none did.
+sb_hook_after()
+{
+	awk -v ev="$2" -v t="$3" '$3 == "s1" && $4 == ev && $7 == "begin" &&
+	    $1 > t { print $1; exit }' "$1.hooks" 2>/dev/null
+}
+
+sb_has_hook_after()
+{
+	[ -n "$(sb_hook_after "$@")" ]
+}
+
+# sb_ms FROM TO: milliseconds between two epochs.
+sb_ms()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 }'
+}
+
+# sb_kill NODE...: SIGKILL to hafod and its engine on each NODE at once,
+# the time to kills (the role of a node killed ends there).
+sb_kill()
+{
+	_kl_p=""
+	for _kl_n in "$@"; do
+		_kl_h=$(sites_hafod_pid "$_kl_n")
+		_kl_p="$_kl_p $_kl_h $(engine_pid "$_kl_h")"
+	done
+	_kl_t=$(date +%s.%N)
+	kill -KILL $_kl_p
+	for _kl_n in "$@"; do
+		echo "$_kl_t $_kl_n" >> kills
+	done
+	echo "$_kl_t"
+}
+
+# sb_vip_added NODE FROM MON: epoch at which the ip monitor MON saw NODE
+# add s1's address after FROM.
+sb_vip_added()
+{
+	python3 - "$(sb_net "$1").0.1" "$2" "$3" <<-'EOF'
+	import datetime, re, sys
+	pat = re.compile(r"^\[(\S+)\] \d+: \S+\s+inet ([0-9.]+)/")
+	for line in open(sys.argv[3]):
+	    m = pat.match(line)
+	    if m is None or m.group(2) != sys.argv[1]:
+	        continue
+	    t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
+	    if t > float(sys.argv[2]):
+	        print("%.6f" % t)
+	        break
+	EOF
+}
+
+# sb_members_left NODE FROM: epoch of the first membership that NODE's
+# corosync formed after FROM with members left (hires time stamps, local
+# time, no year).
+sb_members_left()
+{
+	python3 - "$(_coro_dir)/$1/corosync.log" "$2" <<-'EOF'
+	import datetime, re, sys
+	pat = re.compile(r"^(\w{3} +\d+ \d\d:\d\d:\d\d\.\d+) .*Members left:")
+	year = datetime.date.today().year
+	for line in open(sys.argv[1], errors="replace"):
+	    m = pat.match(line)
+	    if m is None:
+	        continue
+	    t = datetime.datetime.strptime("%d %s" % (year, m.group(1)),
+	        "%Y %b %d %H:%M:%S.%f").timestamp()
+	    if t > float(sys.argv[2]):
+	        print("%.6f" % t)
+	        break
+	EOF
+}
+
+# sb_release NODE: the release bound NODE's hafod uses, in ms: from
+# hafoctl -j show quorum if it says, else from its log (-v).
+sb_release()
+{
+	_rl=$(sites_ctl "$1" -j show quorum 2>/dev/null | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("release_ms", ""))' 2>/dev/null)
+	if [ -z "$_rl" ]; then
+		_rl=$(sed -n 's/.*; release \([0-9]*\) ms$/\1/p' \
+		    "$(sites_log "$1")" | tail -n 1)
+	fi
+	echo "$_rl"
+}
+
+# sb_overlap FROM TO LOGS...: how many times two nodes held s1's role at
+# once between FROM and TO, and for how long in all: "COUNT MS".  A node
+# holds it from the start of its controller hook to the end of the next
+# hook that tells it another role, or to its kill (file kills).
+sb_overlap()
+{
+	python3 - "$@" <<-'EOF'
+	import sys
+	t0, t1 = float(sys.argv[1]), float(sys.argv[2])
+	kills = {}
+	try:
+	    for line in open("kills"):
+	        t, n = line.split()
+	        kills.setdefault(n, []).append(float(t))
+	except FileNotFoundError:
+	    pass
+	held = []
+	for path in sys.argv[3:]:
+	    node = path.split("/")[-1].split(".")[0]
+	    ev = [(t, "kill", "", "") for t in kills.get(node, [])]
+	    try:
+	        for line in open(path):
+	            f = line.split()
+	            if len(f) == 7 and f[2] == "s1":
+	                ev.append((float(f[0]), f[3], f[4], f[6]))
+	    except FileNotFoundError:
+	        pass
+	    ev.sort()
+	    start = None
+	    for t, what, role, phase in ev:
+	        if start is None:
+	            if what == "controller" and phase == "begin":
+	                start = t
+	        elif what == "kill" or (phase == "end" and
+	            role != "controller"):
+	            held.append((node, start, t))
+	            start = None
+	    if start is not None:
+	        held.append((node, start, t1))
+	n, ms = 0, 0.0
+	for i in range(len(held)):
+	    for j in range(i + 1, len(held)):
+	        a, b = held[i], held[j]
+	        if a[0] == b[0]:
+	            continue
+	        lo, hi = max(a[1], b[1], t0), min(a[2], b[2], t1)
+	        if hi > lo:
+	            n += 1
+	            ms += (hi - lo) * 1000
+	print("%d %.3f" % (n, ms))
+	EOF
+}
+
+sb_logs()
+{
+	for _lg_n in $SITES_NODES; do
+		echo "$(sb_dir)/$_lg_n.hooks"
+	done
+}
+
+# sb_lab: sites.sh's lab, corosync quorate with the witness's vote, and
+# an address of its own for each node in its site's /16 of services.
+sb_lab()
+{
+	mkdir -p "$(sb_dir)" && cd "$(sb_dir)" || return 1
+	echo "hfbs$$" > lab.prefix
+	: > kills
+	CORO_INIT=""
+	sites_lab
+	sb_hook
+}
+
+# ---- move: the controller site's local master killed -------------------
+
+# sb_move RUN: kill SB_MASTER's hafod; figures to s-move.ctl, s-move.carp
+# and s-move.delta (the hook after the address).
+sb_move()
+{
+	sb_settle "move $1" 1 || return 1
+	_mv_m=$SB_MASTER _mv_o=""
+	for _mv_n in $(sites_nodes "$SB_CTL"); do
+		[ "$_mv_n" != "$_mv_m" ] && _mv_o=$_mv_n
+	done
+	SB_MON=""
+	qb_monitor "$_mv_o" "move-$1.mon"
+	SB_MON=$QB_MON QB_MON=""
+	sleep 0.5
+	_mv_t=$(sb_kill "$_mv_m")
+	wait_for 20 sb_has_hook_after "$_mv_o" controller "$_mv_t" ||
+	    note "sites move $1: no controller hook on $_mv_o in 20 s"
+	sleep 0.2
+	kill $SB_MON 2>/dev/null
+	SB_MON=""
+	_mv_c=$(sb_hook_after "$_mv_o" controller "$_mv_t")
+	_mv_a=$(sb_vip_added "$_mv_o" "$_mv_t" "move-$1.mon")
+	[ -n "$_mv_c" ] && sb_ms "$_mv_t" "$_mv_c" >> s-move.ctl
+	[ -n "$_mv_a" ] && sb_ms "$_mv_t" "$_mv_a" >> s-move.carp
+	[ -n "$_mv_c" ] && [ -n "$_mv_a" ] &&
+	    sb_ms "$_mv_a" "$_mv_c" >> s-move.delta
+	note "sites move $1: $_mv_m killed; $_mv_o added the address after" \
+	    "$([ -n "$_mv_a" ] && sb_ms "$_mv_t" "$_mv_a") ms, ran" \
+	    "controller after $([ -n "$_mv_c" ] && sb_ms "$_mv_t" "$_mv_c") ms"
+	sb_stop_node "$_mv_m"
+	sites_hafod "$_mv_m"
+}
+
+# ---- site: the whole controller site lost ------------------------------
+
+# sb_site RUN: kill every daemon of SB_CTL at once; figures to
+# s-site.ctl, .detect, .bound and .slack (ctl - detect - bound).
+sb_site()
+{
+	sb_settle "site $1" 1 || return 1
+	_si_c=$SB_CTL _si_o=$SB_OMASTER
+	_si_bound=$(sb_release "$_si_o")
+	_si_p=""
+	for _si_n in $(sites_nodes "$_si_c"); do
+		for _si_d in hafod qdevice corosync; do
+			_si_p="$_si_p $(coro_pid "$_si_n" "$_si_d")"
+		done
+		_si_p="$_si_p $(engine_pid "$(sites_hafod_pid "$_si_n")")"
+	done
+	_si_t=$(date +%s.%N)
+	kill -KILL $_si_p
+	for _si_n in $(sites_nodes "$_si_c"); do
+		echo "$_si_t $_si_n" >> kills
+	done
+	wait_for 60 sb_has_hook_after "$_si_o" controller "$_si_t" ||
+	    note "sites site $1: no controller hook on $_si_o in 60 s"
+	_si_h=$(sb_hook_after "$_si_o" controller "$_si_t")
+	_si_d=$(sb_members_left "$_si_o" "$_si_t")
+	if [ -n "$_si_h" ]; then
+		sb_ms "$_si_t" "$_si_h" >> s-site.ctl
+	fi
+	if [ -n "$_si_d" ]; then
+		sb_ms "$_si_t" "$_si_d" >> s-site.detect
+	fi
+	[ -n "$_si_bound" ] && echo "$_si_bound" >> s-site.bound
+	if [ -n "$_si_h" ] && [ -n "$_si_d" ] && [ -n "$_si_bound" ]; then
+		echo $(($(sb_ms "$_si_t" "$_si_h") - \
+		    $(sb_ms "$_si_t" "$_si_d") - _si_bound)) >> s-site.slack
+	fi
+	note "sites site $1: $_si_c killed; corosync on $_si_o saw it after" \
+	    "$([ -n "$_si_d" ] && sb_ms "$_si_t" "$_si_d") ms, bound" \
+	    "$_si_bound ms, controller hook after" \
+	    "$([ -n "$_si_h" ] && sb_ms "$_si_t" "$_si_h") ms"
+	# The site comes back: corosync, its qdevice, hafod.
+	for _si_n in $(sites_nodes "$_si_c"); do
+		rm -f "$(_coro_dir)/$_si_n/hafod.pid" \
+		    "$(_coro_dir)/$_si_n/qdevice.pid" \
+		    "$(_coro_dir)/$_si_n/corosync.pid"
+		coro_start "$_si_n"
+	done
+	for _si_n in $(sites_nodes "$_si_c"); do
+		coro_qdevice_start "$_si_n"
+		coro_wait_votes "$_si_n" 7 60 ||
+		    note "sites site $1: $_si_n without the witness's vote"
+		sb_stop_node "$_si_n"
+		sites_hafod "$_si_n"
+	done
+}
+
+# ---- cut: the WAN of the controller site cut, then healed ---------------
+
+# sb_cut RUN: cut SB_CTL off, so that the witness is with the other
+# site; heal once the other site's master is controller.  The time to
+# its controller hook goes to s-cut.ctl.
+sb_cut()
+{
+	sb_settle "cut $1" 1 || return 1
+	_ct_c=$SB_CTL _ct_o=$SB_OMASTER
+	_ct_t=$(date +%s.%N)
+	sites_wan_cut "$_ct_c"
+	if wait_for 60 sb_has_hook_after "$_ct_o" controller "$_ct_t"; then
+		_ct_h=$(sb_hook_after "$_ct_o" controller "$_ct_t")
+		sb_ms "$_ct_t" "$_ct_h" >> s-cut.ctl
+		note "sites cut $1: $_ct_c cut off; $_ct_o controller after" \
+		    "$(sb_ms "$_ct_t" "$_ct_h") ms"
+	else
+		note "sites cut $1: $_ct_c cut off; no controller hook on" \
+		    "$_ct_o in 60 s"
+	fi
+	sites_wan_heal
+}
+
+# ---- wan: what crosses the router at idle -------------------------------
+
+# sb_counters: packets and bytes r has received on its three legs.
+sb_counters()
+{
+	lab_exec r ip -s -j link show | python3 -c '
+import json, sys
+p = b = 0
+for i in json.load(sys.stdin):
+    if i["ifname"] != "lo":
+        p += i["stats64"]["rx"]["packets"]
+        b += i["stats64"]["rx"]["bytes"]
+print(p, b)'
+}
+
+# sb_wan NSERVICES: hafod with NSERVICES services across sites (0: no
+# hafod, corosync alone), idle for SITES_IDLE_SECS; figures to
+# s-wan-N.bps and .pps.
+sb_wan()
+{
+	_wn_n=$1
+	for _wn_x in $SITES_NODES; do
+		sb_stop_node "$_wn_x"
+	done
+	if [ "$_wn_n" -gt 0 ]; then
+		sb_start "$_wn_n" 0
+		sb_settle "wan $_wn_n" "$_wn_n" || return 1
+	fi
+	# The last words after the settling pass.
+	sleep 3
+	set -- $(sb_counters)
+	sleep "$SITES_IDLE_SECS"
+	set -- "$@" $(sb_counters)
+	echo "$(calc "($3 - $1) / $SITES_IDLE_SECS")" >> "s-wan-$_wn_n.pps"
+	echo "$(calc "($4 - $2) / $SITES_IDLE_SECS")" >> "s-wan-$_wn_n.bps"
+	note "sites wan, $_wn_n services: $(stats "s-wan-$_wn_n.pps" |
+	    cut -d' ' -f1) packets/s, $(stats "s-wan-$_wn_n.bps" |
+	    cut -d' ' -f1) bytes/s"
+}
+
+section_sites()
+{
+	for _ss_x in corosync corosync-qdevice corosync-qnetd nft setpriv; do
+		if ! command -v "$_ss_x" >/dev/null 2>&1; then
+			note "sites: $_ss_x is missing (make deps); skipped"
+			return 0
+		fi
+	done
+	if ! coro_lab_possible; then
+		note "sites: no private mount namespace here (a chroot?);" \
+		    "skipped"
+		return 0
+	fi
+	_ss_top=$(pwd)
+	# sites.sh moves the witness to its own site: the quorum section's
+	# lab keeps corosync.sh's.
+	_ss_w=$CORO_WITNESS
+	. "$top/regress/netns/sites.sh"
+	sb_lab
+	rm -f s-*
+	sb_start 1 1
+
+	_ss_from=$(date +%s.%N)
+	_ss_i=1
+	while [ "$_ss_i" -le "$SITES_RUNS" ]; do
+		sb_move "$_ss_i"
+		_ss_i=$((_ss_i + 1))
+	done
+	_ss_to=$(date +%s.%N)
+	sb_overlap "$_ss_from" "$_ss_to" $(sb_logs) > s-move.overlap
+
+	_ss_from=$_ss_to
+	_ss_i=1
+	while [ "$_ss_i" -le "$SITES_RUNS" ]; do
+		sb_site "$_ss_i"
+		_ss_i=$((_ss_i + 1))
+	done
+	_ss_to=$(date +%s.%N)
+	sb_overlap "$_ss_from" "$_ss_to" $(sb_logs) > s-site.overlap
+
+	_ss_from=$_ss_to
+	_ss_i=1
+	while [ "$_ss_i" -le "$SITES_CUTS" ]; do
+		sb_cut "$_ss_i"
+		_ss_i=$((_ss_i + 1))
+	done
+	sb_settle "cuts' end" 1
+	_ss_to=$(date +%s.%N)
+	sb_overlap "$_ss_from" "$_ss_to" $(sb_logs) > s-cut.overlap
+	sb_ncuts=$(count_of s-cut.ctl)
+
+	for _ss_n in 0 $SITES_SCALE; do
+		sb_wan "$_ss_n"
+	done
+	cd "$_ss_top" || return 1
+	sites_cleanup
+	CORO_WITNESS=$_ss_w
+
+	sb_rows
+}
+
+sb_rows()
+{
+	_sr_d=sites/s
+	_sr_set="advbase 1, token 1000"
+	for _sr_x in move site cut; do
+		cut -d' ' -f1 "$_sr_d-$_sr_x.overlap" > "$_sr_d-$_sr_x.twice"
+		cut -d' ' -f2 "$_sr_d-$_sr_x.overlap" > "$_sr_d-$_sr_x.twicems"
+	done
+	_sr_t="Sites: role move inside a site, its local master's hafod killed"
+	row "$_sr_t" "CARP failover: address on the other node" "$_sr_set" \
+	    "$_sr_d-move.carp" ms "" "-"
+	row "" "controller hook on the other node" "$_sr_set" \
+	    "$_sr_d-move.ctl" ms "<= CARP's" "-"
+	row "" "  controller hook after the address" "$_sr_set" \
+	    "$_sr_d-move.delta" ms "<= $SITES_SLACK_MS (hook start)" \
+	    "$(verdict "$_sr_d-move.delta" '<=' "$SITES_SLACK_MS" max)"
+	row "" "two controllers at once (times)" "$SITES_RUNS kills" \
+	    "$_sr_d-move.twice" "" "0" \
+	    "$(verdict "$_sr_d-move.twice" '<=' 0 max)"
+	_sr_t="Sites: whole controller site lost (hafod, qdevice, corosync)"
+	row "$_sr_t" "corosync detection (Members left)" "$_sr_set" \
+	    "$_sr_d-site.detect" ms "" "-"
+	row "" "release bound (hafod.8)" "show quorum" \
+	    "$_sr_d-site.bound" ms "" "-"
+	row "" "controller hook in the other site" "$_sr_set" \
+	    "$_sr_d-site.ctl" ms "<= detection + bound" "-"
+	row "" "  beyond detection + bound" "$_sr_set" \
+	    "$_sr_d-site.slack" ms "<= $SITES_SLACK_MS (hook start)" \
+	    "$(verdict "$_sr_d-site.slack" '<=' "$SITES_SLACK_MS" max)"
+	row "" "two controllers at once (times)" "$SITES_RUNS site kills" \
+	    "$_sr_d-site.twice" "" "0" \
+	    "$(verdict "$_sr_d-site.twice" '<=' 0 max)"
+	_sr_t="Sites: WAN cut, the witness with the other site, role moves"
+	row "$_sr_t" "controller hook in the other site" "$_sr_set" \
+	    "$_sr_d-cut.ctl" ms "" "-"
+	row "" "two controllers at once (times)" \
+	    "$SITES_CUTS cuts, $sb_ncuts moved" "$_sr_d-cut.twice" "" \
+	    "never" "$(verdict "$_sr_d-cut.twice" '<=' 0 max)"
+	row "" "  total time with two controllers" "$SITES_CUTS cuts" \
+	    "$_sr_d-cut.twicems" ms "0" \
+	    "$(verdict "$_sr_d-cut.twicems" '<=' 0 max)"
+	_sr_t="Sites: what crosses the WAN at idle ($SITES_IDLE_SECS s)"
+	_sr_b=$(stats "$_sr_d-wan-1.bps" | cut -d' ' -f1)
+	_sr_p=$(stats "$_sr_d-wan-1.pps" | cut -d' ' -f1)
+	for _sr_n in 0 $SITES_SCALE; do
+		if [ "$_sr_n" = 0 ]; then
+			_sr_s="corosync alone"
+			_sr_tb="" _sr_tp="" _sr_vb="-" _sr_vp="-"
+		else
+			_sr_s="$_sr_n services across sites"
+			# Flat: within a tenth of what one service costs, and
+			# a packet a second, for the jitter of the token.
+			_sr_tb="flat: <= 1.1 x 1 service's"
+			_sr_tp="flat: <= 1 service's + 1"
+			_sr_vb=$(verdict "$_sr_d-wan-$_sr_n.bps" '<=' \
+			    "$(calc "$_sr_b * 1.1")" max)
+			_sr_vp=$(verdict "$_sr_d-wan-$_sr_n.pps" '<=' \
+			    "$(calc "$_sr_p + 1")" max)
+		fi
+		row "$_sr_t" "bytes/s" "$_sr_s" "$_sr_d-wan-$_sr_n.bps" B/s \
+		    "$_sr_tb" "$_sr_vb"
+		row "" "packets/s" "$_sr_s" "$_sr_d-wan-$_sr_n.pps" pkt/s \
+		    "$_sr_tp" "$_sr_vp"
+		_sr_t=""
+	done
+}
