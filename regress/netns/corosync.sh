@@ -115,8 +115,9 @@ coro_lab_required()
 }
 
 # coro_lab_begin: the PID namespace and a mount namespace for every host
-# in lab.namespaces.  Call it from the body itself, not from a subshell:
-# the holder dies with the process that started it.
+# in lab.namespaces (the switches, sw, sw2 and so on, are no hosts).  Call
+# it from the body itself, not from a subshell: the holder dies with the
+# process that started it.
 coro_lab_begin()
 {
 	coro_lab_required
@@ -135,7 +136,9 @@ coro_lab_begin()
 	echo "$CORO_INIT" > "$_d/init.pid"
 	while read -r _ns; do
 		_host=${_ns#"$(lab_prefix)"-}
-		[ "$_host" = sw ] && continue
+		case $_host in
+		sw|sw[0-9]*)	continue ;;
+		esac
 		_coro_mntns "$_host"
 	done < lab.namespaces
 }
@@ -234,6 +237,8 @@ coro_pid()
 # coro_conf NODES [OPTION...]: a corosync.conf for each node of NODES
 # ("1 2 3"), in coro/nI/corosync.conf.  Options:
 #   votes=V1,V2,...   quorum_votes of each node, in the order of NODES
+#   addrs=A1,A2,...   ring0_addr of each node, in the order of NODES
+#                     (192.0.2.I for node I unless told)
 #   two_node          votequorum's two_node
 #   qdevice=ALGO      a quorum device, net model, qnetd on the witness,
 #                     algorithm ffsplit or lms, tls off
@@ -244,10 +249,11 @@ coro_conf()
 {
 	_nodes=$1 _d=$(_coro_dir)
 	shift
-	_votes="" _two=0 _algo="" _uid=nobody _token=1000 _qextra=""
+	_votes="" _addrs="" _two=0 _algo="" _uid=nobody _token=1000 _qextra=""
 	for _o in "$@"; do
 		case $_o in
 		votes=*)	_votes=$(echo "${_o#votes=}" | tr , ' ') ;;
+		addrs=*)	_addrs=$(echo "${_o#addrs=}" | tr , ' ') ;;
 		two_node)	_two=1 ;;
 		qdevice=*)	_algo=${_o#qdevice=} ;;
 		uid=*)		_uid=${_o#uid=} ;;
@@ -293,10 +299,11 @@ coro_conf()
 			_i=1
 			for _m in $_nodes; do
 				_v=$(echo $_votes | cut -d ' ' -f "$_i")
+				_a=$(echo $_addrs | cut -d ' ' -f "$_i")
 				echo "	node {"
 				echo "		nodeid: $_m"
 				echo "		name: n$_m"
-				echo "		ring0_addr: 192.0.2.$_m"
+				echo "		ring0_addr: ${_a:-192.0.2.$_m}"
 				echo "		quorum_votes: ${_v:-1}"
 				echo "	}"
 				_i=$((_i + 1))
@@ -309,8 +316,12 @@ coro_conf()
 			if [ -n "$_algo" ]; then
 				# Short timeouts, as the token: the device
 				# votes where the majority is within seconds.
+				# ffsplit wants one vote, the tie-breaker of
+				# an even split; lms one less than the nodes.
+				_dv=$((_count - 1))
+				[ "$_algo" = ffsplit ] && _dv=1
 				echo "	device {"
-				echo "		votes: $((_count - 1))"
+				echo "		votes: $_dv"
 				echo "		model: net"
 				echo "		timeout: 2000"
 				echo "		sync_timeout: 5000"

@@ -56,9 +56,11 @@ lab_exec()
 	lab_nsexec "$_ns" "$@"
 }
 
+# _lab_host NAME V4 V6 [SWITCH]: host NAME, its eth0 on the bridge of
+# SWITCH (sw unless told), by a port named NAME.
 _lab_host()
 {
-	_name=$1 _v4=$2 _v6=$3 _ns=$(lab_ns "$1") _sw=$(lab_ns sw)
+	_name=$1 _v4=$2 _v6=$3 _ns=$(lab_ns "$1") _sw=$(lab_ns "${4:-sw}")
 	ip netns add "$_ns" || atf_fail "cannot create namespace $_ns"
 	echo "$_ns" >> lab.namespaces
 	ip link add eth0 netns "$_ns" type veth peer name "$_name" \
@@ -70,12 +72,10 @@ _lab_host()
 	lab_nsexec "$_ns" ip addr add "$_v6/64" dev eth0 nodad
 }
 
-# lab_create N: the switch, nodes n1..nN and the client.
-lab_create()
+# _lab_switch NAME: a switch namespace NAME (sw, ...) with its bridge br0.
+_lab_switch()
 {
-	_sw=$(lab_ns sw)
-	: > lab.namespaces
-	: > lab.pids
+	_sw=$(lab_ns "$1")
 	ip netns add "$_sw" || atf_fail "cannot create namespace $_sw"
 	echo "$_sw" >> lab.namespaces
 	lab_nsexec "$_sw" ip link add br0 type bridge
@@ -83,6 +83,14 @@ lab_create()
 	lab_nsexec "$_sw" ip link set br0 type bridge forward_delay 0 \
 	    mcast_snooping 0
 	lab_nsexec "$_sw" ip link set br0 up
+}
+
+# lab_create N: the switch, nodes n1..nN and the client.
+lab_create()
+{
+	: > lab.namespaces
+	: > lab.pids
+	_lab_switch sw
 	_i=1
 	while [ "$_i" -le "$1" ]; do
 		_lab_host "n$_i" "192.0.2.$_i" "2001:db8::$_i"
