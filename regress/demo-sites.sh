@@ -211,7 +211,7 @@ say "router r between the three: CARP stays inside each site, corosync"
 say "crosses the WAN"
 sites_lab
 say "corosync: $(coro_field n1 Nodes) nodes, $(coro_field n1 \
-    "Total votes") votes (the witness's 3 included), quorum" \
+    "Total votes") votes (one a node, one the witness), quorum" \
     "$(coro_field n1 Quorum)"
 
 step "Configuring hafod: service db, one controller across the sites"
