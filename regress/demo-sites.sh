@@ -178,21 +178,12 @@ conf()
 	n2|n4)	_skew=100 ;;
 	esac
 	_h="\"$work/app.sh $1\""
-	cat >> "$1.conf" <<-EOF
-	service db {
-		interface eth0
-		vhid 1
-		advbase 1
-		advskew $_skew
-		password "hafod-demo"
-		address $(sites_vip "$(sites_of "$1")" db)/24
-		across sites prefer east west
-		on controller $_h
-		on standby $_h
-		on promote $_h
-		on demote $_h
-	}
-	EOF
+	printf '%s\n' "service db {" "	interface eth0" "	vhid 1" \
+	    "	advbase 1" "	advskew $_skew" "	password \"hafod-demo\"" \
+	    "	address $(sites_vip "$(sites_of "$1")" db)/24" \
+	    "	across sites prefer east west" "	on controller $_h" \
+	    "	on standby $_h" "	on promote $_h" "	on demote $_h" "}" \
+	    >> "$1.conf"
 	"$HAFOD" -n -f "$1.conf" >/dev/null 2>hafod-n.err ||
 	    atf_fail "hafod -n rejects $1.conf: $(cat hafod-n.err)"
 }
