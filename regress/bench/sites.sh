@@ -146,6 +146,8 @@ sb_stop_node()
 	_sp_p=$(sites_hafod_pid "$1")
 	if [ -n "$_sp_p" ]; then
 		kill -KILL "$_sp_p" $(engine_pid "$_sp_p") 2>/dev/null
+		# Its role ends here: no hook says so.
+		echo "$(date +%s.%N) $1" >> kills
 		wait_for 10 eval "! _coro_alive $_sp_p" ||
 		    note "sites: hafod on $1 ($_sp_p) does not die"
 	fi
