@@ -269,6 +269,10 @@ sb_kill()
 # with the witness's vote, hafod.
 sb_node_up()
 {
+	# libqb's ring buffers of a corosync killed stay in the node's
+	# /dev/shm, a small tmpfs: a few restarts would fill it.  Nothing
+	# of that node runs now to use them.
+	coro_exec "$1" sh -c 'rm -rf /dev/shm/qb-*'
 	coro_start "$1"
 	coro_qdevice_start "$1"
 	coro_wait_votes "$1" "$SB_VOTES" 60 ||
