@@ -40,9 +40,8 @@
 #           site, the role going back and forth: how often two nodes
 #           held the role at once (from a controller hook's start to the
 #           end of the hook that ended the role, or to a kill)
-#   wan     what crosses r at idle (r's receive counters: every packet
-#           that crosses the WAN comes in on one of r's legs), with 1,
-#           50 and 255 services across sites, and corosync alone
+#   wan     what crosses the WAN at idle (what r forwards), with 1, 50
+#           and 255 services across sites, and corosync alone
 
 SITES_RUNS=${BENCH_SITES_RUNS:-$(pick 5 2)}
 SITES_CUTS=${BENCH_SITES_CUTS:-$(pick 10 4)}
@@ -210,11 +209,23 @@ sb_ready()
 	fi
 }
 
+# sb_wait SECONDS CMD...: CMD every 0.1 s until it succeeds; false after
+# SECONDS of the clock, however long CMD takes (wait_for counts tries).
+sb_wait()
+{
+	_wt_end=$(($(date +%s) + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$_wt_end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # sb_settle WHAT NSERVICES: sb_ready within 90 s, then a second more for
 # the hooks it implies; a note if not.
 sb_settle()
 {
-	if ! wait_for 90 sb_ready "$2"; then
+	if ! sb_wait 90 sb_ready "$2"; then
 		note "sites $1: the cluster does not settle" \
 		    "($(for _se_n in $(sb_alive); do
 			printf '%s %s; ' "$_se_n" "$(sb_json "$_se_n" \
@@ -265,20 +276,26 @@ sb_kill()
 	echo "$_kl_t"
 }
 
-# sb_node_up NODE: NODE back after sb_kill node: corosync, its qdevice
-# with the witness's vote, hafod.
-sb_node_up()
+# sb_nodes_up NODE...: the nodes back after sb_kill node: corosync, its
+# qdevice, the witness's vote once all are up, hafod.
+sb_nodes_up()
 {
-	# libqb's ring buffers of a corosync killed stay in the node's
-	# /dev/shm, a small tmpfs: a few restarts would fill it.  Nothing
-	# of that node runs now to use them.
-	coro_exec "$1" sh -c 'rm -rf /dev/shm/qb-*'
-	coro_start "$1"
-	coro_qdevice_start "$1"
-	coro_wait_votes "$1" "$SB_VOTES" 60 ||
-	    note "sites: $1 back without the witness's vote"
-	sb_stop_node "$1"
-	sites_hafod "$1"
+	for _nu_n in "$@"; do
+		# libqb's ring buffers of a corosync killed stay in the
+		# node's /dev/shm, a small tmpfs: a few restarts would fill
+		# it.  Nothing of that node runs now to use them.
+		coro_exec "$_nu_n" sh -c 'rm -rf /dev/shm/qb-*'
+		coro_start "$_nu_n"
+	done
+	for _nu_n in "$@"; do
+		coro_qdevice_start "$_nu_n"
+	done
+	for _nu_n in "$@"; do
+		coro_wait_votes "$_nu_n" "$SB_VOTES" 60 ||
+		    note "sites: $_nu_n back without the witness's vote"
+		sb_stop_node "$_nu_n"
+		sites_hafod "$_nu_n"
+	done
 }
 
 # sb_vip_added NODE FROM MON: epoch at which the ip monitor MON saw NODE
@@ -405,6 +422,10 @@ sb_lab()
 	sites_lab
 	SB_VOTES=$(coro_field n1 "Total votes")
 	sb_hook
+	printf '%s\n' "table inet sbwan {" "chain forward {" \
+	    "type filter hook forward priority 10; policy accept;" \
+	    "counter" "}" "}" | lab_exec r nft -f - ||
+	    atf_fail "sites: cannot count r's forwarding"
 }
 
 # ---- move: the controller site's local master dies ---------------------
@@ -426,7 +447,7 @@ sb_move()
 	SB_MON=$QB_MON QB_MON=""
 	sleep 0.5
 	_mv_t=$(sb_kill "$_mv_k" "$_mv_m")
-	wait_for 40 sb_has_hook_after "$_mv_o" controller "$_mv_t" ||
+	sb_wait 40 sb_has_hook_after "$_mv_o" controller "$_mv_t" ||
 	    note "sites move $_mv_k $_mv_r: no controller hook on $_mv_o in 40 s"
 	sleep 0.2
 	kill $SB_MON 2>/dev/null
@@ -442,7 +463,7 @@ sb_move()
 	    "ran controller after" \
 	    "$([ -n "$_mv_c" ] && sb_ms "$_mv_t" "$_mv_c") ms"
 	if [ "$_mv_k" = node ]; then
-		sb_node_up "$_mv_m"
+		sb_nodes_up "$_mv_m"
 	else
 		sb_stop_node "$_mv_m"
 		sites_hafod "$_mv_m"
@@ -459,7 +480,7 @@ sb_site()
 	_si_c=$SB_CTL _si_o=$SB_OMASTER
 	_si_bound=$(sb_release "$_si_o")
 	_si_t=$(sb_kill node $(sites_nodes "$_si_c"))
-	wait_for 60 sb_has_hook_after "$_si_o" controller "$_si_t" ||
+	sb_wait 60 sb_has_hook_after "$_si_o" controller "$_si_t" ||
 	    note "sites site $1: no controller hook on $_si_o in 60 s"
 	_si_h=$(sb_hook_after "$_si_o" controller "$_si_t")
 	_si_d=$(sb_members_left "$_si_o" "$_si_t")
@@ -478,9 +499,7 @@ sb_site()
 	    "$([ -n "$_si_d" ] && sb_ms "$_si_t" "$_si_d") ms, bound" \
 	    "$_si_bound ms, controller hook after" \
 	    "$([ -n "$_si_h" ] && sb_ms "$_si_t" "$_si_h") ms"
-	for _si_n in $(sites_nodes "$_si_c"); do
-		sb_node_up "$_si_n"
-	done
+	sb_nodes_up $(sites_nodes "$_si_c")
 }
 
 # ---- cut: the WAN of the controller site cut, then healed ---------------
@@ -494,7 +513,7 @@ sb_cut()
 	_ct_c=$SB_CTL _ct_o=$SB_OMASTER
 	_ct_t=$(date +%s.%N)
 	sites_wan_cut "$_ct_c"
-	if wait_for 60 sb_has_hook_after "$_ct_o" controller "$_ct_t"; then
+	if sb_wait 60 sb_has_hook_after "$_ct_o" controller "$_ct_t"; then
 		_ct_h=$(sb_hook_after "$_ct_o" controller "$_ct_t")
 		sb_ms "$_ct_t" "$_ct_h" >> s-cut.ctl
 		note "sites cut $1: $_ct_c cut off; $_ct_o controller after" \
@@ -508,17 +527,13 @@ sb_cut()
 
 # ---- wan: what crosses the router at idle -------------------------------
 
-# sb_counters: packets and bytes r has received on its three legs.
+# sb_counters: packets and bytes r has forwarded, from one site to
+# another or to the witness: what crosses the WAN.  Not r's interface
+# counters: r is on each site's LAN, and gets its multicast (CARP).
 sb_counters()
 {
-	lab_exec r ip -s -j link show | python3 -c '
-import json, sys
-p = b = 0
-for i in json.load(sys.stdin):
-    if i["ifname"] != "lo":
-        p += i["stats64"]["rx"]["packets"]
-        b += i["stats64"]["rx"]["bytes"]
-print(p, b)'
+	lab_exec r nft list chain inet sbwan forward |
+	    sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p'
 }
 
 # sb_wan NSERVICES: hafod with NSERVICES services across sites (0: no
