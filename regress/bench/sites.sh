@@ -547,7 +547,10 @@ sb_wan()
 	done
 	if [ "$_wn_n" -gt 0 ]; then
 		sb_start "$_wn_n" 0
-		sb_settle "wan $_wn_n" "$_wn_n" || return 1
+		if ! sb_settle "wan $_wn_n" "$_wn_n"; then
+			: > "s-wan-$_wn_n.unsettled"
+			return 1
+		fi
 	fi
 	# The last words after the settling pass.
 	sleep 3
@@ -709,8 +712,12 @@ sb_rows_wan()
 	_sr_b=$(stats "$SB_D-wan-1.bps" | cut -d' ' -f1)
 	_sr_p=$(stats "$SB_D-wan-1.pps" | cut -d' ' -f1)
 	for _sr_n in 0 $SITES_SCALE; do
-		[ -f "$SB_D-wan-$_sr_n.bps" ] || continue
-		if [ "$_sr_n" = 0 ] || [ "$_sr_b" = - ]; then
+		[ -f "$SB_D-wan-$_sr_n.bps" ] ||
+		    [ -f "$SB_D-wan-$_sr_n.unsettled" ] || continue
+		if [ -f "$SB_D-wan-$_sr_n.unsettled" ]; then
+			_sr_tb="flat" _sr_tp="flat"
+			_sr_vb="MISSED: never settled" _sr_vp=$_sr_vb
+		elif [ "$_sr_n" = 0 ] || [ "$_sr_b" = - ]; then
 			_sr_tb="" _sr_tp="" _sr_vb="-" _sr_vp="-"
 		else
 			# Flat: within a tenth of what one service costs,
@@ -724,6 +731,8 @@ sb_rows_wan()
 		fi
 		if [ "$_sr_n" = 0 ]; then
 			_sr_s="corosync alone, no hafod"
+		elif [ "$_sr_n" = 1 ]; then
+			_sr_s="1 service across sites"
 		else
 			_sr_s="$_sr_n services across sites"
 		fi
