@@ -62,8 +62,9 @@
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
-# The full run takes about 50 minutes on a 2-CPU machine, 20 of them the
-# bundle section; QUICK about 15, the bundle section 6 of them.
+# The full run takes about 65 minutes on a 2-CPU machine, 20 of them the
+# bundle section and 15 the sites section; QUICK about 23, the bundle
+# section 6 of them and the sites section 8.
 # Other work on the machine shows in the figures: the table prints the
 # load average before and after.
 
