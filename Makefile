@@ -34,7 +34,7 @@ CFLAGS	+= $(WARNINGS) -D_GNU_SOURCE -Ihafod
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 # corosync's client libraries: for hafod's quorum process alone.
-QUORUM_PKGS = libvotequorum libcmap
+QUORUM_PKGS = libvotequorum libcmap libcpg
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
@@ -47,6 +47,7 @@ HAFOD_SRCS = \
 	hafod/child.c \
 	hafod/config.c \
 	hafod/control.c \
+	hafod/cpg.c \
 	hafod/demote.c \
 	hafod/ebundle.c \
 	hafod/edemote.c \
@@ -54,6 +55,7 @@ HAFOD_SRCS = \
 	hafod/ehandover.c \
 	hafod/epromote.c \
 	hafod/equorum.c \
+	hafod/esites.c \
 	hafod/fsm.c \
 	hafod/group.c \
 	hafod/hafod.c \
@@ -71,9 +73,11 @@ HAFOD_SRCS = \
 	hafod/notify.c \
 	hafod/pquorum.c \
 	hafod/printconf.c \
+	hafod/psites.c \
 	hafod/quorum.c \
 	hafod/reload.c \
 	hafod/sandbox.c \
+	hafod/sites.c \
 	hafod/vip.c \
 	hafod/vmac.c \
 	parse.y
@@ -91,18 +95,22 @@ HAFOCTL_SRCS = \
 	hafod/names.c
 
 # Unit tests and the pure code each links, without sockets or netlink.
-UNIT_TESTS = t_bundle t_carp t_demote t_fsm t_holddown t_msg t_parse t_reload
+UNIT_TESTS = t_bundle t_carp t_demote t_esites t_fsm t_holddown t_msg t_parse \
+	     t_psites t_reload t_sites
 t_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 t_carp_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
 		  hafod/log.c
 t_demote_SRCS	= hafod/demote.c
+t_esites_SRCS	= hafod/esites.c hafod/msg.c hafod/log.c
 t_fsm_SRCS	= hafod/fsm.c hafod/addr.c hafod/names.c hafod/log.c
 t_holddown_SRCS	= hafod/holddown.c
 t_msg_SRCS	= hafod/msg.c hafod/log.c
 t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/bundle.c hafod/hmac.c \
 		  hafod/log.c
+t_psites_SRCS	= hafod/psites.c hafod/names.c hafod/log.c
 t_reload_SRCS	= hafod/config.c
+t_sites_SRCS	= hafod/sites.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/hmac.c \
 		  hafod/addr.c hafod/log.c
 
@@ -115,7 +123,8 @@ obj/bin/hafod: $(call objs,obj,$(HAFOD_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) \
 	    $(shell pkg-config --libs $(QUORUM_PKGS))
 
-obj/hafod/quorum.o obj/asan/hafod/quorum.o: \
+obj/hafod/quorum.o obj/asan/hafod/quorum.o obj/hafod/cpg.o \
+obj/asan/hafod/cpg.o: \
 	CFLAGS += $(shell pkg-config --cflags $(QUORUM_PKGS))
 
 # hafod with ASan+UBSan, for make soak SOAK_ASAN=1.
@@ -205,24 +214,26 @@ unit: $(UNIT_PLAIN) $(UNIT_ASAN) $(TESTTREE)
 
 # libFuzzer harnesses (clang, ASan+UBSan) and the code each drives; make
 # check runs each briefly (regress/fuzz/t_fuzz), make fuzz for longer.
-FUZZERS = advert bundle config msg control engine
+FUZZERS = advert bundle config msg control engine sites
 fuzz_advert_SRCS	= hafod/carp.c hafod/hmac.c hafod/addr.c hafod/names.c \
 			  hafod/log.c
 fuzz_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/bundle.c hafod/hmac.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
+fuzz_sites_SRCS		= hafod/sites.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
 			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c \
-			  hafod/ehandover.c
+			  hafod/ehandover.c hafod/esites.c
 # fuzz_engine.c includes hafod/engine.c, epromote.c and equorum.c (their
 # dependencies say so); net.c is faked.
 fuzz_engine_SRCS	= regress/fuzz/fake_net.c hafod/fsm.c hafod/carp.c \
 			  hafod/bundle.c hafod/hmac.c hafod/ebundle.c \
 			  hafod/demote.c hafod/holddown.c hafod/config.c \
 			  hafod/msg.c hafod/msgev.c hafod/control.c hafod/addr.c \
-			  hafod/names.c hafod/log.c hafod/heartbeat.c
+			  hafod/names.c hafod/log.c hafod/heartbeat.c \
+			  hafod/esites.c
 FUZZ_CC	 = clang
 # clang's -Wformat=2 also objects to log.c building its formats.
 FUZZ_CFLAGS = $(CFLAGS) -Wno-format-nonliteral $(SANITIZE)

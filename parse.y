@@ -184,6 +184,8 @@ enum once_key {
 	ONCE_INTERVAL,
 	ONCE_KEYFILE,
 	ONCE_BPORT,
+	ONCE_SITE,
+	ONCE_ACROSS,
 	ONCE_MAX
 };
 
@@ -192,7 +194,7 @@ static const char *const once_names[ONCE_MAX] = {
 	"announce interval", "hook timeout", "hook user", "interface",
 	"vhid", "user", "chroot", "socket", "state", "quorum", "vmac",
 	"heartbeat socket", "handover", "protocol", "interval", "key file",
-	"bundle port"
+	"bundle port", "site", "across sites"
 };
 
 /* Where each was first given; line 0: not yet. */
@@ -236,7 +238,9 @@ static const char *const hbopt_names[HBOPT_MAX] = {
 struct blkparse {
 	const char		*kind;		/* service or group */
 	const char		*name;
+	const char		*file;		/* where the block is */
 	int			 group;
+	int			 acrossline;	/* across sites, even wrong */
 	unsigned int		 events;	/* bit per hook_event */
 	int			 evline[HOOK_MAX]; /* where each was given */
 	int			 pfline;	/* on promote failure; 0: not */
@@ -244,6 +248,7 @@ struct blkparse {
 	struct hooks_conf	*hooks;
 	struct check_head	*checks;
 	struct track_head	*tracks;
+	struct site_conf	*site;
 };
 
 /*
@@ -377,6 +382,22 @@ static uint8_t			 quorum_policy;
 static char			 quorum_error[128];
 static int			 afterunknown;	/* the line before was */
 
+/*
+ * The words after "across", read as those after "quorum": "sites",
+ * "prefer" and "failback" are no keywords, so that they still name
+ * services.  The first mistake is kept for the end of the line.
+ */
+enum across_at {
+	ACROSS_SITES,		/* "sites" comes next */
+	ACROSS_OPTS,		/* prefer or failback may come */
+	ACROSS_PREFER,		/* in the names after prefer */
+	ACROSS_FAILBACK,	/* failback ends the line */
+};
+static int			 nacross;	/* words after across */
+static enum across_at		 across_at;
+static struct site_conf		 newsite;
+static char			 across_error[160];
+
 static struct settings	*curset(void);
 static int		 once(enum once_key);
 static int		 once_at(const char *, const char **, int *);
@@ -387,7 +408,8 @@ static int		 ifname_check(const char *);
 static int		 cmd_check(const char *, const char *);
 static void		 blk_init(struct blkparse *, const char *,
 			    const char *, struct hooks_conf *,
-			    struct check_head *, struct track_head *);
+			    struct check_head *, struct track_head *,
+			    struct site_conf *);
 static void		 svc_begin(const char *);
 static void		 svc_end(void);
 static void		 svc_resolve(struct svcparse *);
@@ -421,6 +443,12 @@ static int		 check_range(const char *, long long, long long,
 static void		 set_path(char *, size_t, const char *, const char *);
 static void		 quorum_word(const char *);
 static void		 quorum_end(void);
+static int		 site_name_check(const char *, char *, size_t);
+static void		 site_set(const char *);
+static void		 across_word(const char *);
+static void		 across_end(void);
+static void		 blk_site_hooks(const struct blkparse *);
+static void		 blk_sites(const struct blkparse *, const char *);
 static long long	 interval_value(const char *);
 static void		 svc_keyfile(const char *);
 static int		 keyfile_read(const char *, uint8_t *, size_t,
@@ -446,6 +474,7 @@ typedef struct {
 %token	<v.keyword>	INTERFACE INTERVAL NO ON PASSWORD PEER PREEMPT QUORUM
 %token	<v.keyword>	RISE SERVICE SOCKET STATE TIMEOUT TRACK TTL USER VHID
 %token	<v.keyword>	VMAC WEIGHT YES HANDOVER BUNDLE KEY PROTOCOL
+%token	<v.keyword>	ACROSS SITE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -522,6 +551,18 @@ incargs		: /* empty */			{
 				free($2);
 				$$ = $1;
 			}
+		}
+		;
+
+sargs		: /* empty */			{
+			nacross = 0;
+			across_at = ACROSS_SITES;
+			memset(&newsite, 0, sizeof(newsite));
+			across_error[0] = '\0';
+		}
+		| sargs string			{
+			across_word($2);
+			free($2);
 		}
 		;
 
@@ -615,6 +656,11 @@ main		: USER string			{
 			free($2);
 		}
 		| QUORUM qargs			{ quorum_end(); }
+		| SITE string			{
+			if (once(ONCE_SITE) == 0)
+				site_set($2);
+			free($2);
+		}
 		| BUNDLE STRING number		{
 			if (strcmp($2, "port") != 0)
 				yyerror("expected \"bundle port NUMBER\", not "
@@ -798,6 +844,14 @@ blockopt	: ON string string		{
 			yyerror("expected \"track interface NAME\", not "
 			    "\"track %s\"", $2);
 			free($2);
+		}
+		| ACROSS sargs			{ across_end(); }
+		| ACROSS SITE words		{
+			/* "site" is a keyword: not a word of sargs. */
+			nacross = 1;
+			strlcpy(across_error, "expected \"across sites\", not "
+			    "\"across site\"", sizeof(across_error));
+			across_end();
 		}
 		;
 
@@ -1127,24 +1181,24 @@ anykw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | CHECK | CHROOT
 		| INTERFACE | INTERVAL | NO | ON | PASSWORD | PEER | PREEMPT
 		| QUORUM | RISE | SERVICE | SOCKET | STATE | TIMEOUT | TRACK
 		| TTL | USER | VHID | VMAC | WEIGHT | YES | HANDOVER
-		| BUNDLE | KEY | PROTOCOL
+		| BUNDLE | KEY | PROTOCOL | ACROSS | SITE
 		;
 
-globalkw	: BUNDLE | CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SOCKET
-		| STATE | USER
+globalkw	: BUNDLE | CHROOT | GROUP | INCLUDE | QUORUM | SERVICE | SITE
+		| SOCKET | STATE | USER
 		;
 
 servicekw	: ADDRESS | INTERFACE | KEY | PEER | VHID | VMAC
 		;
 
-blockkw		: CHECK | ON | TRACK
+blockkw		: ACROSS | CHECK | ON | TRACK
 		;
 
 /* A group has members and hooks, not the settings of an election. */
 groupkw		: ADDRESS | ADVBASE | ADVSKEW | ANNOUNCE | BUNDLE | CHROOT
 		| GROUP | INCLUDE | INTERFACE | INTERVAL | KEY | PASSWORD
-		| PEER | PREEMPT | PROTOCOL | QUORUM | SOCKET | STATE | USER
-		| VHID | VMAC
+		| PEER | PREEMPT | PROTOCOL | QUORUM | SITE | SOCKET | STATE
+		| USER | VHID | VMAC
 		;
 
 nl		: '\n' optnl
@@ -1216,6 +1270,7 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch. */
 	static const struct keywords keywords[] = {
+		{ "across",	ACROSS },
 		{ "address",	ADDRESS },
 		{ "advbase",	ADVBASE },
 		{ "advskew",	ADVSKEW },
@@ -1243,6 +1298,7 @@ lookup(const char *s)
 		{ "quorum",	QUORUM },
 		{ "rise",	RISE },
 		{ "service",	SERVICE },
+		{ "site",	SITE },
 		{ "socket",	SOCKET },
 		{ "state",	STATE },
 		{ "timeout",	TIMEOUT },
@@ -1791,6 +1847,10 @@ parse_config(const char *filename, int opts)
 		svc_resolve(sp);
 	TAILQ_FOREACH(gp, &grps, entry)
 		grp_resolve(gp);
+	TAILQ_FOREACH(sp, &svcs, entry)
+		blk_sites(&sp->blk, sp->svc->conf.group);
+	TAILQ_FOREACH(gp, &grps, entry)
+		blk_sites(&gp->blk, NULL);
 	parse_end();
 
 	if (errors) {
@@ -2042,6 +2102,166 @@ quorum_end(void)
 	}
 }
 
+/*
+ * A site's name goes into CPG messages, logs, hafoctl and the
+ * environment of hooks, as a service's does.  "prefer" and "failback"
+ * would read back as the words of across sites, not as a site.
+ */
+static int
+site_name_check(const char *name, char *err, size_t errlen)
+{
+	const char	*p;
+	char		 desc[64];
+	size_t		 len = strlen(name);
+
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-_.", *p) == NULL)
+			break;
+	if (len == 0 || *p != '\0') {
+		quote(desc, sizeof(desc), name, len);
+		snprintf(err, errlen, "invalid site name %s: use letters, "
+		    "digits, '-', '_' and '.'", desc);
+	} else if (len >= SITE_NAME_MAX)
+		snprintf(err, errlen, "site name too long (%zu bytes, at most "
+		    "%d)", len, SITE_NAME_MAX - 1);
+	else if (strcmp(name, "prefer") == 0 || strcmp(name, "failback") == 0)
+		snprintf(err, errlen, "\"%s\" cannot name a site: it is a word "
+		    "of \"across sites\"", name);
+	else
+		return (0);
+	return (-1);
+}
+
+static void
+site_set(const char *name)
+{
+	char	err[sizeof(across_error)];
+
+	if (site_name_check(name, err, sizeof(err)) == -1)
+		yyerror("%s", err);
+	else
+		strlcpy(conf->site, name, sizeof(conf->site));
+}
+
+/* "across sites [prefer SITE ...] [failback]", one word at a time. */
+static void
+across_word(const char *w)
+{
+	int	i;
+
+	if (across_error[0] != '\0')
+		return;
+	nacross++;
+	switch (across_at) {
+	case ACROSS_SITES:
+		if (strcmp(w, "sites") != 0)
+			snprintf(across_error, sizeof(across_error), "expected "
+			    "\"across sites\", not \"across %.40s\"", w);
+		across_at = ACROSS_OPTS;
+		return;
+	case ACROSS_OPTS:
+		if (strcmp(w, "prefer") == 0)
+			across_at = ACROSS_PREFER;
+		else if (strcmp(w, "failback") == 0) {
+			newsite.failback = 1;
+			across_at = ACROSS_FAILBACK;
+		} else
+			snprintf(across_error, sizeof(across_error),
+			    "unexpected \"%.40s\" after \"across sites\": use "
+			    "prefer or failback", w);
+		return;
+	case ACROSS_PREFER:
+		break;
+	case ACROSS_FAILBACK:
+		snprintf(across_error, sizeof(across_error), "unexpected "
+		    "\"%.40s\" after failback", w);
+		return;
+	}
+
+	if (strcmp(w, "failback") == 0 && newsite.nprefer > 0) {
+		newsite.failback = 1;
+		across_at = ACROSS_FAILBACK;
+		return;
+	}
+	if (strcmp(w, "failback") == 0)
+		strlcpy(across_error, "\"prefer\" needs at least one site name",
+		    sizeof(across_error));
+	else if (strcmp(w, "prefer") == 0)
+		strlcpy(across_error, "\"prefer\" given twice",
+		    sizeof(across_error));
+	if (across_error[0] != '\0' ||
+	    site_name_check(w, across_error, sizeof(across_error)) == -1)
+		return;
+	for (i = 0; i < newsite.nprefer; i++)
+		if (strcmp(newsite.prefer[i], w) == 0) {
+			snprintf(across_error, sizeof(across_error), "site %s "
+			    "listed twice in prefer", w);
+			return;
+		}
+	if (newsite.nprefer >= SITES_MAX) {
+		snprintf(across_error, sizeof(across_error), "too many sites "
+		    "in prefer (at most %d)", SITES_MAX);
+		return;
+	}
+	strlcpy(newsite.prefer[newsite.nprefer++], w, SITE_NAME_MAX);
+}
+
+static void
+across_end(void)
+{
+	struct blkparse	*b = curblk();
+
+	if (once(ONCE_ACROSS) == -1)
+		return;
+	/* Given, even if wrong, so that its hooks are not refused too. */
+	b->acrossline = yylval.lineno;
+	if (across_error[0] != '\0')
+		yyerror("%s", across_error);
+	else if (nacross == 0)
+		yyerror("expected \"across sites [prefer SITE ...] "
+		    "[failback]\"");
+	else if (across_at == ACROSS_PREFER && newsite.nprefer == 0)
+		yyerror("\"prefer\" needs at least one site name");
+	else {
+		newsite.across = 1;
+		*b->site = newsite;
+	}
+}
+
+/* The hooks of the role need the role, in the same block. */
+static void
+blk_site_hooks(const struct blkparse *b)
+{
+	int	ev;
+
+	if (b->acrossline != 0)
+		return;
+	for (ev = HOOK_CONTROLLER; ev <= HOOK_STANDBY; ev++)
+		if (b->events & (1U << ev))
+			errorat(b->file, b->evline[ev], "\"on %s\" needs "
+			    "\"across sites\" in %s %s", hook_name(ev), b->kind,
+			    b->name);
+}
+
+/*
+ * What across sites needs of the whole file: this node's site, which
+ * may come after the block, and for a service no group, since the
+ * group is then the one entity.
+ */
+static void
+blk_sites(const struct blkparse *b, const char *group)
+{
+	if (b->acrossline == 0)
+		return;
+	if (globonce.line[ONCE_SITE] == 0)
+		errorat(b->file, b->acrossline, "%s %s: across sites needs "
+		    "this node's \"site\"", b->kind, b->name);
+	if (group != NULL && group[0] != '\0')
+		errorat(b->file, b->acrossline, "service %s is in group %s: "
+		    "across sites goes in the group, the one entity", b->name,
+		    group);
+}
+
 /* Only called from inside a service or group block. */
 static struct blkparse *
 curblk(void)
@@ -2161,10 +2381,12 @@ cmd_check(const char *what, const char *cmd)
 static void
 blk_init(struct blkparse *b, const char *kind, const char *name,
     struct hooks_conf *hooks, struct check_head *checks,
-    struct track_head *tracks)
+    struct track_head *tracks, struct site_conf *site)
 {
 	b->kind = kind;
 	b->name = name;
+	b->file = file->name;
+	b->site = site;
 	b->group = strcmp(kind, "group") == 0;
 	b->hooks = hooks;
 	b->checks = checks;
@@ -2187,7 +2409,7 @@ svc_begin(const char *name)
 	strlcpy(sp->svc->conf.name, name, sizeof(sp->svc->conf.name));
 	sp->name = sp->svc->conf.name;
 	blk_init(&sp->blk, "service", sp->svc->conf.name, &sp->svc->hooks,
-	    &sp->svc->checks, &sp->svc->tracks);
+	    &sp->svc->checks, &sp->svc->tracks, &sp->svc->conf.site);
 	TAILQ_INSERT_TAIL(&svcs, sp, entry);
 	TAILQ_INSERT_TAIL(&conf->services, sp->svc, entry);
 	cursvc = sp;
@@ -2209,6 +2431,7 @@ svc_end(void)
 	int			 i, af;
 
 	cursvc = NULL;
+	blk_site_hooks(&sp->blk);
 	if (!(sp->given & GIVEN_INTERFACE))
 		errorat(sp->file, sp->lineno, "service %s: interface missing",
 		    sc->name);
@@ -2339,6 +2562,11 @@ globals_check(void)
 		errorat(globonce.file[ONCE_INTERVAL],
 		    globonce.line[ONCE_INTERVAL], "interval needs protocol "
 		    "bundle; CARP counts in advbase");
+	/* A quorum line in error was said already. */
+	if (globonce.line[ONCE_SITE] != 0 && globonce.line[ONCE_QUORUM] == 0)
+		errorat(globonce.file[ONCE_SITE], globonce.line[ONCE_SITE],
+		    "site needs \"quorum corosync\": the sites agree over "
+		    "corosync");
 }
 
 /*
@@ -2511,7 +2739,7 @@ grp_begin(const char *name)
 	strlcpy(gp->grp->name, name, sizeof(gp->grp->name));
 	gp->name = gp->grp->name;
 	blk_init(&gp->blk, "group", gp->grp->name, &gp->grp->hooks,
-	    &gp->grp->checks, &gp->grp->tracks);
+	    &gp->grp->checks, &gp->grp->tracks, &gp->grp->site);
 	TAILQ_INSERT_TAIL(&grps, gp, entry);
 	TAILQ_INSERT_TAIL(&conf->groups, gp->grp, entry);
 	curgrp = gp;
@@ -2534,6 +2762,7 @@ grp_end(void)
 	struct grpparse	*gp = curgrp;
 
 	curgrp = NULL;
+	blk_site_hooks(&gp->blk);
 	if (!(gp->given & GIVEN_MEMBER))
 		errorat(gp->file, gp->lineno, "group %s has no member",
 		    gp->grp->name);
@@ -2665,16 +2894,19 @@ blk_hook(const char *event, const char *cmd)
 			break;
 	if (ev == HOOK_MAX) {
 		if (b->group)
-			yyerror("unknown event \"%s\": use promote or demote",
-			    event);
+			yyerror("unknown event \"%s\": use promote, demote, "
+			    "controller or standby", event);
 		else
 			yyerror("unknown event \"%s\": use promote, demote, "
-			    "backup, fault, stop or fence", event);
+			    "backup, fault, stop, fence, controller or standby",
+			    event);
 		return;
 	}
-	if (b->group && ev != HOOK_PROMOTE && ev != HOOK_DEMOTE) {
+	if (b->group && ev != HOOK_PROMOTE && ev != HOOK_DEMOTE &&
+	    ev != HOOK_CONTROLLER && ev != HOOK_STANDBY) {
 		yyerror("\"on %s\" is not valid in a group: a group has "
-		    "only promote and demote hooks", event);
+		    "only promote, demote, controller and standby hooks",
+		    event);
 		return;
 	}
 	if (b->events & (1U << ev)) {

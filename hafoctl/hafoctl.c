@@ -44,6 +44,8 @@ struct reply {
 	size_t			 nsvcs;
 	struct ctl_quorum	 quorum;
 	size_t			 nquorum;
+	struct show_sites	 sites;
+	size_t			 nsites;
 	struct ctl_iface	*ifaces;
 	size_t			 nifaces;
 	char			(*lines)[CTL_RESULT_MAX];
@@ -67,11 +69,16 @@ static void	reply_free(struct reply *);
 static __dead void malformed(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 static void	quorum_check(const struct ctl_quorum *);
+static void	sites_check(const struct ctl_sites *);
+static void	site_role_check(const struct ctl_site_role *,
+		    const struct ctl_sites *);
 static void	iface_check(const struct ctl_iface *);
 static int	protocol_ok(const struct ctl_service *);
 static int	do_show(const struct parse_result *, const struct output *);
 static int	do_quorum(const struct parse_result *,
 		    const struct output *);
+static int	do_sites(const struct parse_result *, const struct output *);
+static void	sites_whole(const struct reply *);
 static int	do_metrics(void);
 static int	do_demote(const struct parse_result *, const struct output *);
 static int	do_command(const struct parse_result *,
@@ -129,6 +136,9 @@ main(int argc, char *argv[])
 		break;
 	case SHOW_QUORUM:
 		status = do_quorum(res, out);
+		break;
+	case SHOW_SITES:
+		status = do_sites(res, out);
 		break;
 	case SHOW_METRICS:
 		status = do_metrics();
@@ -368,6 +378,30 @@ reply_add(struct reply *r, const struct msg *m, uint32_t request,
 		memcpy(&r->quorum, m->data, sizeof(r->quorum));
 		quorum_check(&r->quorum);
 		return;
+	case MSG_CTL_SITES_STATE:
+		if (request != MSG_CTL_SITES)
+			break;
+		if (r->nsites++ > 0)
+			malformed("a second sites state");
+		memcpy(&r->sites.sites, m->data, sizeof(r->sites.sites));
+		sites_check(&r->sites.sites);
+		return;
+	case MSG_CTL_SITE_ROLE:
+		if (request != MSG_CTL_SITES)
+			break;
+		if (r->nsites == 0)
+			malformed("a site role before the sites");
+		if (r->sites.nroles >= r->sites.sites.s.nroles)
+			malformed("more site roles than announced");
+		if ((p = reallocarray(r->sites.roles, r->sites.nroles + 1,
+		    sizeof(*r->sites.roles))) == NULL)
+			err(1, NULL);
+		r->sites.roles = p;
+		memcpy(&r->sites.roles[r->sites.nroles], m->data,
+		    sizeof(*r->sites.roles));
+		site_role_check(&r->sites.roles[r->sites.nroles++],
+		    &r->sites.sites);
+		return;
 	}
 	malformed("unexpected %s message", msg_type_name(m->hdr.type));
 }
@@ -390,6 +424,22 @@ quorum_check(const struct ctl_quorum *cq)
 		    q->nodes[i].addr.af != AF_INET &&
 		    q->nodes[i].addr.af != AF_INET6)
 			malformed("bad quorum node address");
+}
+
+/* As the daemon checks a report: what the outputs index by and print. */
+static void
+sites_check(const struct ctl_sites *cs)
+{
+	if (msg_sites_check(&cs->s) == -1)
+		malformed("bad sites state");
+}
+
+static void
+site_role_check(const struct ctl_site_role *cr, const struct ctl_sites *cs)
+{
+	if (msg_site_role_check(&cr->r, cs->s.nsites) == -1 ||
+	    cr->role > SITE_ROLE_CONTROLLER)
+		malformed("bad site role");
 }
 
 /* A name that prints, a family and an address that addr_ntop() knows. */
@@ -433,6 +483,7 @@ reply_free(struct reply *r)
 	free(r->svcs);
 	free(r->lines);
 	free(r->ifaces);
+	free(r->sites.roles);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -477,7 +528,7 @@ do_show(const struct parse_result *res, const struct output *out)
 static int
 do_metrics(void)
 {
-	struct reply	r, q;
+	struct reply	r, q, st;
 
 	ctl_request(MSG_CTL_SHOW, CTL_ALL, 0, NULL, &r);
 	if (r.status != 0)
@@ -489,10 +540,19 @@ do_metrics(void)
 	}
 	if (q.nquorum != 1)
 		malformed("no quorum state");
+	ctl_request(MSG_CTL_SITES, CTL_ALL, 0, NULL, &st);
+	if (st.status != 0) {
+		reply_free(&r);
+		reply_free(&q);
+		return (reply_failed(&st));
+	}
+	sites_whole(&st);
 	output_metrics(r.svcs, r.nsvcs, r.ifaces, r.nifaces,
-	    q.quorum.q.link != QUORUM_OFF ? &q.quorum : NULL);
+	    q.quorum.q.link != QUORUM_OFF ? &q.quorum : NULL,
+	    st.sites.sites.s.link != QUORUM_OFF ? &st.sites : NULL);
 	reply_free(&r);
 	reply_free(&q);
+	reply_free(&st);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
 	return (0);
@@ -514,6 +574,33 @@ do_quorum(const struct parse_result *res, const struct output *out)
 	out->tail(res, 0);
 	reply_free(&r);
 	return (0);
+}
+
+/* The node's view of its sites, then every entity announced. */
+static int
+do_sites(const struct parse_result *res, const struct output *out)
+{
+	struct reply	r;
+
+	ctl_request(MSG_CTL_SITES, CTL_ALL, 0, NULL, &r);
+	if (r.status != 0)
+		return (reply_failed(&r));
+	sites_whole(&r);
+	out->head(res);
+	out->sites(res, &r.sites);
+	out->tail(res, 0);
+	reply_free(&r);
+	return (0);
+}
+
+static void
+sites_whole(const struct reply *r)
+{
+	if (r->nsites != 1)
+		malformed("no sites state");
+	if (r->sites.nroles != r->sites.sites.s.nroles)
+		malformed("%zu site roles of %u announced", r->sites.nroles,
+		    r->sites.sites.s.nroles);
 }
 
 static int

@@ -28,6 +28,7 @@ enum actions {
 	SHOW,
 	SHOW_SERVICE,
 	SHOW_QUORUM,
+	SHOW_SITES,
 	DEMOTE,
 	UNDEMOTE,
 	PROMOTE,
@@ -57,12 +58,20 @@ struct show_service {
 	size_t			nhbs;
 };
 
+/* show sites: the node's view and an entity each. */
+struct show_sites {
+	struct ctl_sites	 sites;
+	struct ctl_site_role	*roles;
+	size_t			 nroles;
+};
+
 /*
  * Output: human text (output.c) or JSON (output_json.c), the same calls
  * in the same order for every command.  show: head, service for each,
  * iface for each interface (show of all only), tail.  show quorum:
- * head, quorum, tail.  Other commands: head, result for each line (and
- * whether it reports a failure), tail with the exit status.
+ * head, quorum, tail.  show sites: head, sites, tail.  Other commands:
+ * head, result for each line (and whether it reports a failure), tail
+ * with the exit status.
  */
 struct output {
 	void	(*head)(const struct parse_result *);
@@ -74,6 +83,8 @@ struct output {
 	void	(*tail)(const struct parse_result *, int);
 	void	(*iface)(const struct parse_result *,
 		    const struct ctl_iface *);
+	void	(*sites)(const struct parse_result *,
+		    const struct show_sites *);
 };
 
 extern const struct output	show_output;
@@ -90,11 +101,16 @@ extern const struct demote_reason	demote_reasons[];	/* NULL ends */
 const char	*drift_line(const struct ctl_service *,
 		    const struct ctl_drift *);
 
-/* output.c: the words of show quorum, for both outputs */
+/* output.c: the words of show sites, for both outputs */
+const char	*sites_cpg_word(uint8_t);
+const char	*site_role_word(uint8_t);
+const char	*site_word(const struct msg_sites *, uint8_t);
+const char	*site_node(const struct msg_sites *, uint32_t);
 
 /* output_metrics.c: show metrics, Prometheus text format 0.0.4 */
 void	output_metrics(const struct show_service *, size_t,
-	    const struct ctl_iface *, size_t, const struct ctl_quorum *);
+	    const struct ctl_iface *, size_t, const struct ctl_quorum *,
+	    const struct show_sites *);
 
 /* utf8.c: what JSON and the metrics may print of a name as it is */
 size_t	utf8_seqlen(const unsigned char *);

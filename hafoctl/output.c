@@ -49,6 +49,10 @@ static void	show_result(const char *, int);
 static void	show_tail(const struct parse_result *, int);
 static void	show_iface(const struct parse_result *,
 		    const struct ctl_iface *);
+static void	show_sites(const struct parse_result *,
+		    const struct show_sites *);
+static void	show_entity(const struct msg_sites *,
+		    const struct ctl_site_role *);
 static void	show_detail(const struct show_service *);
 static const char *fmt_duration(uint64_t);
 static const char *fmt_reasons(uint32_t, const char *);
@@ -63,7 +67,8 @@ const struct output show_output = {
 	show_quorum,
 	show_result,
 	show_tail,
-	show_iface
+	show_iface,
+	show_sites
 };
 
 static void
@@ -266,6 +271,142 @@ show_quorum(const struct parse_result *res, const struct ctl_quorum *cq)
 		    q->qdevice_vote ? "casting its vote" : "not voting",
 		    q->qdevice_votes, q->qdevice_votes == 1 ? "" : "s");
 	show_nodes(q);
+}
+
+/*
+ * this node: n1 in site east, quorate, CPG joined, synced
+ * site east: n1 n2
+ * site west: n3 n4
+ * db: controller east for 12s (held by n1), term 3
+ *   east: master n1, here: controller
+ *   west: master n3
+ */
+static void
+show_sites(const struct parse_result *res, const struct show_sites *ss)
+{
+	const struct msg_sites	*s = &ss->sites.s;
+	size_t			 i;
+	int			 j, n;
+
+	if (s->link == QUORUM_OFF) {
+		printf("sites: not configured\n");
+		return;
+	}
+	printf("this node: %s in site %s, %s, ", site_node(s, s->nodeid),
+	    s->mysite != SITE_NONE ? site_word(s, s->mysite) : "none",
+	    ss->sites.quorate ? "quorate" : "not quorate");
+	if (s->link == QUORUM_UP)
+		printf("CPG joined, %s\n", s->synced ? "synced" : "syncing");
+	else
+		printf("CPG not joined%s%s\n", s->reason[0] != '\0' ? ": " :
+		    "", s->reason);
+	for (j = 0; j < s->nsites; j++) {
+		printf("site %s:", s->sites[j]);
+		n = 0;
+		for (i = 0; i < s->nmembers; i++) {
+			if (s->members[i].site != j)
+				continue;
+			printf(" %s%s", s->members[i].name,
+			    s->members[i].quorate ? "" : " (not quorate)");
+			n++;
+		}
+		printf("%s\n", n == 0 ? " no member" : "");
+	}
+	for (i = 0; i < ss->nroles; i++)
+		show_entity(s, &ss->roles[i]);
+}
+
+/*
+ * An entity: where the role is, or where it moves and what it waits
+ * for; then each site's master, and this node's role in its own.
+ */
+static void
+show_entity(const struct msg_sites *s, const struct ctl_site_role *cr)
+{
+	const struct msg_site_role	*r = &cr->r;
+	int				 j;
+
+	printf("%s%s: ", r->kind == SITE_KIND_GROUP ? "group " : "",
+	    r->name);
+	if (r->target != SITE_NONE && r->target != r->controller) {
+		printf("moving %s -> %s, ", r->controller != SITE_NONE ?
+		    site_word(s, r->controller) : "none",
+		    site_word(s, r->target));
+		if (r->wait_ms > 0)
+			printf("waiting %u.%us for the release bound\n",
+			    r->wait_ms / 1000, r->wait_ms % 1000 / 100);
+		else if (!s->synced || r->controller == SITE_NONE)
+			printf("waiting for the sites to agree\n");
+		else
+			printf("waiting for %s to let go\n",
+			    site_word(s, r->controller));
+	} else if (r->controller == SITE_NONE)
+		printf("no controller: no site is eligible\n");
+	else {
+		printf("controller %s for %s (", site_word(s, r->controller),
+		    fmt_duration(cr->age_ms));
+		if (r->holder != 0)
+			printf("held by %s", site_node(s, r->holder));
+		else
+			printf("not held");
+		printf("), term %" PRIu64 "\n", r->term);
+	}
+	for (j = 0; j < s->nsites; j++) {
+		printf("  %s: ", s->sites[j]);
+		if (r->masters[j] != 0)
+			printf("master %s", site_node(s, r->masters[j]));
+		else
+			printf("no master");
+		if (j == s->mysite)
+			printf(", here: %s", site_role_word(cr->role));
+		putchar('\n');
+	}
+}
+
+/* "off" with no site configured, "down" until CPG is joined, "up". */
+const char *
+sites_cpg_word(uint8_t link)
+{
+	switch (link) {
+	case QUORUM_OFF:
+		return ("off");
+	case QUORUM_UP:
+		return ("up");
+	}
+	return ("down");
+}
+
+const char *
+site_role_word(uint8_t role)
+{
+	switch (role) {
+	case SITE_ROLE_CONTROLLER:
+		return ("controller");
+	case SITE_ROLE_STANDBY:
+		return ("standby");
+	}
+	return ("none");
+}
+
+/* A site's name; "" for none. */
+const char *
+site_word(const struct msg_sites *s, uint8_t site)
+{
+	return (site < s->nsites ? s->sites[site] : "");
+}
+
+/* A node by corosync's name, or "node 3" for one not in the group. */
+const char *
+site_node(const struct msg_sites *s, uint32_t nodeid)
+{
+	static char	buf[QUORUM_NAME_MAX + 16];
+	int		i;
+
+	for (i = 0; i < s->nmembers; i++)
+		if (s->members[i].nodeid == nodeid)
+			return (s->members[i].name);
+	snprintf(buf, sizeof(buf), "node %u", nodeid);
+	return (buf);
 }
 
 /* A column each for the id, the address and the votes, as wide as needed. */

@@ -41,6 +41,10 @@ static void	json_result(const char *, int);
 static void	json_tail(const struct parse_result *, int);
 static void	json_iface(const struct parse_result *,
 		    const struct ctl_iface *);
+static void	json_sites(const struct parse_result *,
+		    const struct show_sites *);
+static void	json_entity(const struct msg_sites *,
+		    const struct ctl_site_role *);
 static void	json_ifaces_open(const struct parse_result *);
 static void	json_drift(const struct ctl_service *);
 static void	json_quote(const char *);
@@ -59,7 +63,8 @@ const struct output json_output = {
 	json_quorum,
 	json_result,
 	json_tail,
-	json_iface
+	json_iface,
+	json_sites
 };
 
 /*
@@ -180,7 +185,7 @@ json_head(const struct parse_result *res)
 	json_open(NULL, '{');
 	if (res->action == SHOW || res->action == SHOW_SERVICE)
 		json_open("services", '[');
-	else if (res->action != SHOW_QUORUM)
+	else if (res->action != SHOW_QUORUM && res->action != SHOW_SITES)
 		json_open("messages", '[');
 }
 
@@ -356,6 +361,81 @@ json_quorum(const struct parse_result *res, const struct ctl_quorum *cq)
 }
 
 /*
+ * Every key always there, null for none: "cpg" says whether the rest
+ * means anything ("off": no site configured).
+ */
+static void
+json_sites(const struct parse_result *res, const struct show_sites *ss)
+{
+	const struct msg_sites	*s = &ss->sites.s;
+	size_t			 i;
+	int			 j;
+
+	json_open("node", '{');
+	json_uint("nodeid", s->nodeid);
+	json_string_or_null("name", s->nodeid != 0 ?
+	    site_node(s, s->nodeid) : "");
+	json_string_or_null("site", site_word(s, s->mysite));
+	json_bool("quorate", ss->sites.quorate);
+	json_string("cpg", sites_cpg_word(s->link));
+	json_bool("synced", s->link == QUORUM_UP && s->synced);
+	json_millis("membership_age_seconds", ss->sites.age_ms);
+	json_close('}');
+	json_open("sites", '[');
+	for (j = 0; j < s->nsites; j++) {
+		json_open(NULL, '{');
+		json_string("name", s->sites[j]);
+		json_open("members", '[');
+		for (i = 0; i < s->nmembers; i++) {
+			if (s->members[i].site != j)
+				continue;
+			json_open(NULL, '{');
+			json_uint("nodeid", s->members[i].nodeid);
+			json_string("name", s->members[i].name);
+			json_bool("quorate", s->members[i].quorate);
+			json_close('}');
+		}
+		json_close(']');
+		json_close('}');
+	}
+	json_close(']');
+	json_open("entities", '[');
+	for (i = 0; i < ss->nroles; i++)
+		json_entity(s, &ss->roles[i]);
+	json_close(']');
+}
+
+static void
+json_entity(const struct msg_sites *s, const struct ctl_site_role *cr)
+{
+	const struct msg_site_role	*r = &cr->r;
+	int				 j;
+
+	json_open(NULL, '{');
+	json_string("name", r->name);
+	json_string("kind", r->kind == SITE_KIND_GROUP ? "group" : "service");
+	json_string_or_null("controller", site_word(s, r->controller));
+	json_string_or_null("target", site_word(s, r->target));
+	json_uint("term", r->term);
+	if (r->controller != SITE_NONE)
+		json_millis("controller_age_seconds", cr->age_ms);
+	else
+		json_string_or_null("controller_age_seconds", "");
+	json_string_or_null("holder", r->holder != 0 ?
+	    site_node(s, r->holder) : "");
+	json_string("role", site_role_word(cr->role));
+	json_bool("grant", r->grant);
+	json_bool("release", r->release);
+	json_uint("wait_ms", r->wait_ms);
+	json_open("masters", '{');
+	for (j = 0; j < s->nsites; j++)
+		json_string_or_null(s->sites[j], r->masters[j] != 0 ?
+		    site_node(s, r->masters[j]) : "");
+	json_close('}');
+	json_close('}');
+}
+
+/*
  * show of all: "interfaces" follows "services", there even when empty,
  * so that a program finds the key whatever the daemon runs.
  */
@@ -405,7 +485,7 @@ json_result(const char *line, int failed)
 static void
 json_tail(const struct parse_result *res, int status)
 {
-	if (res->action == SHOW_QUORUM) {
+	if (res->action == SHOW_QUORUM || res->action == SHOW_SITES) {
 		json_close('}');
 		putchar('\n');
 		fflush(stdout);

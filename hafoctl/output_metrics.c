@@ -64,9 +64,15 @@ static void	iface_labels(const char *, const struct ctl_iface *,
 static void	print_seconds(uint64_t);
 static void	print_interval(const struct ctl_service *);
 static unsigned int drift_peers(const struct ctl_service *, int);
-static void	services(const struct show_service *, size_t);
+static int	across(const struct ctl_service *,
+		    const struct show_sites *);
+static int	hook_shown(const struct ctl_service *, int,
+		    const struct show_sites *);
+static void	services(const struct show_service *, size_t,
+		    const struct show_sites *);
 static void	ifaces(const struct ctl_iface *, size_t);
 static void	quorum(const struct ctl_quorum *);
+static void	sites(const struct show_sites *);
 
 static void
 family(const char *name, const char *type, const char *help)
@@ -185,8 +191,38 @@ drift_peers(const struct ctl_service *s, int kind)
 	return (n);
 }
 
+/* Is the service an entity across sites, or a member of one? */
+static int
+across(const struct ctl_service *s, const struct show_sites *st)
+{
+	const struct msg_site_role	*r;
+	size_t				 i;
+
+	if (st == NULL)
+		return (0);
+	for (i = 0; i < st->nroles; i++) {
+		r = &st->roles[i].r;
+		if (r->kind == SITE_KIND_SERVICE &&
+		    strcmp(r->name, s->name) == 0)
+			return (1);
+		if (r->kind == SITE_KIND_GROUP && s->group[0] != '\0' &&
+		    strcmp(r->name, s->group) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* controller and standby run only across sites: elsewhere, no series. */
+static int
+hook_shown(const struct ctl_service *s, int ev, const struct show_sites *st)
+{
+	if (ev != HOOK_CONTROLLER && ev != HOOK_STANDBY)
+		return (1);
+	return (across(s, st));
+}
+
 static void
-services(const struct show_service *ss, size_t n)
+services(const struct show_service *ss, size_t n, const struct show_sites *st)
 {
 	const struct ctl_service	*s;
 	size_t				 i;
@@ -304,6 +340,8 @@ services(const struct show_service *ss, size_t n)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < HOOK_MAX; j++) {
 			s = &ss[i].svc;
+			if (!hook_shown(s, j, st))
+				continue;
 			svc_labels("hafod_service_hooks_total", s, "event",
 			    hook_name(j));
 			printf("%" PRIu64 "\n", s->hooks[j]);
@@ -315,6 +353,8 @@ services(const struct show_service *ss, size_t n)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < HOOK_MAX; j++) {
 			s = &ss[i].svc;
+			if (!hook_shown(s, j, st))
+				continue;
 			svc_labels("hafod_service_hook_failures_total", s,
 			    "event", hook_name(j));
 			printf("%" PRIu64 "\n", s->hook_failures[j]);
@@ -424,11 +464,55 @@ quorum(const struct ctl_quorum *cq)
 	printf("hafod_quorum_members %d\n", members);
 }
 
+/*
+ * Only where a site is configured, and only for entities: with none,
+ * both names are left out whole.
+ */
+static void
+sites(const struct show_sites *st)
+{
+	static const uint8_t		 roles[] = { SITE_ROLE_CONTROLLER,
+					    SITE_ROLE_STANDBY, SITE_ROLE_NONE };
+	const struct msg_sites		*s;
+	const struct ctl_site_role	*cr;
+	size_t				 i, k;
+	int				 j;
+
+	if (st == NULL || st->nroles == 0)
+		return;
+	s = &st->sites.s;
+
+	family("hafod_site_controller", "gauge",
+	    "1 for the site that holds the entity's role, 0 for the others.");
+	for (i = 0; i < st->nroles; i++)
+		for (j = 0; j < s->nsites; j++) {
+			cr = &st->roles[i];
+			fputs("hafod_site_controller{entity=", stdout);
+			label_value(cr->r.name);
+			fputs(",site=", stdout);
+			label_value(s->sites[j]);
+			printf("} %d\n", cr->r.controller == j);
+		}
+
+	family("hafod_site_role", "gauge",
+	    "1 for this node's role for the entity, 0 for the others.");
+	for (i = 0; i < st->nroles; i++)
+		for (k = 0; k < sizeof(roles); k++) {
+			cr = &st->roles[i];
+			fputs("hafod_site_role{entity=", stdout);
+			label_value(cr->r.name);
+			printf(",role=\"%s\"} %d\n", site_role_word(roles[k]),
+			    cr->role == roles[k]);
+		}
+}
+
 void
 output_metrics(const struct show_service *ss, size_t nss,
-    const struct ctl_iface *ci, size_t nci, const struct ctl_quorum *cq)
+    const struct ctl_iface *ci, size_t nci, const struct ctl_quorum *cq,
+    const struct show_sites *st)
 {
-	services(ss, nss);
+	services(ss, nss, st);
 	ifaces(ci, nci);
 	quorum(cq);
+	sites(st);
 }

@@ -74,6 +74,7 @@ static const struct token t_show[] = {
 	{ KEYWORD,	"service",	SHOW_SERVICE,	t_service },
 	{ KEYWORD,	"group",	NONE,		t_group },
 	{ KEYWORD,	"quorum",	SHOW_QUORUM,	NULL },
+	{ KEYWORD,	"sites",	SHOW_SITES,	NULL },
 	{ KEYWORD,	"metrics",	SHOW_METRICS,	NULL },
 	{ ENDTOKEN,	"",		NONE,		NULL }
 };

@@ -90,20 +90,25 @@ tracks_eval(int force)
 	struct ptrack	*t;
 	struct msg_link	 ml;
 	char		 name[WEIGHT_NAME_MAX];
-	int		 down;
+	int		 down, changed = 0;
 
 	TAILQ_FOREACH(t, &ptracks, entry) {
 		down = link_get(t->ifname, &ml) == -1 || !ml.up;
 		if (down == t->down && !force)
 			continue;
-		if (down != t->down)
+		if (down != t->down) {
 			log_info("%s: tracked interface %s is %s", t->target,
 			    t->ifname, down ? "down: demoting" : "up again");
+			changed = 1;
+		}
 		t->down = down;
 		snprintf(name, sizeof(name), "track %s", t->ifname);
 		if (down || !force)
 			weight_send(t->id, t->index, down, t->weight, name);
 	}
+	/* An entity across sites: its site's eligibility may change. */
+	if (changed)
+		psites_changed();
 }
 
 static void
@@ -179,7 +184,29 @@ check_finished(struct check *ck, int status)
 		log_info("%s: passing again: lifting the demotion of %s",
 		    ck->label, ck->target);
 		weight_send(ck->id, ck->index, 0, ck->conf.weight, ck->label);
-	}
+	} else
+		return;
+	psites_changed();
+}
+
+/*
+ * Whether a check of target, weighing on service id, fails or a tracked
+ * interface of it is down: an entity across sites is then not healthy.
+ */
+int
+check_failing(const char *target, uint32_t id)
+{
+	struct check	*ck;
+	struct ptrack	*t;
+
+	TAILQ_FOREACH(ck, &checks, entry)
+		if (ck->failing && ck->id == id &&
+		    strcmp(ck->target, target) == 0)
+			return (1);
+	TAILQ_FOREACH(t, &ptracks, entry)
+		if (t->down && t->id == id && strcmp(t->target, target) == 0)
+			return (1);
+	return (0);
 }
 
 /*

@@ -78,6 +78,12 @@ static const struct config_field service_fields[] = {
 	FIELD(pad5, MATCH_KEEP),
 	FIELD(interval, MATCH_RETIME),
 	FIELD(bkey, MATCH_REJOIN),
+	/*
+	 * The parent's alone: it tells the quorum process the new across
+	 * sites line on every reload (psites.c), and the election here
+	 * does not change with it.
+	 */
+	FIELD(site, MATCH_KEEP),
 };
 
 const struct config_field *

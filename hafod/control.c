@@ -69,6 +69,7 @@ struct ctl_conn {
 	unsigned int		 next;		/* position of the next one */
 	int			 ifaces;	/* show all: interfaces now */
 	unsigned int		 next_if;	/* position of the next */
+	uint32_t		 sites_gen;	/* show sites: its report */
 };
 TAILQ_HEAD(ctl_conn_head, ctl_conn);
 
@@ -109,6 +110,7 @@ static int	target_match(const struct ctl_target *,
 		    const struct eservice *);
 static const char *command_name(uint32_t);
 static int	reply_step(struct ctl_conn *);
+static int	reply_site(struct ctl_conn *);
 static void	fill_service(struct ctl_service *, struct eservice *,
 		    uint64_t);
 static void	fill_drift(struct ctl_service *, const struct eservice *,
@@ -534,6 +536,8 @@ command_name(uint32_t type)
 		return ("log");
 	case MSG_CTL_QUORUM:
 		return ("show quorum");
+	case MSG_CTL_SITES:
+		return ("show sites");
 	}
 	return (NULL);
 }
@@ -591,6 +595,7 @@ conn_request(struct ctl_conn *c, struct msg *m)
 {
 	struct ctl_target	 t;
 	struct ctl_quorum	 cq;
+	struct ctl_sites	 cs;
 	struct eservice		*s;
 	const char		*cmd;
 	char			 why[STATE_REASON_MAX];
@@ -600,7 +605,7 @@ conn_request(struct ctl_conn *c, struct msg *m)
 		return (-1);
 	/* Anyone may look; only those who may change things may act. */
 	if (m->hdr.type != MSG_CTL_SHOW && m->hdr.type != MSG_CTL_QUORUM &&
-	    !client_may_change(c)) {
+	    m->hdr.type != MSG_CTL_SITES && !client_may_change(c)) {
 		log_warnx("control: uid %u (pid %d) may not %s",
 		    (unsigned int)c->uid, (int)c->pid, cmd);
 		if (conn_result(c, "permission denied: %s needs root",
@@ -611,7 +616,7 @@ conn_request(struct ctl_conn *c, struct msg *m)
 	s = NULL;
 	if (t.kind != CTL_ALL && m->hdr.type != MSG_CTL_RELOAD &&
 	    m->hdr.type != MSG_CTL_LOG && m->hdr.type != MSG_CTL_QUORUM &&
-	    (s = target_find(&t)) == NULL) {
+	    m->hdr.type != MSG_CTL_SITES && (s = target_find(&t)) == NULL) {
 		if (conn_result(c, "no such %s: %s", t.kind == CTL_GROUP ?
 		    "group" : "service", t.name) == -1)
 			return (-1);
@@ -690,8 +695,23 @@ conn_request(struct ctl_conn *c, struct msg *m)
 		if (conn_send(c, MSG_CTL_QUORUM_STATE, &cq, sizeof(cq)) == -1)
 			return (-1);
 		return (conn_end(c, 0));
+	case MSG_CTL_SITES:
+		/* The node's too; the entities follow in steps. */
+		if (t.kind != CTL_ALL) {
+			if (conn_result(c, "show sites takes no service or "
+			    "group") == -1)
+				return (-1);
+			return (conn_end(c, 1));
+		}
+		c->sites_gen = engine_sites_state(&cs);
+		if (conn_send(c, MSG_CTL_SITES_STATE, &cs, sizeof(cs)) == -1)
+			return (-1);
+		break;
 	}
-	/* Show, demote and undemote answer service by service. */
+	/*
+	 * Show, demote and undemote answer service by service, show sites
+	 * entity by entity.
+	 */
 	c->rtype = m->hdr.type;
 	c->target = t;
 	c->next = 0;
@@ -712,6 +732,8 @@ reply_step(struct ctl_conn *c)
 	struct eif		*eif;
 	uint64_t		 now = engine_now();
 
+	if (c->rtype == MSG_CTL_SITES)
+		return (reply_site(c));
 	if (!c->ifaces && (s = service_at(c->next++)) == NULL)
 		c->ifaces = c->rtype == MSG_CTL_SHOW &&
 		    c->target.kind == CTL_ALL;
@@ -742,6 +764,31 @@ reply_step(struct ctl_conn *c)
 		return (conn_result(c, "%s: undemoted", s->conf.name));
 	}
 	fatalx("control: no reply for %s", msg_type_name(c->rtype));
+}
+
+/*
+ * One entity of show sites.  A report that came since the reply began
+ * would not match the sites the client was sent: it is told to ask
+ * again rather than shown a mixture.
+ */
+static int
+reply_site(struct ctl_conn *c)
+{
+	struct ctl_site_role	cr;
+	struct ctl_sites	cs;
+
+	if (engine_site_role(c->sites_gen, c->next, &cr) == 0) {
+		c->next++;
+		return (conn_send(c, MSG_CTL_SITE_ROLE, &cr, sizeof(cr)));
+	}
+	c->rtype = MSG_NONE;
+	if (engine_sites_state(&cs) != c->sites_gen) {
+		if (conn_result(c, "the sites report changed while it was "
+		    "sent: ask again") == -1)
+			return (-1);
+		return (conn_end(c, 1));
+	}
+	return (conn_end(c, 0));
 }
 
 static void

@@ -1114,6 +1114,11 @@ engine_msg(struct msg *m)
 		memcpy(&q, m->data, sizeof(q));
 		engine_quorum(&q);
 		break;
+	case MSG_SITES:
+	case MSG_SITE_ROLE:
+	case MSG_SITES_END:
+		engine_sites(m);
+		break;
 	case MSG_CONTROL:
 		control_init(base, m->fd);
 		m->fd = -1;

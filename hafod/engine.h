@@ -231,6 +231,12 @@ void		 quorum_master_heard(struct eservice *,
 		    const struct hafod_addr *);
 void		 engine_init(int);
 
+/* esites.c: the last sites report, for hafoctl show sites */
+void		 engine_sites(const struct msg *);
+uint32_t	 engine_sites_state(struct ctl_sites *);
+int		 engine_site_role(uint32_t, unsigned int,
+		    struct ctl_site_role *);
+
 /* epromote.c: the hold-down of a failed promote hook */
 void		 holddown_result(struct eservice *,
 		    const struct msg_hook_result *);

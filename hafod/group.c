@@ -106,12 +106,16 @@ groups_start(const struct config *conf)
 			group_state(gc->name, "configured");
 }
 
-/* The group's hook, with what its members hold in the environment. */
-static void
-group_hook(struct pgroup *g, int all, const char *reason)
+/*
+ * The environment of a group's hook, with what its members hold; across
+ * sites, the role after the event too.
+ */
+static char **
+group_env(struct pgroup *g, enum hook_event ev, int master, const char *prev,
+    const char *reason)
 {
 	struct pservice		*ps;
-	enum hook_event		 ev = all ? HOOK_PROMOTE : HOOK_DEMOTE;
+	struct site_env		 se;
 	char			 vhids[SERVICE_GROUP_MAX * 4] = "", one[8];
 	char			 ifs[SERVICE_GROUP_MAX * (IFNAMSIZ + 1)] = "";
 	char			 vips[SERVICE_GROUP_MAX * 2 *
@@ -122,11 +126,15 @@ group_hook(struct pgroup *g, int all, const char *reason)
 		{ "HAFOD_GROUP", g->name },
 		{ "HAFOD_VHID", vhids },
 		{ "HAFOD_INTERFACE", ifs },
-		{ "HAFOD_STATE", all ? "MASTER" : "BACKUP" },
-		{ "HAFOD_PREVIOUS", all ? "BACKUP" : "MASTER" },
+		{ "HAFOD_STATE", master ? "MASTER" : "BACKUP" },
+		{ "HAFOD_PREVIOUS", prev },
 		{ "HAFOD_REASON", reason },
 		{ "HAFOD_VIPS", vips },
+		{ "HAFOD_SITE", se.site },
+		{ "HAFOD_ROLE", se.role },
+		{ "HAFOD_CONTROLLER_SITE", se.controller },
 	};
+	int			 n = sizeof(pairs) / sizeof(pairs[0]);
 
 	TAILQ_FOREACH(ps, &pservices, entry) {
 		if (strcmp(ps->conf.group, g->name) != 0)
@@ -141,10 +149,20 @@ group_hook(struct pgroup *g, int all, const char *reason)
 			strlcat(vips, " ", sizeof(vips));
 		vips_string(&ps->conf, vips, sizeof(vips));
 	}
+	if (!psites_env(SITE_KIND_GROUP, g->name, master, &se))
+		n -= SITE_ENV_VARS;
+	return (child_env(pairs, n));
+}
+
+static void
+group_hook(struct pgroup *g, int all, const char *reason)
+{
+	enum hook_event		 ev = all ? HOOK_PROMOTE : HOOK_DEMOTE;
+
 	log_info("group %s: %s", g->name, all ? "every member is master" :
 	    "no longer master everywhere");
-	hook_queue(g->hq, ev, &g->hooks, child_env(pairs,
-	    sizeof(pairs) / sizeof(pairs[0])));
+	hook_queue(g->hq, ev, &g->hooks, group_env(g, ev, all,
+	    all ? "BACKUP" : "MASTER", reason));
 }
 
 /*
@@ -186,4 +204,38 @@ group_busy(const char *name)
 	if ((g = group_find(name)) == NULL)
 		return (0);
 	return (!hookq_idle(g->hq));
+}
+
+/* Whether every member is master here, its promote hook released. */
+int
+group_master(const char *name)
+{
+	struct pgroup	*g;
+
+	if ((g = group_find(name)) == NULL)
+		return (0);
+	return (g->all_master);
+}
+
+/* The hook queue of a group, for what must wait for its hooks. */
+struct hook_queue *
+group_hookq(const char *name)
+{
+	struct pgroup	*g;
+
+	if ((g = group_find(name)) == NULL)
+		return (NULL);
+	return (g->hq);
+}
+
+/* The controller or standby hook of a group across sites (psites.c). */
+void
+group_site_hook(const char *name, enum hook_event ev, const char *reason)
+{
+	struct pgroup	*g;
+
+	if ((g = group_find(name)) == NULL)
+		return;
+	hook_queue(g->hq, ev, &g->hooks, group_env(g, ev, g->all_master,
+	    g->all_master ? "MASTER" : "BACKUP", reason));
 }

@@ -129,12 +129,16 @@ parent_state(const struct msg_state *st)
 	/* After the addresses: promote finds them up, demote gone. */
 	hook_transition(ps, st);
 	if (ps->retired && st->state != CARP_MASTER) {
+		/* Across sites, its role ends with the hook just queued. */
+		psites_changed();
 		pservice_free(ps);
 		return;
 	}
 	vip_report(ps);
 	if (ps->conf.group[0] != '\0')
 		group_state(ps->conf.group, st->reason);
+	/* After the promote or demote hooks: controller follows them. */
+	psites_changed();
 	notify_status();
 }
 
@@ -292,8 +296,11 @@ parent_dispatch(int fd, short event, void *arg)
 		case MSG_HOOK_RUN:
 			memcpy(&hr, m.data, sizeof(hr));
 			hr.reason[sizeof(hr.reason) - 1] = '\0';
-			if ((ps = pservice_find(hr.service)) != NULL)
+			if ((ps = pservice_find(hr.service)) != NULL) {
 				hook_run(ps, &hr);
+				/* A role waits for the promote hook. */
+				psites_changed();
+			}
 			break;
 		case MSG_SHUTDOWN_DONE:
 			log_debug("engine: every service has let go");

@@ -914,6 +914,8 @@ int		 msgchan_flush(struct msgchan *, int);
 ssize_t		 msgchan_read(struct msgchan *);
 ssize_t		 msgchan_get(struct msgchan *, struct msg *);
 int		 msg_check_size(const struct msg *);
+int		 msg_sites_check(const struct msg_sites *);
+int		 msg_site_role_check(const struct msg_site_role *, uint8_t);
 
 /* msgev.c: a channel's writes in a libevent loop (daemon only) */
 struct event;

@@ -47,6 +47,9 @@ struct hook_job {
 	uint32_t		 timeout;
 	uint32_t		 pfail_hold;	/* its block's promote failure */
 	uint32_t		 pfail_limit;
+	/* hookq_then(): a call, no command */
+	void			(*then)(void *, int);
+	void			*arg;
 };
 
 struct hook_queue {
@@ -60,6 +63,7 @@ struct hook_queue {
 	int			 dead;		/* freed once idle */
 	int			 holding;	/* held: see hold_demote() */
 	struct msg_hook_result	 held;
+	int			 failed;	/* a hook since the last then */
 };
 
 static TAILQ_HEAD(, hook_queue)	 queues = TAILQ_HEAD_INITIALIZER(queues);
@@ -157,6 +161,8 @@ hookq_destroy(struct hook_queue *q)
 		    sizeof(q->held));
 	while ((job = TAILQ_FIRST(&q->jobs)) != NULL) {
 		TAILQ_REMOVE(&q->jobs, job, entry);
+		if (job->then != NULL)
+			job->then(job->arg, 1);
 		child_env_free(job->env);
 		free(job->cmd);
 		free(job);
@@ -219,19 +225,53 @@ hook_queue(struct hook_queue *q, enum hook_event ev,
 	hook_next(q);
 }
 
+/*
+ * Call fn once every hook queued before has finished, failed or timed
+ * out (psites.c: a site lets go of its role only then).  Not bounded by
+ * HOOK_QUEUE_MAX: dropped, it would never be called.  fn must queue no
+ * hook on this queue.
+ */
+void
+hookq_then(struct hook_queue *q, void (*fn)(void *, int), void *arg)
+{
+	struct hook_job	*job;
+
+	if (q == NULL) {
+		fn(arg, 0);
+		return;
+	}
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		fatal(NULL);
+	job->event = HOOK_MAX;
+	job->then = fn;
+	job->arg = arg;
+	TAILQ_INSERT_TAIL(&q->jobs, job, entry);
+	q->njobs++;
+	hook_next(q);
+}
+
 static void
 hook_next(struct hook_queue *q)
 {
 	struct hook_job	*job;
 	char		 text[96];
+	int		 failed;
 
 	while (q->running == NULL && (job = TAILQ_FIRST(&q->jobs)) != NULL) {
 		TAILQ_REMOVE(&q->jobs, job, entry);
 		q->njobs--;
+		if (job->then != NULL) {
+			failed = q->failed;
+			q->failed = 0;
+			job->then(job->arg, failed);
+			free(job);
+			continue;
+		}
 		snprintf(q->child.label, sizeof(q->child.label),
 		    "%s: %s hook", q->label, hook_name(job->event));
 		if (child_spawn(&q->child, job->cmd, job->env, job->user,
 		    1) == -1) {
+			q->failed = 1;
 			if (q->id != 0) {
 				snprintf(text, sizeof(text), "%s: could not "
 				    "start", hook_name(job->event));
@@ -264,9 +304,11 @@ hook_finished(struct hook_queue *q, int status)
 	if (ok)
 		log_info("%s: %s hook: %s", q->label, hook_name(job->event),
 		    result);
-	else
+	else {
 		log_warnx("%s: %s hook failed: %s", q->label,
 		    hook_name(job->event), result);
+		q->failed = 1;
+	}
 	snprintf(text, sizeof(text), "%s: %s", hook_name(job->event), result);
 	if (q->id != 0 && job->event == HOOK_DEMOTE && hold_demote(q->id)) {
 		/* Sent by hook_flush(), once it and its group are idle. */
@@ -353,10 +395,16 @@ vips_string(const struct service_conf *sc, char *buf, size_t len)
 	}
 }
 
+/*
+ * The environment of a service's hook.  Across sites it says the role
+ * after the event: the node is master then unless it leaves master or
+ * fences before its promote hook.
+ */
 static char **
 service_env(struct pservice *ps, enum hook_event ev,
     const struct msg_state *st, const char *fence)
 {
+	struct site_env	 se;
 	char	vhid[8], vips[SERVICE_VIPS_MAX * (INET6_ADDRSTRLEN + 8)] = "";
 	const char *const pairs[][2] = {
 		{ "HAFOD_FENCE_PEER", fence },
@@ -369,15 +417,21 @@ service_env(struct pservice *ps, enum hook_event ev,
 		{ "HAFOD_PREVIOUS", state_name(st->prev) },
 		{ "HAFOD_REASON", st->reason },
 		{ "HAFOD_VIPS", vips },
+		{ "HAFOD_SITE", se.site },
+		{ "HAFOD_ROLE", se.role },
+		{ "HAFOD_CONTROLLER_SITE", se.controller },
 	};
+	int	n = sizeof(pairs) / sizeof(pairs[0]);
 
 	snprintf(vhid, sizeof(vhid), "%u", ps->conf.vhid);
 	vips_string(&ps->conf, vips, sizeof(vips));
+	if (!psites_env(SITE_KIND_SERVICE, ps->conf.name,
+	    st->state == CARP_MASTER && ev != HOOK_FENCE, &se))
+		n -= SITE_ENV_VARS;
 	/* Only a fence hook is told of a peer. */
 	if (fence == NULL)
-		return (child_env(pairs + 1,
-		    sizeof(pairs) / sizeof(pairs[0]) - 1));
-	return (child_env(pairs, sizeof(pairs) / sizeof(pairs[0])));
+		return (child_env(pairs + 1, n - 1));
+	return (child_env(pairs, n));
 }
 
 /* What a service's change of state runs, once its addresses are set. */
@@ -393,6 +447,22 @@ hook_transition(struct pservice *ps, const struct msg_state *st)
 	if (ev == HOOK_PROMOTE && st->defer)
 		return;
 	hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, st, NULL));
+}
+
+/*
+ * The controller or standby hook of a service across sites (psites.c),
+ * a master that stays master.
+ */
+void
+hook_site(struct pservice *ps, enum hook_event ev, const char *reason)
+{
+	struct msg_state	st;
+
+	memset(&st, 0, sizeof(st));
+	st.service = ps->conf.id;
+	st.state = st.prev = ps->state;
+	strlcpy(st.reason, reason, sizeof(st.reason));
+	hook_queue(ps->hq, ev, &ps->hooks, service_env(ps, ev, &st, NULL));
 }
 
 /*

@@ -472,6 +472,64 @@ msg_check_size(const struct msg *msg)
 	return (0);
 }
 
+/* A string that ends within its array, and is not empty. */
+static int
+msg_string(const char *s, size_t len)
+{
+	return (s[0] != '\0' && memchr(s, '\0', len) != NULL);
+}
+
+/*
+ * A sites report beyond its size, as every process that receives one
+ * checks it (the parent from the quorum process, the engine from the
+ * parent, hafoctl from the engine): what the receivers print or index
+ * by is within bounds and ends.  0 if it is well formed.
+ */
+int
+msg_sites_check(const struct msg_sites *s)
+{
+	int	i, j;
+
+	if (s->link > QUORUM_REFUSED || s->synced > 1 ||
+	    s->nsites > SITES_MAX || s->nmembers > QUORUM_MEMBERS_MAX ||
+	    (s->mysite >= s->nsites && s->mysite != SITE_NONE) ||
+	    memchr(s->reason, '\0', sizeof(s->reason)) == NULL)
+		return (-1);
+	for (i = 0; i < s->nsites; i++) {
+		if (!msg_string(s->sites[i], sizeof(s->sites[i])))
+			return (-1);
+		for (j = 0; j < i; j++)
+			if (strcmp(s->sites[i], s->sites[j]) == 0)
+				return (-1);
+	}
+	for (i = 0; i < s->nmembers; i++)
+		if ((s->members[i].site >= s->nsites &&
+		    s->members[i].site != SITE_NONE) ||
+		    s->members[i].quorate > 1 || s->members[i].synced > 1 ||
+		    !msg_string(s->members[i].name,
+		    sizeof(s->members[i].name)))
+			return (-1);
+	return (0);
+}
+
+/* An entity of a report whose table has nsites sites. */
+int
+msg_site_role_check(const struct msg_site_role *r, uint8_t nsites)
+{
+	int	i;
+
+	if (!msg_string(r->name, sizeof(r->name)) ||
+	    r->kind > SITE_KIND_GROUP ||
+	    (r->controller >= nsites && r->controller != SITE_NONE) ||
+	    (r->target >= nsites && r->target != SITE_NONE) ||
+	    r->grant > 1 || r->release > 1 || nsites > SITES_MAX)
+		return (-1);
+	for (i = nsites; i < SITES_MAX; i++)
+		if (r->masters[i] != 0)
+			return (-1);
+	return (0);
+}
+
 const char *
 msg_type_name(uint32_t type)
 {

@@ -116,6 +116,9 @@ void		 hookq_free(struct hook_queue *);
 void		 hookq_owner(struct hook_queue *, uint32_t);
 void		 hook_queue(struct hook_queue *, enum hook_event,
 		    const struct hooks_conf *, char **);
+void		 hookq_then(struct hook_queue *, void (*)(void *, int),
+		    void *);
+void		 hook_site(struct pservice *, enum hook_event, const char *);
 void		 hook_transition(struct pservice *, const struct msg_state *);
 void		 hook_run(struct pservice *, const struct msg_hook_run *);
 void		 hook_reap(void);
@@ -130,16 +133,29 @@ void		 groups_start(const struct config *);
 void		 group_state(const char *, const char *);
 struct pservice	*group_leader(const struct group_conf *);
 int		 group_busy(const char *);
+int		 group_master(const char *);
+struct hook_queue *group_hookq(const char *);
+void		 group_site_hook(const char *, enum hook_event, const char *);
 
 /* check.c: health checks and tracked interfaces, and their weights */
 void		 checks_start(const struct config *);
 void		 checks_stop(void);
 void		 check_reap(void);
 void		 tracks_eval(int);
+int		 check_failing(const char *, uint32_t);
 
 /* quorum.c: the quorum process, a client of the local corosync */
 struct passwd;
 __dead void	 quorum_main(int, const struct passwd *, int);
+const char	*quorum_cs_name(int);
+void		 quorum_to_parent(uint32_t, const void *, size_t);
+int		 quorum_node_name(uint32_t, char *, size_t);
+
+/* cpg.c: sites' CPG client, in the quorum process */
+struct msg;
+void		 cpg_init(struct event_base *);
+void		 cpg_quorum(const struct msg_quorum *);
+void		 cpg_parent(const struct msg *);
 
 /* pquorum.c: the parent's side of the quorum process */
 void		 quorum_init(const struct config *, const struct passwd *, int);
@@ -157,6 +173,16 @@ void		 psites_start(const struct config *);
 void		 psites_quorum(const struct msg_quorum *);
 void		 psites_report(enum msg_type, const void *, size_t);
 void		 psites_connected(void);	/* a new quorum process */
+void		 psites_changed(void);
+
+/* What a hook of an entity across sites is told of its role. */
+#define SITE_ENV_VARS		3	/* the last pairs of a hook's */
+struct site_env {
+	char			 site[SITE_NAME_MAX];
+	char			 role[16];
+	char			 controller[SITE_NAME_MAX]; /* "": none */
+};
+int		 psites_env(uint8_t, const char *, int, struct site_env *);
 
 /* hafod.c: the socket applications send heartbeats to */
 void		 heartbeat_socket(const struct config *);

@@ -19,7 +19,9 @@
  * The parent's side of the quorum process (quorum.c): it forks it when
  * the configuration asks for quorum, checks every word it says before
  * the engine hears it, tells the engine "not quorate" whenever it is not
- * there to speak, and starts another a second after each death.
+ * there to speak, and starts another a second after each death.  With
+ * sites, it carries psites.c's word to the quorum process's CPG client
+ * (cpg.c) and cpg.c's reports back, checked, to psites.c.
  */
 
 #include <sys/types.h>
@@ -37,6 +39,7 @@
 #include "hafod.h"
 #include "log.h"
 #include "parent.h"
+#include "sites.h"
 
 #define QUORUM_RESTART		1	/* seconds until a new quorum process */
 #define QUORUM_STOP_WAIT	100	/* its 10 ms to go after SIGTERM */
@@ -54,7 +57,16 @@ static char			 quorum_user[LOGIN_NAME_MAX];
 static pid_t			 quorum_pid = -1;
 static struct msgchan		 qchan;
 static struct event		*qchanev;
+static struct event		*qchanwev;	/* armed while frames wait */
 static struct event		*qrestart_ev;
+
+/*
+ * Where the quorum process is in a report: MSG_SITES, then as many
+ * MSG_SITE_ROLE as it announced, then MSG_SITES_END.
+ */
+static int			 report_open;
+static uint32_t			 report_roles;
+static uint8_t			 report_nsites;
 
 /* The engine's word on quorum, from the parent itself: not quorate. */
 static void
@@ -68,6 +80,7 @@ quorum_down(const char *why)
 	strlcpy(q.reason, why, sizeof(q.reason));
 	parent_send(MSG_QUORUM, 0, -1, &q, sizeof(q));
 	notify_quorate(0);
+	psites_quorum(&q);
 }
 
 static void
@@ -76,7 +89,9 @@ quorum_close(void)
 	if (qchanev == NULL)
 		return;
 	event_free(qchanev);
-	qchanev = NULL;
+	event_free(qchanwev);
+	qchanev = qchanwev = NULL;
+	report_open = 0;
 	msgchan_clear(&qchan);
 	close(qchan.fd);
 }
@@ -110,7 +125,86 @@ quorum_relay(struct msg_quorum *q)
 	q->qdevice_name[sizeof(q->qdevice_name) - 1] = '\0';
 	parent_send(MSG_QUORUM, 0, -1, q, sizeof(*q));
 	notify_quorate(q->quorate);
+	psites_quorum(q);
 	return (0);
+}
+
+/*
+ * A report of the CPG client's, checked before psites.c reads it: the
+ * order of its parts, every index below the number of sites (or none),
+ * every count in bounds, every string ended, every flag 0 or 1.
+ */
+static int
+sites_relay(const struct msg *m)
+{
+	const struct msg_sites		*s;
+	const struct msg_site_role	*r;
+
+	switch (m->hdr.type) {
+	case MSG_SITES:
+		s = (const struct msg_sites *)m->data;
+		if (report_open || s->link == QUORUM_OFF ||
+		    s->link == QUORUM_REFUSED ||
+		    s->nroles > SITES_ENTITIES_MAX || msg_sites_check(s) == -1)
+			return (-1);
+		report_open = 1;
+		report_roles = s->nroles;
+		report_nsites = s->nsites;
+		break;
+	case MSG_SITE_ROLE:
+		r = (const struct msg_site_role *)m->data;
+		if (!report_open || report_roles == 0 ||
+		    msg_site_role_check(r, report_nsites) == -1 ||
+		    (r->grant && r->release))
+			return (-1);
+		report_roles--;
+		break;
+	case MSG_SITES_END:
+		if (!report_open || report_roles != 0)
+			return (-1);
+		report_open = 0;
+		break;
+	default:
+		return (-1);
+	}
+	psites_report(m->hdr.type, m->data, m->datalen);
+	return (0);
+}
+
+static void
+quorum_write(int fd, short event, void *arg)
+{
+	if (msgev_write(&qchan, qchanwev) == -1) {
+		if (errno != EPIPE && errno != ECONNRESET)
+			log_warn("write to quorum process");
+		quorum_close();
+	}
+}
+
+/*
+ * psites.c's word for the quorum process: MSG_SITE_LOCAL or
+ * MSG_SITE_COMMIT.  -1: no quorum process to hear it now; psites.c
+ * says it all again when a new one is up (psites_connected()).
+ */
+int
+quorum_send_site(enum msg_type type, const void *data, size_t len)
+{
+	if (qchanev == NULL)
+		return (-1);
+	if ((type != MSG_SITE_LOCAL || len != sizeof(struct msg_site_local)) &&
+	    (type != MSG_SITE_COMMIT ||
+	    len != sizeof(struct msg_site_commit)))
+		fatalx("quorum_send_site: %s of %zu bytes",
+		    msg_type_name(type), len);
+	if (msgchan_compose(&qchan, type, 0, getpid(), -1, data, len) == -1) {
+		if (errno == ENOBUFS)
+			quorum_bad("not reading");
+		else
+			log_warn("quorum process: msgchan_compose");
+		return (-1);
+	}
+	quorum_write(qchan.fd, EV_WRITE, NULL);
+	return (qchanev == NULL ? -1 : 0);
 }
 
 static void
@@ -140,10 +234,19 @@ quorum_dispatch(int fd, short event, void *arg)
 		}
 		if (n == 0)
 			break;
-		if (m.hdr.type != MSG_QUORUM || msg_check_size(&m) == -1 ||
-		    m.fd != -1) {
+		if (msg_check_size(&m) == -1 || m.fd != -1) {
 			quorum_bad("bad message");
 			return;
+		}
+		if (m.hdr.type != MSG_QUORUM) {
+			if (sites_relay(&m) == -1) {
+				quorum_bad("bad sites message");
+				return;
+			}
+			/* psites.c may have found it broken. */
+			if (qchanev == NULL)
+				return;
+			continue;
 		}
 		memcpy(&q, m.data, sizeof(q));
 		if (quorum_relay(&q) == -1) {
@@ -180,9 +283,13 @@ quorum_fork(int unused, short event, void *arg)
 	close(fds[1]);
 	msgchan_init(&qchan, fds[0]);
 	if ((qchanev = event_new(parent_base(), fds[0], EV_READ | EV_PERSIST,
-	    quorum_dispatch, NULL)) == NULL || event_add(qchanev, NULL) == -1)
+	    quorum_dispatch, NULL)) == NULL || event_add(qchanev, NULL) == -1 ||
+	    (qchanwev = event_new(parent_base(), fds[0], EV_WRITE | EV_PERSIST,
+	    quorum_write, NULL)) == NULL)
 		fatalx("event_new");
+	report_open = 0;
 	log_debug("quorum process is pid %ld", (long)quorum_pid);
+	psites_connected();
 }
 
 /*

@@ -27,6 +27,7 @@ static void	print_hooks(const struct hooks_conf *,
 static void	print_group(const struct group_conf *);
 static void	print_heartbeat(const struct heartbeat_conf *);
 static void	print_bundle(const struct service *);
+static void	print_site(const struct site_conf *);
 
 /*
  * Always quoted, so that a name that is also a keyword reads back as a
@@ -85,6 +86,7 @@ print_service(const struct service *svc, int grpexcl)
 	/* Said, or its group's "handover exclusive" would read back. */
 	if (grpexcl && sc->handover == HANDOVER_OVERLAP)
 		printf("\thandover overlap\n");
+	print_site(&sc->site);
 	print_hooks(&svc->hooks, &svc->checks, &svc->tracks);
 	printf("}\n");
 }
@@ -186,6 +188,27 @@ print_heartbeat(const struct heartbeat_conf *hb)
 	putchar('\n');
 }
 
+/* The prefer list in its order, which is the order of preference. */
+static void
+print_site(const struct site_conf *site)
+{
+	int	i;
+
+	if (!site->across)
+		return;
+	printf("\tacross sites");
+	if (site->nprefer > 0)
+		printf(" prefer");
+	for (i = 0; i < site->nprefer && i < SITES_MAX; i++) {
+		putchar(' ');
+		print_string(site->prefer[i], strnlen(site->prefer[i],
+		    sizeof(site->prefer[i])));
+	}
+	if (site->failback)
+		printf(" failback");
+	putchar('\n');
+}
+
 /* The members one a line, the leader first, as the file lists them. */
 static void
 print_group(const struct group_conf *grp)
@@ -201,6 +224,7 @@ print_group(const struct group_conf *grp)
 		    sizeof(grp->members[i])));
 		putchar('\n');
 	}
+	print_site(&grp->site);
 	print_hooks(&grp->hooks, &grp->checks, &grp->tracks);
 	printf("}\n");
 }
@@ -234,6 +258,12 @@ print_config(const struct config *conf)
 	if (conf->quorum)
 		printf("quorum corosync policy %s\n",
 		    quorum_policy_word(conf->quorum_policy));
+	if (conf->site[0] != '\0') {
+		printf("site ");
+		print_string(conf->site, strnlen(conf->site,
+		    sizeof(conf->site)));
+		putchar('\n');
+	}
 	/* Where a service runs the bundle, or where it was changed. */
 	TAILQ_FOREACH(svc, &conf->services, entry)
 		if (svc->conf.protocol == PROTO_BUNDLE)

@@ -19,7 +19,8 @@
  * the quorum and the membership, libcmap for the set-up), which tells the
  * parent where this node stands in a struct msg_quorum on every change.
  * It decides nothing; the parent adds the policy and the engine applies
- * it to the election.
+ * it to the election.  With sites, it also runs their CPG client
+ * (cpg.c), which the parent feeds with this node's entities.
  *
  * A process of its own, because libqb's IPC calls wait until corosync
  * answers, and neither the parent (which acts on the host) nor the engine
@@ -92,6 +93,10 @@ static struct hafod_addr	 resolved_addr[QUORUM_MEMBERS_MAX];
 static struct msg_quorum	 last;		/* sent to the parent */
 static int			 sent_any;
 
+/* nodelist.node.N.name, for sites' reports, by nodeid. */
+static uint32_t			 name_ids[QUORUM_MEMBERS_MAX];
+static char			 names[QUORUM_MEMBERS_MAX][QUORUM_NAME_MAX];
+
 static void	quorum_write(int, short, void *);
 static void	quorum_connect(int, short, void *);
 
@@ -116,22 +121,45 @@ quorum_show(const struct msg_quorum *q)
 	    q->release_ms);
 }
 
-static void
-quorum_send(const struct msg_quorum *q)
+/* A message to the parent, queued: the parent never makes us wait. */
+void
+quorum_to_parent(uint32_t type, const void *data, size_t len)
 {
-	if (sent_any && memcmp(q, &last, sizeof(last)) == 0)
-		return;
-	last = *q;
-	sent_any = 1;
-	quorum_show(q);
-	if (msgchan_compose(&chan, MSG_QUORUM, 0, getpid(), -1, q,
-	    sizeof(*q)) == -1) {
+	if (msgchan_compose(&chan, type, 0, getpid(), -1, data, len) == -1) {
 		if (errno == ENOBUFS)
 			fatalx("parent has not read %zu messages: it is stuck",
 			    chan.wqlen);
 		fatal("msgchan_compose");
 	}
 	quorum_write(chan.fd, EV_WRITE, NULL);
+}
+
+/* The parent hears of quorum before any report it changes. */
+static void
+quorum_send(const struct msg_quorum *q)
+{
+	if (!sent_any || memcmp(q, &last, sizeof(last)) != 0) {
+		last = *q;
+		sent_any = 1;
+		quorum_show(q);
+		quorum_to_parent(MSG_QUORUM, q, sizeof(*q));
+	}
+	cpg_quorum(q);
+}
+
+/* The node's name in corosync's nodelist; -1: it has none. */
+int
+quorum_node_name(uint32_t nodeid, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < QUORUM_MEMBERS_MAX; i++)
+		if (name_ids[i] == nodeid && nodeid != 0 &&
+		    names[i][0] != '\0') {
+			strlcpy(buf, names[i], len);
+			return (0);
+		}
+	return (-1);
 }
 
 static void
@@ -144,12 +172,15 @@ quorum_write(int fd, short event, void *arg)
 	}
 }
 
-/* The parent sends nothing: its end closing is the only news. */
+/*
+ * The parent speaks only of sites: this node's entities for cpg.c.  Its
+ * end closing is the other news.
+ */
 static void
 quorum_parent(int fd, short event, void *arg)
 {
-	struct msg	m;
-	ssize_t		n;
+	static struct msg	m;
+	ssize_t			n;
 
 	if ((n = msgchan_read(&chan)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
@@ -158,12 +189,22 @@ quorum_parent(int fd, short event, void *arg)
 	}
 	if (n == 0)
 		fatalx("parent exited: stopping");
-	if (msgchan_get(&chan, &m) != 0)
-		fatalx("unexpected message from parent");
+	for (;;) {
+		if ((n = msgchan_get(&chan, &m)) == -1)
+			fatalx("broken message from parent");
+		if (n == 0)
+			return;
+		if ((m.hdr.type != MSG_SITE_LOCAL &&
+		    m.hdr.type != MSG_SITE_COMMIT) ||
+		    msg_check_size(&m) == -1 || m.fd != -1)
+			fatalx("unexpected message from parent");
+		cpg_parent(&m);
+	}
 }
 
-static const char *
-cs_name(cs_error_t err)
+/* What corosync's error means, for a line of log; cpg.c's too. */
+const char *
+quorum_cs_name(int err)
 {
 	static char	buf[32];
 
@@ -307,7 +348,7 @@ cmap_first(const char *k1, const char *k2, uint32_t def, uint32_t *v)
 	}
 	if (err != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read %s from corosync: %s",
-		    k1, cs_name(err));
+		    k1, quorum_cs_name(err));
 		return (-1);
 	}
 	return (0);
@@ -350,7 +391,8 @@ resolve(const char *name, struct hafod_addr *a)
 
 /* One key of nodelist.node.N; names are resolved once, not per change. */
 static int
-node_key(struct quorum_node *slots, uint8_t *have, const char *key)
+node_key(struct quorum_node *slots, uint8_t *have, char (*nm)[QUORUM_NAME_MAX],
+    const char *key)
 {
 	struct quorum_node	*n;
 	char			 field[32], *s;
@@ -382,11 +424,17 @@ node_key(struct quorum_node *slots, uint8_t *have, const char *key)
 		}
 		n->addr = resolved_addr[i];
 		free(s);
+	} else if (strcmp(field, "name") == 0) {
+		if ((err = cmap_get_string(cm, key, &s)) != CS_OK)
+			goto fail;
+		/* A name for hafoctl, cut to our size. */
+		strlcpy(nm[i], s, QUORUM_NAME_MAX);
+		free(s);
 	}
 	return (0);
  fail:
 	quorum_fail(QUORUM_DOWN, "cannot read %s from corosync: %s", key,
-	    cs_name(err));
+	    quorum_cs_name(err));
 	return (-1);
 }
 
@@ -396,6 +444,7 @@ read_nodes(struct msg_quorum *q)
 {
 	struct quorum_node	 slots[QUORUM_MEMBERS_MAX];
 	uint8_t			 have[QUORUM_MEMBERS_MAX];
+	char			 nm[QUORUM_MEMBERS_MAX][QUORUM_NAME_MAX];
 	char			 key[CMAP_KEYNAME_MAXLEN + 1];
 	cmap_iter_handle_t	 it;
 	cs_error_t		 err;
@@ -403,28 +452,33 @@ read_nodes(struct msg_quorum *q)
 
 	memset(slots, 0, sizeof(slots));
 	memset(have, 0, sizeof(have));
+	memset(nm, 0, sizeof(nm));
 	for (i = 0; i < QUORUM_MEMBERS_MAX; i++)
 		slots[i].votes = 1;
 	if ((err = cmap_iter_init(cm, "nodelist.node.", &it)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read corosync's nodelist: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return (-1);
 	}
 	while ((err = cmap_iter_next(cm, it, key, NULL, NULL)) == CS_OK)
-		if (node_key(slots, have, key) == -1) {
+		if (node_key(slots, have, nm, key) == -1) {
 			(void)cmap_iter_finalize(cm, it);
 			return (-1);
 		}
 	(void)cmap_iter_finalize(cm, it);
 	if (err != CS_ERR_NO_SECTIONS) {
 		quorum_fail(QUORUM_DOWN, "cannot read corosync's nodelist: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return (-1);
 	}
 	q->nnodes = 0;
+	memset(name_ids, 0, sizeof(name_ids));
 	for (i = 0; i < QUORUM_MEMBERS_MAX; i++)
-		if (have[i])
+		if (have[i]) {
+			name_ids[q->nnodes] = slots[i].nodeid;
+			memcpy(names[q->nnodes], nm[i], sizeof(names[0]));
 			q->nodes[q->nnodes++] = slots[i];
+		}
 	return (0);
 }
 
@@ -449,7 +503,7 @@ read_setup(void)
 	}
 	if (err != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot read quorum.provider from "
-		    "corosync: %s", cs_name(err));
+		    "corosync: %s", quorum_cs_name(err));
 		return (-1);
 	}
 	if (strcmp(s, PROVIDER_VOTEQUORUM) != 0) {
@@ -464,7 +518,7 @@ read_setup(void)
 		free(s);
 	} else if (err != CS_ERR_NOT_EXIST) {
 		quorum_fail(QUORUM_DOWN, "cannot read quorum.device.model "
-		    "from corosync: %s", cs_name(err));
+		    "from corosync: %s", quorum_cs_name(err));
 		return (-1);
 	}
 	if (cmap_first("runtime.votequorum.this_node_id", NULL, 0,
@@ -518,7 +572,7 @@ refresh(void)
 	reread = dirty = 0;
 	if ((err = votequorum_getinfo(vq, setup.nodeid, &info)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "lost contact with corosync: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	q = setup;
@@ -592,7 +646,7 @@ quorum_dispatch(int fd, short event, void *arg)
 
 	if ((err = votequorum_dispatch(vq, CS_DISPATCH_ALL)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "lost contact with corosync: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	if (dirty)
@@ -619,7 +673,7 @@ quorum_connect(int unused, short event, void *arg)
 			quorum_fail(QUORUM_DOWN, "corosync not running");
 		else
 			quorum_fail(QUORUM_DOWN, "cannot connect to corosync: "
-			    "%s", cs_name(err));
+			    "%s", quorum_cs_name(err));
 		return;
 	}
 	cm_open = 1;
@@ -627,7 +681,7 @@ quorum_connect(int unused, short event, void *arg)
 		return;
 	if ((err = votequorum_initialize(&vq, &cb)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot connect to votequorum: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	vq_open = 1;
@@ -637,7 +691,7 @@ quorum_connect(int unused, short event, void *arg)
 	    CS_TRACK_CHANGES)) != CS_OK ||
 	    (err = votequorum_fd_get(vq, &fd)) != CS_OK) {
 		quorum_fail(QUORUM_DOWN, "cannot follow votequorum: %s",
-		    cs_name(err));
+		    quorum_cs_name(err));
 		return;
 	}
 	if ((vqev = event_new(base, fd, EV_READ | EV_PERSIST, quorum_dispatch,
@@ -694,6 +748,7 @@ quorum_main(int fd, const struct passwd *pw, int debug)
 	    quorum_write, NULL)) == NULL ||
 	    (retry_ev = evtimer_new(base, quorum_connect, NULL)) == NULL)
 		fatalx("event_new");
+	cpg_init(base);
 	log_debug("running as %s", pw->pw_name);
 	quorum_connect(-1, 0, NULL);
 	if (event_base_dispatch(base) == -1)

@@ -131,8 +131,11 @@ services_start(struct config *c, char *err, size_t errlen)
 void
 services_weights(void)
 {
+	/* Before groups_start(): a group gone lets go in its queue. */
+	psites_start(conf);
 	groups_start(conf);
 	checks_start(conf);
+	psites_changed();
 }
 
 static uint16_t
@@ -240,6 +243,21 @@ reload_end(uint32_t client, int status)
 	parent_send(MSG_RELOAD_END, client, -1, &end, sizeof(end));
 }
 
+static int
+across_any(const struct config *c)
+{
+	const struct service	*s;
+	const struct group_conf	*g;
+
+	TAILQ_FOREACH(s, &c->services, entry)
+		if (s->conf.site.across)
+			return (1);
+	TAILQ_FOREACH(g, &c->groups, entry)
+		if (g->site.across)
+			return (1);
+	return (0);
+}
+
 /* A new configuration must be usable as a whole, or it is not taken. */
 static int
 reload_usable(const char *file, const struct config *nconf)
@@ -267,6 +285,16 @@ reload_usable(const char *file, const struct config *nconf)
 	if (nconf->quorum != conf->quorum ||
 	    nconf->quorum_policy != conf->quorum_policy)
 		log_warnx("quorum takes effect at the next start");
+	/*
+	 * The site is the node's place in the CPG group, joined at start
+	 * or never: across sites without one would never run its hooks.
+	 */
+	if (conf->site[0] == '\0' && across_any(nconf)) {
+		log_warnx("%s: across sites needs hafod started with a "
+		    "site: restart it", file);
+		errors++;
+	} else if (strcmp(nconf->site, conf->site) != 0)
+		log_warnx("site takes effect at the next start");
 	if (nconf->bundle_port != conf->bundle_port)
 		log_warnx("bundle port takes effect at the next start");
 	return (errors == 0);
@@ -348,6 +376,7 @@ services_reload(const char *file, uint32_t client)
 	/* The quorum process runs as started: compare the next with it. */
 	nconf->quorum = conf->quorum;
 	nconf->quorum_policy = conf->quorum_policy;
+	strlcpy(nconf->site, conf->site, sizeof(nconf->site));
 	/* The sockets are bound: keep sending to the peers' port. */
 	nconf->bundle_port = conf->bundle_port;
 	config_free(conf);

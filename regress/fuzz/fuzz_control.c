@@ -25,7 +25,8 @@
  *
  * Input: pieces of [flags][length, 2 bytes][bytes].  Flags bit 0: send
  * a descriptor with the piece; bit 1: run the engine's loop before the
- * next piece; bit 2: stop sending here.
+ * next piece; bit 2: stop sending here; bit 3: a new sites report comes
+ * from the parent (esites.c, real too) before the piece.
  */
 
 #include <sys/types.h>
@@ -41,6 +42,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,14 +57,17 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define F_FD		0x01
 #define F_LOOP		0x02
 #define F_STOP		0x04
+#define F_REPORT	0x08
 #define NSERVICES	3
 #define PUMP_MAX	10000	/* loop turns before a client counts as stuck */
 #define RELOADS_MAX	64
+#define SITES_OTHERS	80	/* > control.c CONTROL_QUEUE_HIGH */
 
 static struct event_base	*base;
 static struct eservice_head	 services = TAILQ_HEAD_INITIALIZER(services);
 static struct eservice		 svc[NSERVICES];
 static struct eif		 eif;
+static struct msg		 pmsg;		/* one from the parent */
 static struct eif_head		 eifs = TAILQ_HEAD_INITIALIZER(eifs);
 static char			 sockpath[PATH_MAX];
 static int			 devnull = -1;
@@ -204,6 +209,107 @@ service_init(struct eservice *s, const char *name, const char *group,
 	TAILQ_INSERT_TAIL(&services, s, entry);
 }
 
+static void
+parent_send(uint32_t type, const void *data, size_t len)
+{
+	memset(&pmsg.hdr, 0, sizeof(pmsg.hdr));
+	pmsg.hdr.type = type;
+	pmsg.fd = -1;
+	pmsg.datalen = len;
+	if (len > 0)
+		memcpy(pmsg.data, data, len);
+	if (msg_check_size(&pmsg) == -1)
+		fuzz_fail("a %s of %zu bytes", msg_type_name(type), len);
+	engine_sites(&pmsg);
+}
+
+/*
+ * A sites report as the parent passes it on: web held by this node's
+ * site, east, whose master it is; the group pair moving to west; and
+ * services configured elsewhere only, more than the engine queues for a
+ * client at once, so that show sites answers in more than one step.
+ */
+static void
+sites_report(void)
+{
+	static uint64_t		term;
+	struct msg_sites	ms;
+	struct msg_site_role	mr;
+	int			i;
+
+	memset(&ms, 0, sizeof(ms));
+	ms.link = QUORUM_UP;
+	ms.synced = 1;
+	ms.nsites = 2;
+	ms.nmembers = 2;
+	ms.mysite = 0;
+	ms.nodeid = 1;
+	ms.nroles = 2 + SITES_OTHERS;
+	ms.changed_ms = engine_now() / 1000;
+	strlcpy(ms.sites[0], "east", sizeof(ms.sites[0]));
+	strlcpy(ms.sites[1], "west", sizeof(ms.sites[1]));
+	ms.members[0].nodeid = 1;
+	ms.members[0].quorate = 1;
+	strlcpy(ms.members[0].name, "n1", sizeof(ms.members[0].name));
+	ms.members[1].nodeid = 3;
+	ms.members[1].site = 1;
+	strlcpy(ms.members[1].name, "n3", sizeof(ms.members[1].name));
+	parent_send(MSG_SITES, &ms, sizeof(ms));
+
+	memset(&mr, 0, sizeof(mr));
+	strlcpy(mr.name, "web", sizeof(mr.name));
+	mr.kind = SITE_KIND_SERVICE;
+	mr.grant = 1;
+	mr.holder = 1;
+	mr.term = ++term;
+	mr.since_ms = ms.changed_ms;
+	mr.masters[0] = 1;
+	mr.masters[1] = 3;
+	parent_send(MSG_SITE_ROLE, &mr, sizeof(mr));
+	strlcpy(mr.name, "pair", sizeof(mr.name));
+	mr.kind = SITE_KIND_GROUP;
+	mr.target = 1;
+	mr.grant = 0;
+	mr.release = 1;
+	mr.wait_ms = 1500;
+	parent_send(MSG_SITE_ROLE, &mr, sizeof(mr));
+	mr.kind = SITE_KIND_SERVICE;
+	for (i = 0; i < SITES_OTHERS; i++) {
+		snprintf(mr.name, sizeof(mr.name), "other%d", i);
+		parent_send(MSG_SITE_ROLE, &mr, sizeof(mr));
+	}
+	parent_send(MSG_SITES_END, NULL, 0);
+}
+
+/*
+ * A role as the engine works it out: web is master here and granted,
+ * the group pair is not master here (db is backup), nor are services
+ * this node does not run.
+ */
+static void
+check_site_role(const struct ctl_site_role *cr)
+{
+	const struct msg_site_role	*r = &cr->r;
+
+	if (memchr(r->name, '\0', sizeof(r->name)) == NULL)
+		fuzz_fail("unterminated entity name");
+	if (strcmp(r->name, "web") == 0 && r->kind == SITE_KIND_SERVICE) {
+		if (cr->role != SITE_ROLE_CONTROLLER)
+			fuzz_fail("web: role %u, not controller", cr->role);
+	} else if (strcmp(r->name, "pair") == 0 &&
+	    r->kind == SITE_KIND_GROUP) {
+		if (cr->role != SITE_ROLE_NONE)
+			fuzz_fail("pair: role %u, not none", cr->role);
+	} else if (strncmp(r->name, "other", 5) == 0) {
+		if (cr->role != SITE_ROLE_NONE)
+			fuzz_fail("%s: role %u, not none", r->name, cr->role);
+	} else
+		fuzz_fail("an entity never reported: %s", r->name);
+	if ((r->controller >= 2 && r->controller != SITE_NONE) ||
+	    (r->target >= 2 && r->target != SITE_NONE))
+		fuzz_fail("%s: a site out of the report", r->name);
+}
+
 /* What the engine sends: only reply frames, each whole and terminated. */
 static void
 check_reply(const struct msg *m)
@@ -213,6 +319,9 @@ check_reply(const struct msg *m)
 	struct ctl_quorum	cq;
 	struct ctl_iface	ci;
 	struct ctl_heartbeat	ch;
+	struct ctl_sites	st;
+	struct ctl_site_role	sr;
+	int			i;
 
 	if (m->fd != -1)
 		fuzz_fail("the engine sent a descriptor");
@@ -252,6 +361,25 @@ check_reply(const struct msg *m)
 		if (memchr(ch.name, '\0', sizeof(ch.name)) == NULL ||
 		    memchr(ch.service, '\0', sizeof(ch.service)) == NULL)
 			fuzz_fail("unterminated string in a heartbeat");
+		break;
+	case MSG_CTL_SITES_STATE:
+		memcpy(&st, m->data, sizeof(st));
+		if (st.s.link != QUORUM_UP || st.s.nsites != 2 ||
+		    st.s.nroles != 2 + SITES_OTHERS || st.s.mysite != 0 ||
+		    !st.quorate)
+			fuzz_fail("sites state not as reported");
+		for (i = 0; i < st.s.nsites; i++)
+			if (memchr(st.s.sites[i], '\0',
+			    sizeof(st.s.sites[i])) == NULL)
+				fuzz_fail("unterminated site name");
+		for (i = 0; i < st.s.nmembers; i++)
+			if (memchr(st.s.members[i].name, '\0',
+			    sizeof(st.s.members[i].name)) == NULL)
+				fuzz_fail("unterminated member name");
+		break;
+	case MSG_CTL_SITE_ROLE:
+		memcpy(&sr, m->data, sizeof(sr));
+		check_site_role(&sr);
 		break;
 	case MSG_CTL_PEER:
 	case MSG_CTL_END:
@@ -333,6 +461,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	eif.unknown_vhid = 9;
 	eif.unknown_src = svc[0].conf.vips[0];
 	TAILQ_INSERT_TAIL(&eifs, &eif, entry);
+	sites_report();
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -380,6 +509,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = size;
 		if (flags & F_STOP)
 			break;
+		if (flags & F_REPORT)
+			sites_report();
 		/* A full socket: let the engine read, then try once more. */
 		if (fuzz_send(c, data, len, flags & F_FD ? devnull : -1) == -1) {
 			if (errno != EAGAIN)

@@ -1485,6 +1485,321 @@ ATF_TC_BODY(garbage_bundle, tc)
 	ATF_CHECK(parsed > 0);
 }
 
+/*
+ * Sites (hafod.8, SITES): this node's site, and a service or group
+ * across sites with its prefer list in order, failback, and the hooks
+ * of the role.  What is not across sites has a zeroed line.
+ */
+#define SITES_HEAD	"quorum corosync\nsite \"east\"\n"
+
+ATF_TC_WITHOUT_HEAD(sites_parsed);
+ATF_TC_BODY(sites_parsed, tc)
+{
+	struct config			*conf;
+	const struct service		*svc;
+	const struct group_conf		*grp;
+	const struct site_conf		*site;
+	struct site_conf		 zero;
+
+	memset(&zero, 0, sizeof(zero));
+	conf = parse_text(MINIMAL);
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_STREQ(conf->site, "");
+	ATF_CHECK(memcmp(&nth(conf, 0)->site, &zero, sizeof(zero)) == 0);
+	config_free(conf);
+
+	conf = parse_text(
+	    "service db {\n\tinterface eth0\n\tvhid 1\n"
+	    "\taddress 192.0.2.1/24\n"
+	    "\ton controller \"/db primary\"\n"
+	    "\tacross sites prefer west east failback\n"
+	    "\ton standby \"/db replica\"\n}\n"
+	    "service a { interface eth0\nvhid 2\naddress 192.0.2.2 }\n"
+	    "service b { interface eth0\nvhid 3\naddress 192.0.2.3 }\n"
+	    "group g {\n\tservice a b\n\tacross sites\n"
+	    "\ton standby \"/g off\"\n}\n"
+	    "service c { interface eth0\nvhid 4\naddress 192.0.2.4 }\n"
+	    SITES_HEAD);
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_STREQ(conf->site, "east");
+	svc = nth_svc(conf, 0);
+	site = &svc->conf.site;
+	ATF_CHECK_EQ(site->across, 1);
+	ATF_CHECK_EQ(site->failback, 1);
+	ATF_REQUIRE_EQ(site->nprefer, 2);
+	ATF_CHECK_STREQ(site->prefer[0], "west");
+	ATF_CHECK_STREQ(site->prefer[1], "east");
+	ATF_REQUIRE(svc->hooks.cmd[HOOK_CONTROLLER] != NULL);
+	ATF_CHECK_STREQ(svc->hooks.cmd[HOOK_CONTROLLER], "/db primary");
+	ATF_REQUIRE(svc->hooks.cmd[HOOK_STANDBY] != NULL);
+	ATF_CHECK_STREQ(svc->hooks.cmd[HOOK_STANDBY], "/db replica");
+	ATF_CHECK_EQ(svc->conf.hookset,
+	    (1U << HOOK_CONTROLLER) | (1U << HOOK_STANDBY));
+	/* The members are not the entity: their lines stay zero. */
+	ATF_CHECK(memcmp(&nth(conf, 1)->site, &zero, sizeof(zero)) == 0);
+	ATF_CHECK(memcmp(&nth(conf, 2)->site, &zero, sizeof(zero)) == 0);
+	ATF_CHECK(memcmp(&nth(conf, 3)->site, &zero, sizeof(zero)) == 0);
+	grp = nth_grp(conf, 0);
+	ATF_CHECK_EQ(grp->site.across, 1);
+	ATF_CHECK_EQ(grp->site.failback, 0);
+	ATF_CHECK_EQ(grp->site.nprefer, 0);
+	ATF_CHECK(grp->hooks.cmd[HOOK_CONTROLLER] == NULL);
+	ATF_REQUIRE(grp->hooks.cmd[HOOK_STANDBY] != NULL);
+	ATF_CHECK_STREQ(grp->hooks.cmd[HOOK_STANDBY], "/g off");
+	config_free(conf);
+}
+
+/*
+ * Only "site" and "across" are keywords: a service may still be called
+ * sites, prefer or failback; and a site may be called as a keyword when
+ * quoted, as printconf writes it.
+ */
+ATF_TC_WITHOUT_HEAD(sites_words);
+ATF_TC_BODY(sites_words, tc)
+{
+	struct config	*conf;
+
+	conf = parse_text("quorum corosync\nsite \"service\"\n"
+	    "service sites {\n\tinterface prefer\n\tvhid 1\n"
+	    "\taddress 192.0.2.1/24\n"
+	    "\tacross sites prefer \"yes\" \"site\" 12 failback\n}\n"
+	    "service failback { interface eth0\nvhid 2\n"
+	    "address 192.0.2.2 }\n");
+	ATF_REQUIRE(conf != NULL);
+	ATF_CHECK_STREQ(conf->site, "service");
+	ATF_CHECK_STREQ(nth(conf, 0)->name, "sites");
+	ATF_CHECK_STREQ(nth(conf, 0)->ifname, "prefer");
+	ATF_REQUIRE_EQ(nth(conf, 0)->site.nprefer, 3);
+	ATF_CHECK_STREQ(nth(conf, 0)->site.prefer[0], "yes");
+	ATF_CHECK_STREQ(nth(conf, 0)->site.prefer[1], "site");
+	ATF_CHECK_STREQ(nth(conf, 0)->site.prefer[2], "12");
+	ATF_CHECK_STREQ(nth(conf, 1)->name, "failback");
+	config_free(conf);
+}
+
+/* Each rule of the configuration of sites, refused alone. */
+ATF_TC_WITHOUT_HEAD(sites_refused);
+ATF_TC_BODY(sites_refused, tc)
+{
+	static const struct {
+		const char	*why;
+		const char	*text;
+	} bad[] = {
+		{ "site without quorum", "site \"east\"\n" MINIMAL },
+		{ "site in error", "quorum corosync\nsite \"a b\"\n" MINIMAL },
+		{ "empty site", "quorum corosync\nsite \"\"\n" MINIMAL },
+		{ "site of 32 bytes", "quorum corosync\n"
+		    "site abcdefghijklmnopqrstuvwxyz012345\n" MINIMAL },
+		{ "site called failback", "quorum corosync\n"
+		    "site failback\n" MINIMAL },
+		{ "site twice", SITES_HEAD "site \"east\"\n" MINIMAL },
+		{ "site in a service", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tsite \"west\"\n}\n" },
+		{ "across sites without site", "quorum corosync\n"
+		    "service web {\n\tinterface eth0\n\tvhid 7\n"
+		    "\taddress 192.0.2.1/24\n\tacross sites\n}\n" },
+		{ "across sites at the top", SITES_HEAD "across sites\n"
+		    MINIMAL },
+		{ "across alone", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross\n}\n" },
+		{ "across site", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross site\n}\n" },
+		{ "prefer empty", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites prefer failback\n}\n" },
+		{ "prefer twice", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites prefer a prefer b\n}\n" },
+		{ "prefer duplicate", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites prefer a b a\n}\n" },
+		{ "prefer of nine", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites prefer a b c d e f g h i\n}\n" },
+		{ "prefer bad name", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites prefer \"a/b\"\n}\n" },
+		{ "after failback", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites failback prefer a\n}\n" },
+		{ "across twice", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites\n\tacross sites\n}\n" },
+		{ "member across", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites\n}\ngroup g { service web }\n" },
+		{ "member across, group too", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\tacross sites\n}\n"
+		    "group g {\n\tservice web\n\tacross sites\n}\n" },
+		{ "controller hook alone", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\ton controller \"x\"\n}\n" },
+		{ "standby hook alone", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\ton standby \"x\"\n}\n" },
+		{ "group hook alone", SITES_HEAD MINIMAL
+		    "group g {\n\tservice web\n\ton controller \"x\"\n}\n" },
+		{ "member hook, group across", SITES_HEAD "service web {\n"
+		    "\tinterface eth0\n\tvhid 7\n\taddress 192.0.2.1/24\n"
+		    "\ton standby \"x\"\n}\n"
+		    "group g {\n\tservice web\n\tacross sites\n}\n" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ATF_CHECK_MSG(parse_text(bad[i].text) == NULL, "%s: parsed",
+		    bad[i].why);
+}
+
+/* What print_config() writes of sites reads back as the same. */
+ATF_TC_WITHOUT_HEAD(sites_print_roundtrip);
+ATF_TC_BODY(sites_print_roundtrip, tc)
+{
+	struct config			*conf, *again;
+	const struct service		*s1, *s2;
+	const struct group_conf		*g1, *g2;
+
+	conf = parse_text(SITES_HEAD
+	    "service db {\n\tinterface eth0\n\tvhid 1\n"
+	    "\taddress 192.0.2.1/24\n"
+	    "\tacross sites prefer \"yes\" east s3 s4 s5 s6 s7 s8 "
+	    "failback\n"
+	    "\ton controller \"/db primary\"\n\ton standby \"/db replica\"\n"
+	    "}\n"
+	    "service a { interface eth0\nvhid 2\naddress 192.0.2.2 }\n"
+	    "group g {\n\tservice a\n\tacross sites prefer east\n"
+	    "\ton controller \"/g on\"\n\ton promote \"/g up\"\n}\n");
+	ATF_REQUIRE(conf != NULL);
+	print_to(conf, "printed.conf");
+	log_init(1, LOG_DAEMON);
+	ATF_REQUIRE((again = parse_config("printed.conf", 0)) != NULL);
+	ATF_CHECK_STREQ(again->site, conf->site);
+	ATF_REQUIRE_EQ(count(again), count(conf));
+	s2 = TAILQ_FIRST(&again->services);
+	TAILQ_FOREACH(s1, &conf->services, entry) {
+		ATF_CHECK_MSG(memcmp(&s1->conf, &s2->conf,
+		    sizeof(s1->conf)) == 0, "service %s", s1->conf.name);
+		same_hooks(s1->conf.name, &s1->hooks, &s1->checks,
+		    &s1->tracks, &s2->hooks, &s2->checks, &s2->tracks);
+		s2 = TAILQ_NEXT(s2, entry);
+	}
+	ATF_CHECK_STREQ(nth(again, 0)->site.prefer[0], "yes");
+	g1 = nth_grp(conf, 0);
+	g2 = nth_grp(again, 0);
+	ATF_CHECK(memcmp(&g1->site, &g2->site, sizeof(g1->site)) == 0);
+	same_hooks(g1->name, &g1->hooks, &g1->checks, &g1->tracks,
+	    &g2->hooks, &g2->checks, &g2->tracks);
+	config_free(conf);
+	config_free(again);
+}
+
+/*
+ * Word soup of sites: a config that parses keeps every rule, whatever
+ * was said in what order.
+ */
+ATF_TC_WITHOUT_HEAD(garbage_sites);
+ATF_TC_BODY(garbage_sites, tc)
+{
+	const char	*words[] = {
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1 }\n",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2\n",
+		"group g { service a\n", "}\n", "\n", "{", "}",
+		"quorum corosync\n", "site", "\"east\"", "west", "\"\"",
+		"across", "sites", "site", "prefer", "failback", "east",
+		"west", "s3", "\"a b\"", "on", "controller", "standby",
+		"promote", "\"cmd\"", "across sites\n",
+		"across sites prefer east west failback\n",
+		"on controller \"c\"\n", "on standby \"s\"\n",
+		"site east\n", "service", "a", "b",
+		"quorum corosync\nsite east\n",
+		"service c { interface eth1\nvhid 3\naddress 10.0.0.3\n",
+		"group h { service b\n",
+	};
+	const char	*stmts[] = {
+		"quorum corosync", "site east",
+		"service a { interface eth0\nvhid 1\naddress 10.0.0.1\n"
+		"across sites prefer east west failback\n"
+		"on controller \"c\" }",
+		"service b { interface eth0\nvhid 2\naddress 10.0.0.2\n"
+		"across sites }",
+		"service c { interface eth1\nvhid 1\naddress 10.0.0.3 }",
+		"service d { interface eth1\nvhid 2\naddress 10.0.0.4\n"
+		"on standby \"s\" }",
+		"group g { service c\nacross sites\non standby \"s\" }",
+		"group h { service b }", "",
+	};
+	const size_t		 nstmts = sizeof(stmts) / sizeof(stmts[0]);
+	const size_t		 nwords = sizeof(words) / sizeof(words[0]);
+	struct config		*conf;
+	const struct service	*svc;
+	const struct group_conf	*grp;
+	const struct site_conf	*site;
+	FILE			*fp;
+	size_t			 j;
+	int			 i, k, l, n, parsed = 0, across = 0;
+
+	srandom(3);
+	log_init(1, LOG_DAEMON);
+	for (i = 0; i < 600; i++) {
+		ATF_REQUIRE((fp = fopen("g.conf", "w")) != NULL);
+		n = random() % 40;
+		if (i % 2 == 0) {
+			/* Each statement or not, the site before or after. */
+			n = random() % nstmts;
+			for (j = 0; j < nstmts; j++) {
+				if (random() % 2)
+					continue;
+				fputs(stmts[(j + n) % nstmts], fp);
+				fputc('\n', fp);
+			}
+		} else {
+			for (j = 0; j < (size_t)n; j++) {
+				fputs(words[random() % nwords], fp);
+				fputc(random() % 4 ? ' ' : '\n', fp);
+			}
+		}
+		ATF_REQUIRE(fclose(fp) == 0);
+		if ((conf = parse_config("g.conf", 0)) == NULL)
+			continue;
+		parsed++;
+		ATF_CHECK(conf->site[0] == '\0' || conf->quorum);
+		TAILQ_FOREACH(svc, &conf->services, entry) {
+			site = &svc->conf.site;
+			if (!site->across) {
+				ATF_CHECK(svc->hooks.cmd[HOOK_CONTROLLER] ==
+				    NULL && svc->hooks.cmd[HOOK_STANDBY] ==
+				    NULL);
+				continue;
+			}
+			across++;
+			ATF_CHECK(conf->site[0] != '\0');
+			ATF_CHECK_STREQ(svc->conf.group, "");
+			ATF_CHECK(site->nprefer <= SITES_MAX);
+			for (k = 0; k < site->nprefer; k++)
+				for (l = 0; l < k; l++)
+					ATF_CHECK(strcmp(site->prefer[k],
+					    site->prefer[l]) != 0);
+		}
+		TAILQ_FOREACH(grp, &conf->groups, entry) {
+			if (!grp->site.across) {
+				ATF_CHECK(grp->hooks.cmd[HOOK_CONTROLLER] ==
+				    NULL && grp->hooks.cmd[HOOK_STANDBY] ==
+				    NULL);
+				continue;
+			}
+			across++;
+			ATF_CHECK(conf->site[0] != '\0');
+		}
+		config_free(conf);
+	}
+	ATF_CHECK(parsed > 0);
+	ATF_CHECK(across > 0);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, defaults_resolved);
@@ -1514,5 +1829,10 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bundle_fields);
 	ATF_TP_ADD_TC(tp, bundle_print_roundtrip);
 	ATF_TP_ADD_TC(tp, garbage_bundle);
+	ATF_TP_ADD_TC(tp, sites_parsed);
+	ATF_TP_ADD_TC(tp, sites_words);
+	ATF_TP_ADD_TC(tp, sites_refused);
+	ATF_TP_ADD_TC(tp, sites_print_roundtrip);
+	ATF_TP_ADD_TC(tp, garbage_sites);
 	return (atf_no_error());
 }

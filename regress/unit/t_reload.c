@@ -70,6 +70,7 @@ static const struct {
 	{ "pad5", MATCH_KEEP },
 	{ "interval", MATCH_RETIME },
 	{ "bkey", MATCH_REJOIN },
+	{ "site", MATCH_KEEP },
 };
 #define NEXPECTED	(sizeof(expected) / sizeof(expected[0]))
 
