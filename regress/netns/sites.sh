@@ -40,7 +40,7 @@
 #   sites_conf_service NODE NAME VHID ADDR [LINE...]   a service each
 #   sites_hafod NODE                start hafod (NODE.conf)
 #   sites_hafod_kill NODE [SIG]     hafod alone, by PID (KILL default)
-#   sites_node_kill NODE            hafod, qdevice and corosync: KILL
+#   sites_node_kill NODE...         hafod, qdevice and corosync: KILL
 #   sites_site_kill SITE            every node of SITE so
 #   sites_site_down/up SITE         SITE's nodes lose/regain carrier
 #   sites_wan_cut SITE              r drops all to/from SITE (east,
@@ -187,7 +187,8 @@ sites_lab()
 		coro_wait_quorate "$_n" 40 ||
 		    atf_fail "sites: $_n is not quorate: $(coro_tail "$_n")"
 		coro_wait_votes "$_n" 5 30 ||
-		    atf_fail "sites: $_n has no qdevice vote: $(coro_tail "$_n")"
+		    atf_fail "sites: $_n has no qdevice vote:" \
+		    "$(coro_tail "$_n")"
 	done
 }
 
@@ -241,6 +242,9 @@ sites_site_up()
 }
 
 # _sites_hook_script: the one hook every service of every node runs.
+# Besides NODE.SERVICE.hooks, every hook appends to sites.hooks, shared
+# by the nodes (one clock), "TIME|NODE|SERVICE|EVENT|ROLE|SITE|CSITE":
+# the order of events across nodes, for sites_exclusive.
 _sites_hook_script()
 {
 	[ -x sites.hook ] && return 0
@@ -248,6 +252,9 @@ _sites_hook_script()
 #!/bin/sh
 echo "\$HAFOD_EVENT \$HAFOD_ROLE \$HAFOD_SITE \$HAFOD_CONTROLLER_SITE" \\
     >> "$(pwd)/\$1.\$HAFOD_SERVICE.hooks"
+printf '%s|%s|%s|%s|%s|%s|%s\\n' "\$(date +%s.%N)" "\$1" "\$HAFOD_SERVICE" \\
+    "\$HAFOD_EVENT" "\$HAFOD_ROLE" "\$HAFOD_SITE" "\$HAFOD_CONTROLLER_SITE" \\
+    >> "$(pwd)/sites.hooks"
 EOF
 	chmod 755 sites.hook || atf_fail "sites: cannot write sites.hook"
 }
@@ -325,24 +332,66 @@ sites_hafod_kill()
 	_coro_signal "$1" hafod "${2:-KILL}"
 }
 
-# sites_node_kill NODE: the node dies at once: SIGKILL to its hafod,
-# corosync-qdevice and corosync.  hafod alone killed is not a dead node
-# under the strict policy: its corosync still stands for it, and no
-# backup may claim while it does (hafod.8, ELECTION, Quorum).
+# sites_node_kill NODE...: the nodes die at once, as in a power cut:
+# SIGKILL to hafod, corosync-qdevice and corosync of every NODE in one
+# kill(1), then wait until all are gone.  One at a time would not do:
+# corosync dead first, hafod would see quorum go and let go in order;
+# hafod dead first, CPG would see it leave a membership change early.
+# hafod alone killed is no dead node under the strict policy either: its
+# corosync still stands for it, and no backup may claim while it does
+# (hafod.8, ELECTION, Quorum).
 sites_node_kill()
 {
-	for _d in hafod qdevice corosync; do
-		[ -n "$(coro_pid "$1" "$_d")" ] && _coro_signal "$1" "$_d" KILL
+	_kp=""
+	for _n in "$@"; do
+		echo "$(date +%s.%N)|$_n|-|killed|||" >> sites.hooks
+		for _d in hafod qdevice corosync; do
+			_kp="$_kp $(coro_pid "$_n" "$_d")"
+		done
 	done
-	return 0
+	[ -n "${_kp## }" ] || return 0
+	kill -KILL $_kp || atf_fail "sites: cannot kill$_kp"
+	for _p in $_kp; do
+		_coro_poll 10 eval "! _coro_alive $_p" ||
+		    atf_fail "sites: $_p does not die"
+	done
+	for _n in "$@"; do
+		rm -f "$(_coro_dir)/$_n/hafod.pid" \
+		    "$(_coro_dir)/$_n/qdevice.pid" \
+		    "$(_coro_dir)/$_n/corosync.pid"
+	done
 }
 
 # sites_site_kill SITE: the whole site dies at once, every node of it.
 sites_site_kill()
 {
-	for _n in $(sites_nodes "$1"); do
-		sites_node_kill "$_n"
-	done
+	sites_node_kill $(sites_nodes "$1")
+}
+
+# sites_exclusive [SERVICE]: from sites.hooks, whether two nodes ever
+# held the controller role of db (or SERVICE) at once: a node holds it
+# from the start of its controller hook to the start of its next hook
+# of that service (standby, demote, stop) or its death (sites_node_kill).
+# Hooks are short, so the start of the next is as good as the end of the
+# last.  Fails saying who and when; prints nothing when all is well.
+sites_exclusive()
+{
+	[ -f sites.hooks ] || return 0
+	sort -t '|' -k 1,1n sites.hooks | awk -F '|' -v svc="${1:-db}" '
+	$4 == "killed" { delete held[$2]; next }
+	$3 != svc { next }
+	$4 == "controller" {
+		for (n in held)
+			if (n != $2) {
+				printf "%s controller at %s while %s is " \
+				    "(since %s)\n", $2, $1, n, held[n]
+				bad = 1
+			}
+		held[$2] = $1
+		next
+	}
+	{ delete held[$2] }
+	END { exit bad }'
 }
 
 # sites_ctl NODE ARG...: hafoctl on NODE's socket.
