@@ -142,20 +142,6 @@ was_told()
 	    app.events 2>/dev/null)" = "$2" ]
 }
 
-# power_cut SITE: every daemon of SITE's nodes killed in one kill(1), as
-# a power cut would (sites_site_kill kills them one after the other).
-power_cut()
-{
-	_p=""
-	for _n in $(sites_nodes "$1"); do
-		_h=$(sites_hafod_pid "$_n")
-		[ -n "$_h" ] && _p="$_p $_h $(engine_pid "$_h")"
-		_p="$_p $(coro_pid "$_n" qdevice) $(coro_pid "$_n" corosync)"
-	done
-	kill -KILL $_p
-	sites_site_kill "$1"
-}
-
 # The replica of the demo: it says what hafod told it, as a line in
 # app.out, and app.events keeps "NODE EVENT" for the script.
 app_script()
@@ -270,7 +256,7 @@ _token=$(coro_exec n3 corosync-cmapctl -g runtime.config.totem.token |
     sed -n 's/.* = //p')
 step "Site east is lost: power cut (every daemon of n1 and n2 killed)"
 _cut=$(now_ms)
-power_cut east
+sites_site_kill east
 say "corosync in west notices once its token (${_token:-?} ms here) and"
 say "consensus timeouts pass; west then waits the release bound,"
 say "${_bound:-?} ms: by then east, had it lived on cut off, would have"
