@@ -352,9 +352,11 @@ print(json.load(sys.stdin).get("release_ms", ""))' 2>/dev/null)
 }
 
 # sb_overlap FROM TO LOGS...: how many times two nodes held s1's role at
-# once between FROM and TO, and for how long in all: "COUNT MS".  A node
-# holds it from the start of its controller hook to the end of the next
-# hook that tells it another role, or to its kill (file kills).
+# once between FROM and TO, for how long in all, and the shortest time
+# from one node's letting go to another's taking it (the margin; "-" if
+# the role never changed nodes): "COUNT MS MARGIN".  A node holds it
+# from the start of its controller hook to the end of the next hook that
+# tells it another role, or to its kill (file kills).
 sb_overlap()
 {
 	python3 - "$@" <<-'EOF'
@@ -400,7 +402,14 @@ sb_overlap()
 	        if hi > lo:
 	            n += 1
 	            ms += (hi - lo) * 1000
-	print("%d %.3f" % (n, ms))
+	margin = None
+	held.sort(key=lambda h: h[1])
+	for a, b in zip(held, held[1:]):
+	    if a[0] != b[0] and t0 <= b[1] <= t1:
+	        gap = (b[1] - a[2]) * 1000
+	        margin = gap if margin is None else min(margin, gap)
+	print("%d %.3f %s" % (n, ms, "-" if margin is None else
+	    "%.0f" % margin))
 	EOF
 }
 
@@ -636,6 +645,16 @@ section_sites()
 	sb_rows
 }
 
+# sb_positive FILE: "ok" if the figure in FILE is above 0.
+sb_positive()
+{
+	set -- "$(stats "$1" | cut -d' ' -f1)"
+	case $1 in
+	-)	echo n/a ;;
+	*)	awk -v x="$1" 'BEGIN { print x > 0 ? "ok" : "MISSED" }' ;;
+	esac
+}
+
 # The table's rows, for the parts that ran.
 sb_rows()
 {
@@ -645,6 +664,7 @@ sb_rows()
 		[ -f "$SB_D-$_sr_x.overlap" ] || continue
 		cut -d' ' -f1 "$SB_D-$_sr_x.overlap" > "$SB_D-$_sr_x.twice"
 		cut -d' ' -f2 "$SB_D-$_sr_x.overlap" > "$SB_D-$_sr_x.twicems"
+		cut -d' ' -f3 "$SB_D-$_sr_x.overlap" > "$SB_D-$_sr_x.margin"
 	done
 	sb_rows_move
 	[ -f "$SB_D-site.overlap" ] && sb_rows_site
@@ -690,6 +710,8 @@ sb_rows_site()
 	row "" "two controllers at once (times)" "$SITES_RUNS site kills" \
 	    "$SB_D-site.twice" "" "0" \
 	    "$(verdict "$SB_D-site.twice" '<=' 0 max)"
+	row "" "  shortest let go -> taken" "$SITES_RUNS site kills" \
+	    "$SB_D-site.margin" ms "> 0" "$(sb_positive "$SB_D-site.margin")"
 }
 
 sb_rows_cut()
@@ -704,6 +726,8 @@ sb_rows_cut()
 	row "" "  total time with two controllers" "$SITES_CUTS cuts" \
 	    "$SB_D-cut.twicems" ms "0" \
 	    "$(verdict "$SB_D-cut.twicems" '<=' 0 max)"
+	row "" "  shortest let go -> taken" "$SITES_CUTS cuts" \
+	    "$SB_D-cut.margin" ms "> 0" "$(sb_positive "$SB_D-cut.margin")"
 }
 
 sb_rows_wan()
