@@ -405,7 +405,7 @@ sb_overlap()
 	margin = None
 	held.sort(key=lambda h: h[1])
 	for a, b in zip(held, held[1:]):
-	    if a[0] != b[0] and t0 <= b[1] <= t1:
+	    if a[0] != b[0] and t0 <= a[2] and b[1] <= t1:
 	        gap = (b[1] - a[2]) * 1000
 	        margin = gap if margin is None else min(margin, gap)
 	print("%d %.3f %s" % (n, ms, "-" if margin is None else
@@ -651,7 +651,7 @@ sb_positive()
 	set -- "$(stats "$1" | cut -d' ' -f1)"
 	case $1 in
 	-)	echo n/a ;;
-	*)	awk -v x="$1" 'BEGIN { print x > 0 ? "ok" : "MISSED" }' ;;
+	*)	awk -v x="$1" 'BEGIN { print (x > 0 ? "ok" : "MISSED") }' ;;
 	esac
 }
 
