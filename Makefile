@@ -4,6 +4,8 @@
 #   make deps       install every Debian package the build, tests and demo need
 #   make check      deps, build, unit tests (plain and ASan+UBSan), regress
 #   make demo       deps, build, a live failover in network namespaces
+#   make demo-sites deps, build, two sites and a witness: the controller
+#                   site lost, the other site told it is the controller
 #   make fuzz       deps, every libFuzzer harness for FUZZ_SECONDS (60) each
 #   make bench      deps, build, failover, idle and wire figures (root;
 #                   BENCH_QUICK=1 for a 15-minute trial,
@@ -300,6 +302,10 @@ demo: deps
 	$(MAKE) all
 	regress/demo.sh
 
+demo-sites: deps
+	$(MAKE) all
+	regress/demo-sites.sh
+
 # Not part of check: it takes a while and its figures are for reading.
 bench: deps
 	$(MAKE) all
@@ -358,6 +364,6 @@ clean:
 -include $(shell find obj -path obj/deb -prune -o -name '*.d' -type f \
     -print 2>/dev/null)
 
-.PHONY: all unit fuzzers fuzz deps check demo bench soak lint install deb \
-	clean
+.PHONY: all unit fuzzers fuzz deps check demo demo-sites bench soak lint \
+	install deb clean
 .SUFFIXES:

@@ -26,7 +26,7 @@
 #   BENCH_RUNS=10          runs of each failover scenario (quick 3)
 #   BENCH_SECTIONS=...     any of: fast failover planned splitbrain load
 #                          idle scale quorum heartbeat handover bundle
-#                          (default all, in that order)
+#                          sites (default all, in that order)
 #   BENCH_HANDOVER_RUNS=5  runs of each handover mode and event (quick 2)
 #   BENCH_PROBE_US=1000    probe interval in microseconds
 #   BENCH_STABLE_SECS=30   steady state a fast setting must survive with
@@ -53,11 +53,18 @@
 #   BENCH_BUNDLE_LOAD_SECS=10    the capture of the bundle section's wire
 #   BENCH_BUNDLE_FAST_SKEWS=0,0,64  advskew of n1,n2,n3 at the fastest
 #                          bundle interval (failover and switchover)
+#   BENCH_SITES_RUNS=5     site section (sites.sh): kills of the controller
+#                          site's local master, and of the whole controller
+#                          site (quick 2)
+#   BENCH_SITES_CUTS=10    WAN cuts, the role moving back and forth (quick 4)
+#   BENCH_SITES_IDLE_SECS=30  what crosses the WAN at idle, per number of
+#                          services (quick 10); BENCH_SITES_SCALE="1 50 255"
 #   BENCH_STAGGER=0.2      seconds n1 starts before n2 and n3
 #   BENCH_RT=10            the probe's SCHED_FIFO priority (0: none)
 #   BENCH_KEEP=1           keep the work directory (logs, raw JSON)
-# The full run takes about 50 minutes on a 2-CPU machine, 20 of them the
-# bundle section; QUICK about 15, the bundle section 6 of them.
+# The full run takes about 65 minutes on a 2-CPU machine, 20 of them the
+# bundle section and 15 the sites section; QUICK about 23, the bundle
+# section 6 of them and the sites section 8.
 # Other work on the machine shows in the figures: the table prints the
 # load average before and after.
 
@@ -95,7 +102,7 @@ pick()
 }
 RUNS=${BENCH_RUNS:-$(pick 10 3)}
 SECTIONS=${BENCH_SECTIONS:-fast failover planned splitbrain load idle scale \
-    quorum heartbeat handover bundle}
+    quorum heartbeat handover bundle sites}
 PROBE_US=${BENCH_PROBE_US:-1000}
 STABLE_SECS=${BENCH_STABLE_SECS:-$(pick 30 10)}
 FAST_CANDIDATES=${BENCH_FAST:-"1,1,2 2,2,3 3,3,4 4,4,5 6,6,7 8,8,9 13,13,14 26,26,27"}
@@ -129,6 +136,7 @@ atf_get_srcdir()
 
 . "$top/regress/netns/lib.sh"
 . "$bench/quorum.sh"
+. "$bench/sites.sh"
 
 work=$(mktemp -d /tmp/hafod-bench.XXXXXX) || exit 1
 chmod 755 "$work"
@@ -141,6 +149,7 @@ cleanup()
 	trap - EXIT INT TERM
 	cd "$work" 2>/dev/null || return
 	quorum_cleanup
+	sites_cleanup
 	hog_stop
 	lab_destroy
 	cd / || return
