@@ -561,8 +561,9 @@ sb_wan()
 			return 1
 		fi
 	fi
-	# The last words after the settling pass.
-	sleep 3
+	# The last words after the settling pass: hooks that end, backups
+	# that a strict bound lets claim, their words.  Idle means after.
+	sleep 10
 	set -- $(sb_counters)
 	sleep "$SITES_IDLE_SECS"
 	set -- "$@" $(sb_counters)
