@@ -14,8 +14,8 @@
 # ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
 # OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
 
-# make demo-sites: one controller across two sites (hafod.8, SITES), live,
-# in network namespaces: sites east (n1 n2) and west (n3 n4), a witness
+# make demo-sites: one controller across two sites (hafod.8, ACROSS
+# SITES), live, in network namespaces: sites east (n1 n2) and west (n3 n4), a witness
 # at a third site, a router between them (regress/netns/sites.sh).  A
 # replica of "db" runs on every node; hafod tells the local master of
 # each site whether it is the controller or stands by.  The controller's
@@ -217,7 +217,8 @@ done
 say "n1.conf (n2's differs in its advskew, west's in site and address):"
 indent < n1.conf
 say "policy fast: inside a site CARP decides at its own speed; across"
-say "sites the role waits for corosync whatever the policy (hafod.8 SITES)"
+say "sites the role waits for corosync whatever the policy"
+say "(hafod.8, ACROSS SITES)."
 say "app.sh stands for the application's replica: it says what it is told."
 
 step "Starting hafod on the four nodes"
@@ -276,4 +277,4 @@ sort -s -k1,1 app.out | indent
 say "A node's death moves the role inside its site at CARP's speed; a"
 say "whole site's, after corosync's detection and the release bound."
 say "Configuration: hafod.conf(5) (site, across sites); rules: hafod.8"
-say "SITES; figures: make bench (BENCH_SECTIONS=sites)."
+say "ACROSS SITES; figures: make bench (BENCH_SECTIONS=sites)."
