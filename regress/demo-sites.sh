@@ -16,13 +16,12 @@
 
 # make demo-sites: one controller across two sites (hafod.8, ACROSS
 # SITES), live, in network namespaces: sites east (n1 n2) and west (n3
-# n4), a witness at a third site, a router between them (regress/netns/sites.sh).  A
-# replica of "db" runs on every node; hafod tells the local master of
-# each site whether it is the controller or stands by.  The controller's
-# node dies, then the whole controller site.  Everything it creates
-# (namespaces hfsdemoPID-*, a PID namespace holding every daemon, a work
-# directory) goes on exit, Ctrl-C included.
-#
+# n4), a witness at a third site, a router between them
+# (regress/netns/sites.sh). A replica of "db" runs on every node; hafod
+# tells the local master of each site whether it is the controller or
+# stands by. The controller's node dies, then the whole controller site.
+# Everything it creates (namespaces hfsdemoPID-*, a PID namespace
+# holding every daemon, a work directory) goes on exit, Ctrl-C included.
 # Environment: DEMO_KEEP=1 keeps the work directory (configs, logs).
 
 if [ "$(id -u)" != 0 ]; then
