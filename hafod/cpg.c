@@ -196,7 +196,8 @@ cpg_dispatch_cb(int fd, short event, void *arg)
 	cs_error_t	err;
 
 	if ((err = cpg_dispatch(handle, CS_DISPATCH_ALL)) != CS_OK) {
-		cpg_fail("lost contact with corosync's CPG: %s", quorum_cs_name(err));
+		cpg_fail("lost contact with corosync's CPG: %s",
+		    quorum_cs_name(err));
 		return;
 	}
 	cpg_soon();
@@ -229,7 +230,8 @@ cpg_connect(int unused, short event, void *arg)
 	}
 	cpg_open = 1;
 	if ((err = cpg_local_get(handle, &nodeid)) != CS_OK) {
-		cpg_fail("cannot ask CPG for our node id: %s", quorum_cs_name(err));
+		cpg_fail("cannot ask CPG for our node id: %s",
+		    quorum_cs_name(err));
 		return;
 	}
 	mynodeid = nodeid;

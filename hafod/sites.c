@@ -629,8 +629,8 @@ decide(struct sites_table *t, struct sites_decision *d, uint64_t now)
 		if (best == NULL)
 			for (i = 0; i < t->nmembers; i++) {
 				s = t->members[i].word.sites[0];
-				if (eligible(t, d->name, s, 0) && (best == NULL ||
-				    strcmp(s, best) < 0))
+				if (eligible(t, d->name, s, 0) &&
+				    (best == NULL || strcmp(s, best) < 0))
 					best = s;
 			}
 		strlcpy(target, best != NULL ? best : d->controller,
@@ -816,9 +816,10 @@ report_index(const struct msg_sites *s, const char *name)
  * with at most maxroles roles (their number is returned).  Local: grant
  * says whether this node's site may hold the role now, which needs this
  * node and every member's word quorate, the group synced (or the role
- * kept from before the change), and, when a holder of another site left
- * the membership, release_ms since.  *next_ms: when a bound ends that a grant waits for
- * (0: none), for a timer to report again.
+ * kept from before the change), and, when a holder of another site, or
+ * the last node of the controller's, left the membership, release_ms
+ * since.  *next_ms: when a bound ends that a grant waits for (0: none),
+ * for a timer to report again.
  */
 size_t
 sites_report(const struct sites_table *t, const char *mysite, int quorate,
