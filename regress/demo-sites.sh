@@ -74,56 +74,9 @@ chmod 755 "$work"
 cd "$work" || exit 1
 echo "hfsdemo$$" > lab.prefix
 
-cleanup()
-{
-	trap - EXIT INT TERM
-	cd "$work" 2>/dev/null || return
-	coro_destroy
-	cd / || return
-	if [ "${DEMO_KEEP:-0}" = 1 ]; then
-		echo "make demo-sites: configs and logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'echo; echo "make demo-sites: interrupted; cleaning up"; exit 130' INT
-trap 'exit 143' TERM
-
-if [ -t 1 ]; then
-	B=$(printf '\033[1m') N=$(printf '\033[0m')
-else
-	B= N=
-fi
-
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
-T0=$(now_ms)
-
-elapsed()
-{
-	_e=$(($(now_ms) - T0))
-	printf '%d.%02d' $((_e / 1000)) $((_e % 1000 / 10))
-}
-
-# step TEXT: a new step of the timeline, stamped with elapsed seconds.
-step()
-{
-	printf '\n%s[%6s s] %s%s\n' "$B" "$(elapsed)" "$*" "$N"
-}
-
-say()
-{
-	printf '           %s\n' "$*"
-}
-
-indent()
-{
-	sed 's/^/             /'
-}
+demo_name="make demo-sites"
+demo_destroy=coro_destroy
+. "$top/regress/demolib.sh"
 
 # told: what the replicas were told since the last time, in order.
 told()

@@ -68,57 +68,9 @@ cd "$work" || exit 1
 echo "hfdemo$$" > lab.prefix
 ping_pid=
 
-cleanup()
-{
-	trap - EXIT INT TERM
-	cd "$work" 2>/dev/null || return
-	lab_destroy
-	cd / || return
-	if [ "${DEMO_KEEP:-0}" = 1 ]; then
-		echo "make demo: configs and logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'echo; echo "make demo: interrupted; cleaning up"; exit 130' INT
-trap 'exit 143' TERM
-
-if [ -t 1 ]; then
-	B=$(printf '\033[1m') N=$(printf '\033[0m')
-else
-	B= N=
-fi
-
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
-T0=$(now_ms)
-
-elapsed()
-{
-	_e=$(($(now_ms) - T0))
-	printf '%d.%02d' $((_e / 1000)) $((_e % 1000 / 10))
-}
-
-# step TEXT: a new step of the timeline, stamped with elapsed seconds.
-step()
-{
-	_s=$(elapsed)
-	printf '\n%s[%6s s] %s%s\n' "$B" "$_s" "$*" "$N"
-}
-
-say()
-{
-	printf '           %s\n' "$*"
-}
-
-indent()
-{
-	sed 's/^/             /'
-}
+demo_name="make demo"
+demo_destroy=lab_destroy
+. "$top/regress/demolib.sh"
 
 # mac_of NODE: the MAC address of NODE's eth0.  From ip(8), not /sys,
 # which shows the host's interfaces to a command that entered only the
