@@ -78,6 +78,7 @@ HAFOD_SRCS = \
 	hafod/reload.c \
 	hafod/sandbox.c \
 	hafod/sites.c \
+	hafod/sites_wire.c \
 	hafod/vip.c \
 	hafod/vmac.c \
 	parse.y
@@ -110,7 +111,7 @@ t_parse_SRCS	= parse.y hafod/printconf.c hafod/addr.c hafod/names.c \
 		  hafod/log.c
 t_psites_SRCS	= hafod/psites.c hafod/names.c hafod/log.c
 t_reload_SRCS	= hafod/config.c
-t_sites_SRCS	= hafod/sites.c
+t_sites_SRCS	= hafod/sites.c hafod/sites_wire.c
 t_sandbox_SRCS	= hafod/sandbox.c hafod/carp.c hafod/bundle.c hafod/hmac.c \
 		  hafod/addr.c hafod/log.c
 
@@ -221,7 +222,7 @@ fuzz_bundle_SRCS	= hafod/bundle.c hafod/hmac.c hafod/names.c hafod/log.c
 fuzz_config_SRCS	= parse.y hafod/printconf.c hafod/addr.c \
 			  hafod/names.c hafod/log.c hafod/bundle.c hafod/hmac.c
 fuzz_msg_SRCS		= hafod/msg.c hafod/log.c
-fuzz_sites_SRCS		= hafod/sites.c hafod/log.c
+fuzz_sites_SRCS		= hafod/sites.c hafod/sites_wire.c hafod/log.c
 fuzz_control_SRCS	= hafod/control.c hafod/fsm.c hafod/msg.c \
 			  hafod/addr.c hafod/names.c hafod/log.c \
 			  hafod/heartbeat.c hafod/epromote.c hafod/holddown.c \

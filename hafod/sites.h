@@ -99,6 +99,7 @@ struct sites_table {
 };
 
 int	 sites_name_ok(const char *, size_t);
+int	 sites_cstr_ok(const char *, size_t);
 void	 sites_init(struct sites_table *, uint32_t, uint32_t);
 void	 sites_confchg(struct sites_table *, const uint32_t *,
 	    const uint32_t *, size_t, uint64_t);
